@@ -1,0 +1,165 @@
+"""What the matrix page shows: rows, cells and score rows for one view of the matrix."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from apps.core.charts import bar_chart
+
+from . import scoring
+from .results import scores_of
+from .selectors import Matrix, matrix_get, notes_for_analyst
+
+VIEWS = ("mine", "team", "analyst")
+SORTS = {"order": "Matrix order", "diagnosticity": "Diagnosticity", "date": "Date", "weight": "Weight"}
+
+
+@dataclass
+class MatrixParams:
+    view: str = "mine"
+    analyst: str = ""
+    sort: str = "order"
+    hide_non_diagnostic: bool = False
+
+    @classmethod
+    def from_request(cls, data, *, can_review: bool) -> "MatrixParams":
+        view = data.get("view", "mine")
+        if view not in VIEWS or (view == "analyst" and not can_review):
+            view = "mine"
+        sort = data.get("sort", "order")
+        return cls(
+            view=view,
+            analyst=data.get("analyst", ""),
+            sort=sort if sort in SORTS else "order",
+            hide_non_diagnostic=data.get("hide_nd") in ("1", "on", "true"),
+        )
+
+    def query(self) -> str:
+        parts = [f"view={self.view}", f"sort={self.sort}"]
+        if self.analyst:
+            parts.append(f"analyst={self.analyst}")
+        if self.hide_non_diagnostic:
+            parts.append("hide_nd=1")
+        return "&".join(parts)
+
+
+@dataclass
+class MatrixDisplay:
+    matrix: Matrix
+    scores: scoring.AssessmentScores
+    params: MatrixParams
+    editable: bool
+    rows: list = field(default_factory=list)
+    score_rows: list = field(default_factory=list)
+    subject: str = ""
+    linchpins: list = field(default_factory=list)
+    chart: dict | None = None
+
+
+def _cell_label(code: int) -> str:
+    return scoring.RATING_LABELS[int(code)]
+
+
+def matrix_display(*, assessment, user, membership, params: MatrixParams) -> MatrixDisplay:
+    matrix = matrix_get(assessment=assessment)
+    scores = scores_of(matrix)
+    me = matrix.analyst_index(user.pk)
+    editable = params.view == "mine" and membership.can_edit
+    display = MatrixDisplay(matrix=matrix, scores=scores, params=params, editable=editable)
+    n_evidence, n_hyp = len(matrix.evidence), len(matrix.hypotheses)
+    subject_index = me
+    if params.view == "analyst":
+        subject_index = next((i for i, a in enumerate(matrix.analysts) if a.username == params.analyst), None)
+        if subject_index is None and matrix.analysts:
+            subject_index = 0
+            params.analyst = matrix.analysts[0].username
+    if params.view == "team":
+        codes = scores.consensus
+        display.subject = "Team consensus"
+    else:
+        codes = (
+            matrix.ratings[subject_index] if subject_index is not None else np.zeros((n_evidence, n_hyp), dtype=np.int8)
+        )
+        display.subject = "My ratings" if params.view == "mine" else f"{params.analyst}’s ratings"
+    bands = scoring.disagreement_bands(scores.disagreement) if n_evidence and n_hyp else None
+    # Anchoring: an analyst sees the team's ratings of a row only once they have rated all of it.
+    if params.view == "team" and not membership.can_review:
+        own = matrix.ratings[me] if me is not None else np.zeros((n_evidence, n_hyp), dtype=np.int8)
+        revealed = (own != 0).all(axis=1) if n_hyp else np.ones(n_evidence, dtype=bool)
+    else:
+        revealed = np.ones(n_evidence, dtype=bool)
+    notes = notes_for_analyst(assessment=assessment, user_id=user.pk) if params.view == "mine" else {}
+    hypothesis_ids = [h.pk for h in matrix.hypotheses]
+    code_rows = codes.tolist()
+    band_rows = bands.tolist() if bands is not None else [[]] * n_evidence
+    disagreement_rows = scores.disagreement.tolist()
+    for i, evidence in enumerate(matrix.evidence):
+        hidden = not revealed[i]
+        cells = []
+        for j, hypothesis_id in enumerate(hypothesis_ids):
+            label = "" if hidden else _cell_label(code_rows[i][j])
+            cells.append(
+                {
+                    "h": hypothesis_id,
+                    "label": label,
+                    "band": band_rows[i][j] if params.view == "team" and not hidden else "",
+                    "disagreement": disagreement_rows[i][j],
+                    "note": notes.get((evidence.pk, hypothesis_id), ""),
+                }
+            )
+        display.rows.append(
+            {
+                "evidence": evidence,
+                "weight": float(matrix.weights[i]),
+                "diagnosticity": float(scores.diagnosticity[i]),
+                "not_diagnostic": bool(scores.not_diagnostic[i]),
+                "linchpin": bool(scores.linchpin_inconsistency[i] or scores.linchpin_posterior[i]),
+                "hidden": hidden,
+                "cells": cells,
+            }
+        )
+    _sort_rows(display.rows, params.sort)
+    if params.hide_non_diagnostic:
+        display.rows = [row for row in display.rows if not row["not_diagnostic"]]
+    if params.view == "team" or subject_index is None:
+        inconsistency = scores.team_inconsistency
+        weighted = scores.team_weighted_inconsistency
+        posterior = scores.team_posterior
+    else:
+        inconsistency = scores.analyst_inconsistency[subject_index]
+        weighted = scores.analyst_weighted_inconsistency[subject_index]
+        posterior = scores.analyst_posterior[subject_index]
+    display.score_rows = [
+        {"label": "Inconsistency", "values": [f"{v:g}" for v in inconsistency]},
+        {"label": "Weighted inconsistency", "values": [f"{v:.2f}" for v in weighted]},
+        {"label": "Posterior", "values": [f"{v * 100:.1f}%" for v in posterior]},
+    ]
+    display.linchpins = [
+        {
+            "evidence": matrix.evidence[i],
+            "inconsistency": bool(scores.linchpin_inconsistency[i]),
+            "posterior": bool(scores.linchpin_posterior[i]),
+        }
+        for i in np.flatnonzero(scores.linchpin_inconsistency | scores.linchpin_posterior)
+    ]
+    return display
+
+
+def _sort_rows(rows: list, sort: str) -> None:
+    if sort == "diagnosticity":
+        rows.sort(key=lambda row: -row["diagnosticity"])
+    elif sort == "weight":
+        rows.sort(key=lambda row: -row["weight"])
+    elif sort == "date":
+        rows.sort(key=lambda row: (row["evidence"].date is None, row["evidence"].date or 0), reverse=False)
+
+
+def scores_chart(*, hypotheses_keys: list[str], results: dict) -> dict:
+    """Bar chart data of team posterior and weighted inconsistency from snapshot results."""
+    team = results.get("team", {})
+    return {
+        "posterior": bar_chart(
+            [(key, team[key]["posterior"]) for key in hypotheses_keys if key in team], maximum=1.0, percent=True
+        ),
+        "weighted": bar_chart([(key, team[key]["weighted_inconsistency"]) for key in hypotheses_keys if key in team]),
+    }

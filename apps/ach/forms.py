@@ -1,0 +1,44 @@
+from django import forms
+
+from apps.assessments.models import Evidence, Hypothesis
+
+
+class HypothesisForm(forms.ModelForm):
+    class Meta:
+        model = Hypothesis
+        fields = ["statement"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 2, "placeholder": "A competing explanation…"})}
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["summary", "source", "citation", "date", "type", "credibility", "relevance"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2, "placeholder": "What was observed or reported…"}),
+            "date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class PriorsForm(forms.Form):
+    """One optional prior per hypothesis; all blank means uniform."""
+
+    def __init__(self, *args, hypotheses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hypotheses = hypotheses
+        for h in hypotheses:
+            self.fields[f"prior_{h.pk}"] = forms.FloatField(
+                required=False, min_value=0, max_value=1, label=h.key, initial=h.prior
+            )
+
+    def priors(self) -> dict[int, float | None]:
+        return {h.pk: self.cleaned_data.get(f"prior_{h.pk}") for h in self.hypotheses}
+
+
+class CellForm(forms.Form):
+    evidence = forms.IntegerField()
+    hypothesis = forms.IntegerField()
+    value = forms.ChoiceField(
+        choices=[("", "clear")] + [(v, v) for v in ("CC", "C", "N", "I", "II", "NA")], required=False
+    )
+    note = forms.CharField(required=False, max_length=500)

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.db import models
+
+from apps.assessments.models import Assessment, Evidence, Hypothesis
+
+
+class Rating(models.Model):
+    """One analyst's judgment of one evidence × hypothesis cell (no row = not rated yet)."""
+
+    # Codes match apps.ach.scoring so a matrix loads straight into an array.
+    class Value(models.IntegerChoices):
+        CC = 1, "CC"
+        C = 2, "C"
+        N = 3, "N"
+        I = 4, "I"  # noqa: E741 - Heuer's label for "inconsistent"
+        II = 5, "II"
+        NA = 6, "NA"
+
+    # Denormalised from the evidence so a whole matrix loads with one indexed query.
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")
+    analyst = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings")
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="ratings")
+    hypothesis = models.ForeignKey(Hypothesis, on_delete=models.CASCADE, related_name="ratings")
+    value = models.PositiveSmallIntegerField(choices=Value.choices)
+    note = models.CharField(max_length=500, blank=True)
+    rated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["analyst", "evidence", "hypothesis"], name="one_rating_per_cell"),
+            models.CheckConstraint(condition=models.Q(value__gte=1, value__lte=6), name="rating_value_known"),
+        ]
+        indexes = [models.Index(fields=["assessment", "analyst"])]
+
+    def __str__(self) -> str:
+        return f"{self.analyst_id}: {self.evidence_id}×{self.hypothesis_id} = {self.get_value_display()}"
+
+
+LABEL_TO_VALUE = {label: value for value, label in Rating.Value.choices}
+VALUE_TO_LABEL = {value: label for value, label in Rating.Value.choices}

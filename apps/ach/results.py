@@ -1,0 +1,129 @@
+"""ACH results as stored in score snapshots and exported: JSON-ready dicts keyed by H/E keys."""
+
+from typing import Any
+
+from . import scoring
+from .selectors import Matrix, matrix_get
+
+LARGE_BANDS = ("large", "extreme")
+
+
+def scores_of(matrix: Matrix) -> scoring.AssessmentScores:
+    return scoring.score_assessment(
+        matrix.ratings, matrix.weights, matrix.priors, likelihoods=matrix.assessment.likelihoods
+    )
+
+
+def _triple(inconsistency, weighted, posterior) -> dict[str, float]:
+    return {
+        "inconsistency": float(inconsistency),
+        "weighted_inconsistency": round(float(weighted), 12),
+        "posterior": round(float(posterior), 12),
+    }
+
+
+def results_from(matrix: Matrix, scores: scoring.AssessmentScores, *, with_cells: bool = False) -> dict[str, Any]:
+    hkeys = [h.key for h in matrix.hypotheses]
+    ekeys = [e.key for e in matrix.evidence]
+    team = {
+        hkey: _triple(scores.team_inconsistency[j], scores.team_weighted_inconsistency[j], scores.team_posterior[j])
+        for j, hkey in enumerate(hkeys)
+    }
+    analysts = {
+        analyst.username: {
+            hkey: _triple(
+                scores.analyst_inconsistency[a, j],
+                scores.analyst_weighted_inconsistency[a, j],
+                scores.analyst_posterior[a, j],
+            )
+            for j, hkey in enumerate(hkeys)
+        }
+        for a, analyst in enumerate(matrix.analysts)
+        if scores.analyst_rated_any[a]
+    }
+    evidence_metrics = {
+        ekey: {
+            "diagnosticity": round(float(scores.diagnosticity[i]), 12),
+            "linchpin_inconsistency": bool(scores.linchpin_inconsistency[i]),
+            "linchpin_posterior": bool(scores.linchpin_posterior[i]),
+        }
+        for i, ekey in enumerate(ekeys)
+    }
+    bands = scoring.disagreement_bands(scores.disagreement) if len(ekeys) and len(hkeys) else None
+    strong_disagreements = {}
+    if bands is not None:
+        for i, j in zip(*((bands == "large") | (bands == "extreme")).nonzero(), strict=True):
+            strong_disagreements[f"{ekeys[i]}|{hkeys[j]}"] = str(bands[i, j])
+    results: dict[str, Any] = {
+        "hypotheses": hkeys,
+        "team": team,
+        "analysts": analysts,
+        "ranking": [hkeys[j] for j in scores.ranking],
+        "leader_by_inconsistency": hkeys[scores.leader_by_inconsistency]
+        if scores.leader_by_inconsistency is not None
+        else None,
+        "leader_by_posterior": hkeys[scores.leader_by_posterior] if scores.leader_by_posterior is not None else None,
+        "evidence_metrics": evidence_metrics,
+        "strong_disagreements": strong_disagreements,
+    }
+    if with_cells:
+        results["cells"] = {
+            ekey: {
+                hkey: {
+                    "consensus": scoring.RATING_LABELS[scores.consensus[i, j]] or None,
+                    "disagreement": round(float(scores.disagreement[i, j]), 12),
+                }
+                for j, hkey in enumerate(hkeys)
+            }
+            for i, ekey in enumerate(ekeys)
+        }
+    return results
+
+
+def results_compute(assessment) -> dict[str, Any]:
+    matrix = matrix_get(assessment=assessment)
+    return results_from(matrix, scores_of(matrix))
+
+
+def alerts_for(previous: dict | None, current: dict) -> list[dict]:
+    """Alert rules: the leader changed, an item became a linchpin, a cell's disagreement became large.
+
+    The first snapshot of an assessment is the baseline and raises nothing.
+    """
+    if previous is None:
+        return []
+    alerts = []
+    for basis, label in (("leader_by_inconsistency", "weighted inconsistency"), ("leader_by_posterior", "posterior")):
+        before, after = previous.get(basis), current.get(basis)
+        if before != after and after is not None:
+            alerts.append(
+                {
+                    "kind": "alert",
+                    "code": f"leader_changed:{basis}",
+                    "message": f"Leading hypothesis by {label} changed from {before or '—'} to {after}.",
+                }
+            )
+    previous_metrics = previous.get("evidence_metrics", {})
+    for ekey, metrics in current.get("evidence_metrics", {}).items():
+        for basis, label in (("linchpin_inconsistency", "weighted inconsistency"), ("linchpin_posterior", "posterior")):
+            if metrics[basis] and not previous_metrics.get(ekey, {}).get(basis, False):
+                alerts.append(
+                    {
+                        "kind": "alert",
+                        "code": f"new_linchpin:{basis}:{ekey}",
+                        "message": f"{ekey} is now a linchpin ({label}): removing it changes the leading "
+                        "hypothesis. Check its source first.",
+                    }
+                )
+    previous_strong = previous.get("strong_disagreements", {})
+    for cell, band in current.get("strong_disagreements", {}).items():
+        if previous_strong.get(cell) != band and not (previous_strong.get(cell) == "extreme" and band == "large"):
+            ekey, hkey = cell.split("|")
+            alerts.append(
+                {
+                    "kind": "alert",
+                    "code": f"disagreement:{cell}:{band}",
+                    "message": f"Analysts' disagreement on {ekey} × {hkey} is now {band}.",
+                }
+            )
+    return alerts

@@ -1,0 +1,84 @@
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.contrib.auth import get_user_model
+
+from apps.assessments.models import Assessment, Evidence, Hypothesis
+
+from . import scoring
+from .models import Rating
+
+
+@dataclass
+class Matrix:
+    """An assessment's ACH matrix as arrays, with the rows and columns they index."""
+
+    assessment: Assessment
+    hypotheses: list[Hypothesis]
+    evidence: list[Evidence]
+    analysts: list  # users who rated at least one cell, by username
+    ratings: np.ndarray  # (analysts, evidence, hypotheses) codes of apps.ach.scoring
+    weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    priors: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def analyst_index(self, user_id: int) -> int | None:
+        for index, analyst in enumerate(self.analysts):
+            if analyst.pk == user_id:
+                return index
+        return None
+
+
+def priors_of(hypotheses: list[Hypothesis]) -> np.ndarray:
+    if not hypotheses:
+        return np.zeros(0)
+    if all(h.prior is None for h in hypotheses):
+        return np.full(len(hypotheses), 1.0 / len(hypotheses))
+    priors = np.array([h.prior or 0.0 for h in hypotheses], dtype=float)
+    return priors / priors.sum() if priors.sum() > 0 else np.full(len(hypotheses), 1.0 / len(hypotheses))
+
+
+def matrix_get(*, assessment: Assessment) -> Matrix:
+    """Load the whole matrix in four queries, whatever its size."""
+    hypotheses = list(Hypothesis.objects.filter(assessment=assessment).order_by("order", "id"))
+    evidence = list(Evidence.objects.filter(assessment=assessment).order_by("order", "id"))
+    rows = np.array(
+        Rating.objects.filter(assessment=assessment).values_list("analyst_id", "evidence_id", "hypothesis_id", "value"),
+        dtype=np.int64,
+    ).reshape(-1, 4)
+    analyst_ids = np.unique(rows[:, 0])
+    analysts = list(get_user_model().objects.filter(pk__in=analyst_ids.tolist()).order_by("username"))
+    ratings = np.zeros((len(analysts), len(evidence), len(hypotheses)), dtype=np.int8)
+    if len(rows) and analysts:
+        analyst_order = np.array([a.pk for a in analysts], dtype=np.int64)
+        evidence_ids = np.array([e.pk for e in evidence], dtype=np.int64)
+        hypothesis_ids = np.array([h.pk for h in hypotheses], dtype=np.int64)
+        ratings[
+            _positions(analyst_order, rows[:, 0]),
+            _positions(evidence_ids, rows[:, 1]),
+            _positions(hypothesis_ids, rows[:, 2]),
+        ] = rows[:, 3]
+    weights = np.array([scoring.evidence_weight(e.credibility, e.relevance) for e in evidence], dtype=float)
+    return Matrix(
+        assessment=assessment,
+        hypotheses=hypotheses,
+        evidence=evidence,
+        analysts=analysts,
+        ratings=ratings,
+        weights=weights,
+        priors=priors_of(hypotheses),
+    )
+
+
+def _positions(ordered_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Index of each id in ordered_ids (ids all present; ordered_ids need not be sorted)."""
+    sorter = np.argsort(ordered_ids)
+    return sorter[np.searchsorted(ordered_ids, ids, sorter=sorter)]
+
+
+def notes_for_analyst(*, assessment: Assessment, user_id: int) -> dict[tuple[int, int], str]:
+    return {
+        (evidence_id, hypothesis_id): note
+        for evidence_id, hypothesis_id, note in Rating.objects.filter(assessment=assessment, analyst_id=user_id)
+        .exclude(note="")
+        .values_list("evidence_id", "hypothesis_id", "note")
+    }

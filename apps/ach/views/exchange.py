@@ -1,0 +1,184 @@
+import csv
+import io
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.assessments import exchange as assessment_exchange
+from apps.assessments import services as assessment_services
+from apps.assessments.access import assessment_for_user
+from apps.assessments.tabular import COLUMNS, evidence_file_parse
+from apps.core.types import HtmxRequest
+
+from ..results import results_from, scores_of
+from ..selectors import matrix_get
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+SIGNING_SALT = "ach.evidence-import"
+
+
+@require_http_methods(["GET"])
+@login_required
+def export(request: HtmxRequest, pk: int, fmt: str):
+    assessment = assessment_for_user(request.user, pk)
+    slug = f"assessment-{assessment.pk}"
+    if fmt == "json":
+        data = assessment_exchange.assessment_export(assessment=assessment)
+        response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="{slug}.json"'
+        return response
+    matrix = matrix_get(assessment=assessment)
+    computed = results_from(matrix, scores_of(matrix), with_cells=True)
+    hkeys = [h.key for h in matrix.hypotheses]
+    header = ["key", *COLUMNS, "weight", "diagnosticity", *[f"{k} consensus" for k in hkeys]]
+    rows = [
+        [
+            e.key,
+            e.summary,
+            e.source,
+            e.citation,
+            e.date.isoformat() if e.date else "",
+            e.type,
+            e.credibility,
+            e.relevance,
+            round(float(matrix.weights[i]), 4),
+            round(computed["evidence_metrics"][e.key]["diagnosticity"], 4),
+            *[computed["cells"][e.key][k]["consensus"] or "" for k in hkeys],
+        ]
+        for i, e in enumerate(matrix.evidence)
+    ]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
+        return response
+    if fmt == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.title = "Evidence"
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        ratings = workbook.create_sheet("Ratings")
+        ratings.append(["analyst", "evidence", "hypothesis", "rating"])
+        for a, analyst in enumerate(matrix.analysts):
+            for i, e in enumerate(matrix.evidence):
+                for j, h in enumerate(matrix.hypotheses):
+                    code = int(matrix.ratings[a, i, j])
+                    if code:
+                        from ..scoring import RATING_LABELS
+
+                        ratings.append([analyst.username, e.key, h.key, RATING_LABELS[code]])
+        scores_sheet = workbook.create_sheet("Scores")
+        scores_sheet.append(["hypothesis", "statement", "inconsistency", "weighted_inconsistency", "posterior"])
+        for h in matrix.hypotheses:
+            team = computed["team"][h.key]
+            scores_sheet.append(
+                [h.key, h.statement, team["inconsistency"], team["weighted_inconsistency"], team["posterior"]]
+            )
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{slug}.xlsx"'
+        return response
+    return HttpResponse(f"Unknown export format “{fmt}”: use json, csv or xlsx.", status=404)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assessment_import(request: HtmxRequest):
+    membership = request.membership
+    if not membership or not membership.can_edit:
+        raise PermissionDenied("Only analysts and team admins import assessments.")
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors = ["Choose a JSON file to upload."]
+        elif upload.size > MAX_UPLOAD_BYTES:
+            errors = ["The file is larger than 10 MB."]
+        else:
+            try:
+                data = json.loads(upload.read().decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                errors = [f"Not valid JSON: {exc}"]
+            else:
+                try:
+                    assessment = assessment_exchange.assessment_import(
+                        data=data,
+                        team=membership.team,
+                        user=request.user,
+                        create_analysts=bool(request.POST.get("create_analysts")),
+                    )
+                except assessment_exchange.AssessmentFileError as exc:
+                    errors = exc.errors
+                else:
+                    messages.success(request, f"Imported “{assessment.title}”.")
+                    return redirect("ach:matrix", pk=assessment.pk)
+    return render(request, "ach/import.html", {"errors": errors, "team": membership.team})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evidence_import(request: HtmxRequest, pk: int):
+    """Upload → preview (every row's errors) → confirm; one transaction, one bad row rejects the file."""
+    assessment = assessment_for_user(request.user, pk, write=True)
+    context = {"assessment": assessment, "columns": COLUMNS, "parsed": None}
+    if request.method == "POST" and request.POST.get("confirm"):
+        try:
+            items = signing.loads(request.POST["confirm"], salt=SIGNING_SALT, max_age=3600)
+        except signing.BadSignature:
+            context["file_errors"] = ["The preview expired or was altered; upload the file again."]
+            return render(request, "ach/evidence_import.html", context, status=400)
+        if items.get("assessment") != assessment.pk:
+            raise PermissionDenied
+        try:
+            created = assessment_services.evidence_add(
+                assessment=assessment, user=request.user, items=items["rows"], via=items["via"]
+            )
+        except ValidationError as exc:
+            context["file_errors"] = [f"{k}: {'; '.join(v)}" for k, v in exc.message_dict.items()]
+            return render(request, "ach/evidence_import.html", context, status=400)
+        messages.success(request, f"Imported {len(created)} evidence items.")
+        return redirect("ach:matrix", pk=assessment.pk)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["file_errors"] = ["Choose a CSV or XLSX file."]
+        elif upload.size > MAX_UPLOAD_BYTES:
+            context["file_errors"] = ["The file is larger than 10 MB."]
+        else:
+            parsed = evidence_file_parse(content=upload.read(), filename=upload.name)
+            context["parsed"] = parsed
+            context["file_errors"] = parsed.file_errors
+            context["preview"] = [
+                {"number": n, "cells": [row.get(c, "") for c in COLUMNS], "errors": parsed.row_errors.get(n, [])}
+                for n, row in enumerate(parsed.rows, start=1)
+            ]
+            if parsed.ok:
+                rows = [
+                    {**item, "date": item["date"].isoformat() if item.get("date") else None} for item in parsed.items
+                ]
+                context["confirm"] = signing.dumps(
+                    {
+                        "assessment": assessment.pk,
+                        "rows": rows,
+                        "via": f"{upload.name.rsplit('.', 1)[-1].upper()} import",
+                    },
+                    salt=SIGNING_SALT,
+                    compress=True,
+                )
+    return render(request, "ach/evidence_import.html", context)

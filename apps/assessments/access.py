@@ -1,0 +1,28 @@
+"""The one way views fetch team-owned data: outside the user's teams everything is a 404."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from apps.accounts.models import Membership
+
+from .models import Assessment
+
+
+def assessment_for_user(user, pk: int, *, write: bool = False, review: bool = False) -> Assessment:
+    """The assessment if the user's team owns it; 404 otherwise.
+
+    write=True also requires an editing role (analyst, team admin) and review=True a reviewing role
+    (supervisor, team admin); a member without it gets 403, since they may know the assessment exists.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    assessment = Assessment.objects.select_related("team").filter(pk=pk, team__memberships__user=user).first()
+    if assessment is None:
+        raise Http404("No such assessment.")
+    membership = Membership.objects.get(user=user, team_id=assessment.team_id)
+    if write and not membership.can_edit:
+        raise PermissionDenied("Your role in this team cannot edit assessments.")
+    if review and not membership.can_review:
+        raise PermissionDenied("Only supervisors can do this.")
+    assessment.membership = membership
+    return assessment

@@ -1,0 +1,51 @@
+"""The registry of techniques: what the background rescoring runs and what the JSON format carries.
+
+Each technique app registers a Technique in its AppConfig.ready(); the pipeline in services.py runs
+them all for one content version and stores one ScoreSnapshot with every technique's results, and
+exchange.py hands each technique its own section of a `sat-workbench/assessment@1` file.
+Technique apps never import each other; this registry is how they meet.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Results = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Technique:
+    name: str
+    # Loads the assessment's current state and returns JSON-ready results.
+    compute: Callable[[Any], Results]
+    # Compares the previous snapshot's results with the new ones; returns alerts as dicts with
+    # "kind" ("alert" | "warning" | "flag"), "code" and "message".
+    alerts: Callable[[Results | None, Results], list[dict]] = lambda previous, current: []
+    # Side effects in the snapshot's transaction (e.g. flag an assumption); returns more alerts.
+    apply: Callable[[Any, Results], list[dict]] = lambda assessment, results: []
+    # JSON exchange: errors for the technique's section (each naming its place), the import itself
+    # (inside the import's transaction) and the export, which adds computed results.
+    validate_section: Callable[[dict, "ImportContext"], list[str]] = lambda data, context: []
+    import_section: Callable[[Any, dict, "ImportContext"], None] = lambda assessment, data, context: None
+    export_section: Callable[[Any], dict] = lambda assessment: {}
+    # A tab on the assessment's pages: (label, URL name taking the assessment pk).
+    nav: tuple[str, str] | None = None
+
+
+@dataclass
+class ImportContext:
+    hypothesis_keys: set[str]
+    evidence_keys: set[str]
+    analysts: set[str]
+    user: Any = None
+    # Filled as the import writes: key -> model instance, username -> user.
+    hypotheses: dict[str, Any] | None = None
+    evidence: dict[str, Any] | None = None
+    users: dict[str, Any] | None = None
+
+
+TECHNIQUES: dict[str, Technique] = {}
+
+
+def technique_register(technique: Technique) -> None:
+    TECHNIQUES[technique.name] = technique

@@ -1,0 +1,120 @@
+"""Evidence from CSV and XLSX files: the columns, parsing and row-by-row validation.
+
+Columns (header row required, names case-insensitive, order free): summary (required), source,
+citation, date (YYYY-MM-DD), type, credibility (low|medium|high), relevance (low|medium|high).
+Blank credibility or relevance means medium; blank type means report.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django import forms
+
+from .models import Evidence
+
+COLUMNS = ["summary", "source", "citation", "date", "type", "credibility", "relevance"]
+REQUIRED = {"summary"}
+MAX_ROWS = 5000
+
+
+class EvidenceRowForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = COLUMNS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].required = False
+        self.fields["credibility"].required = False
+        self.fields["relevance"].required = False
+
+    def clean(self):
+        data = super().clean()
+        data["type"] = data.get("type") or Evidence.Type.REPORT
+        data["credibility"] = data.get("credibility") or "medium"
+        data["relevance"] = data.get("relevance") or "medium"
+        return data
+
+
+@dataclass
+class ParsedFile:
+    rows: list[dict] = field(default_factory=list)  # raw values by column
+    items: list[dict] = field(default_factory=list)  # cleaned values, when the row is valid
+    row_errors: dict[int, list[str]] = field(default_factory=dict)  # 1-based data row -> errors
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.row_errors and bool(self.items)
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError("The CSV file is not UTF-8 text.") from exc
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a corrupt file
+        raise ValueError("The file is not a readable XLSX workbook.") from exc
+    sheet = workbook.worksheets[0]
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        rows.append(["" if v is None else (v.date().isoformat() if hasattr(v, "date") else str(v)) for v in row])
+    return rows
+
+
+def evidence_file_parse(*, content: bytes, filename: str) -> ParsedFile:
+    parsed = ParsedFile()
+    try:
+        if filename.lower().endswith(".xlsx"):
+            table = _read_xlsx(content)
+        elif filename.lower().endswith(".csv"):
+            table = _read_csv(content)
+        else:
+            parsed.file_errors.append("Upload a .csv or .xlsx file.")
+            return parsed
+    except ValueError as exc:
+        parsed.file_errors.append(str(exc))
+        return parsed
+    table = [row for row in table if any(str(cell).strip() for cell in row)]
+    if not table:
+        parsed.file_errors.append("The file is empty: it needs a header row and at least one row of evidence.")
+        return parsed
+    header = [str(cell).strip().lower() for cell in table[0]]
+    unknown = [name for name in header if name and name not in COLUMNS]
+    if unknown:
+        parsed.file_errors.append(f"Unknown columns: {', '.join(unknown)}. Known columns: {', '.join(COLUMNS)}.")
+    missing = REQUIRED - set(header)
+    if missing:
+        parsed.file_errors.append(f"Missing required column: {', '.join(sorted(missing))}.")
+    duplicated = sorted({name for name in header if name and header.count(name) > 1})
+    if duplicated:
+        parsed.file_errors.append(f"Duplicate columns: {', '.join(duplicated)}.")
+    if len(table) - 1 > MAX_ROWS:
+        parsed.file_errors.append(f"Too many rows ({len(table) - 1}); import at most {MAX_ROWS} at a time.")
+    if len(table) == 1:
+        parsed.file_errors.append("The file has a header row but no evidence rows.")
+    if parsed.file_errors:
+        return parsed
+    for number, row in enumerate(table[1:], start=1):
+        if len(row) > len(header):
+            parsed.row_errors[number] = [f"has {len(row)} cells but the header has {len(header)} columns"]
+        values = {name: str(row[i]).strip() if i < len(row) else "" for i, name in enumerate(header) if name}
+        parsed.rows.append(values)
+        form = EvidenceRowForm(data=values)
+        if form.is_valid():
+            parsed.items.append(form.cleaned_data)
+        else:
+            parsed.row_errors.setdefault(number, []).extend(
+                f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)
+                for name, errors in form.errors.items()
+            )
+    return parsed

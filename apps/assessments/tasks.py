@@ -1,0 +1,23 @@
+from celery import shared_task
+from django.db import DatabaseError
+
+from . import services
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def rescore_assessment(self, assessment_id: int) -> int | None:
+    snapshot = services.snapshot_compute(assessment_id=assessment_id)
+    return snapshot.version if snapshot else None
+
+
+@shared_task(acks_late=True)
+def sweep_stale_assessments() -> list[int]:
+    return services.snapshot_sweep()

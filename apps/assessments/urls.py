@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("", views.assessment_list, name="list"),
+    path("assessments/new/", views.assessment_create, name="create"),
+    path("assessments/<int:pk>/activity/", views.activity, name="activity"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+]

@@ -1,0 +1,62 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.core.types import HtmxRequest
+
+from . import selectors, services
+from .access import assessment_for_user
+from .forms import AssessmentForm
+from .models import Notification
+
+
+@require_http_methods(["GET"])
+@login_required
+def assessment_list(request: HtmxRequest):
+    membership = request.membership
+    assessments = selectors.assessments_for_team(team_id=membership.team_id) if membership else []
+    return render(
+        request,
+        "assessments/assessment_list.html",
+        {"assessments": assessments, "membership": membership, "form": AssessmentForm()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assessment_create(request: HtmxRequest):
+    membership = request.membership
+    if not membership or not membership.can_edit:
+        raise PermissionDenied("Only analysts and team admins create assessments.")
+    form = AssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assessment = services.assessment_create(team=membership.team, user=request.user, **form.cleaned_data)
+        messages.success(request, f"Created “{assessment.title}”.")
+        return redirect("ach:matrix", pk=assessment.pk)
+    return render(request, "assessments/assessment_form.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+@login_required
+def activity(request: HtmxRequest, pk: int):
+    assessment = assessment_for_user(request.user, pk)
+    context = {"assessment": assessment, "activities": selectors.activity_feed(assessment=assessment, limit=200)}
+    template = "assessments/activity.html#feed" if request.htmx else "assessments/activity.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET"])
+@login_required
+def notifications(request: HtmxRequest):
+    items = selectors.notifications_for_user(user=request.user)
+    return render(request, "assessments/notifications.html", {"notifications": items})
+
+
+@require_POST
+@login_required
+def notifications_read(request: HtmxRequest):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("assessments:notifications")

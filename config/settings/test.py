@@ -1,0 +1,9 @@
+"""Speed overrides only; everything else comes from base.py and the environment."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Tasks run in-process unless a test starts a real worker (tests/integration flip this off).
+CELERY_TASK_ALWAYS_EAGER = True

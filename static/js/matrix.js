@@ -1,0 +1,67 @@
+// ACH matrix: one click (floating picker) or one keystroke sets a cell; arrows move between cells.
+(function () {
+  const KEYS = { "1": "CC", C: "CC", "2": "C", c: "C", "3": "N", n: "N", N: "N", "4": "I", i: "I",
+    "5": "II", I: "II", "6": "NA", a: "NA", A: "NA", "0": "", Backspace: "", Delete: "" };
+  const picker = document.getElementById("cell-picker");
+  let pickerCell = null;
+
+  function matrix() { return document.getElementById("matrix"); }
+  function editable() { const m = matrix(); return m && m.dataset.editable === "1"; }
+
+  function setCell(cell, value) {
+    const m = matrix();
+    const values = { evidence: cell.dataset.e, hypothesis: cell.dataset.h, value: value };
+    new URLSearchParams(m.dataset.query).forEach((v, k) => { values[k] = v; });
+    const focus = { e: cell.dataset.e, h: cell.dataset.h };
+    hidePicker();
+    htmx.ajax("POST", m.dataset.cellUrl, { target: "#matrix", swap: "outerHTML", values: values }).then(() => {
+      const again = document.querySelector(`td.cell[data-e="${focus.e}"][data-h="${focus.h}"]`);
+      if (again) again.focus();
+    });
+  }
+
+  function move(cell, dRow, dCol) {
+    const row = cell.parentElement;
+    const cells = Array.from(row.querySelectorAll("td.cell"));
+    const col = cells.indexOf(cell);
+    let target = null;
+    if (dCol) target = cells[col + dCol];
+    if (dRow) {
+      let other = dRow > 0 ? row.nextElementSibling : row.previousElementSibling;
+      while (other && !other.querySelector("td.cell")) other = dRow > 0 ? other.nextElementSibling : other.previousElementSibling;
+      if (other) target = other.querySelectorAll("td.cell")[col];
+    }
+    if (target) target.focus();
+  }
+
+  function showPicker(cell) {
+    if (!editable() || !picker) return;
+    pickerCell = cell;
+    const rect = cell.getBoundingClientRect();
+    picker.hidden = false;
+    picker.style.position = "absolute";
+    picker.style.left = window.scrollX + rect.left + "px";
+    picker.style.top = window.scrollY + rect.bottom + "px";
+  }
+  function hidePicker() { if (picker) picker.hidden = true; pickerCell = null; }
+
+  document.addEventListener("keydown", (evt) => {
+    const cell = evt.target.closest && evt.target.closest("td.cell");
+    if (!cell) return;
+    const arrows = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    if (arrows[evt.key]) { evt.preventDefault(); move(cell, ...arrows[evt.key]); return; }
+    if (evt.key === "Escape") { hidePicker(); return; }
+    if (evt.ctrlKey || evt.metaKey || evt.altKey) return;
+    if (editable() && Object.prototype.hasOwnProperty.call(KEYS, evt.key)) { evt.preventDefault(); setCell(cell, KEYS[evt.key]); }
+  });
+  document.addEventListener("focusin", (evt) => {
+    const cell = evt.target.closest && evt.target.closest("td.cell");
+    if (cell) showPicker(cell);
+  });
+  document.addEventListener("click", (evt) => {
+    const button = evt.target.closest && evt.target.closest("#cell-picker button");
+    if (button && pickerCell) { setCell(pickerCell, button.dataset.v); return; }
+    const cell = evt.target.closest && evt.target.closest("td.cell");
+    if (cell) { cell.focus(); showPicker(cell); } else if (!evt.target.closest("#cell-picker")) hidePicker();
+  });
+})();

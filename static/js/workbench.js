@@ -1,0 +1,33 @@
+// Toasts for Django messages and for htmx failures: an error is shown, never swallowed.
+(function () {
+  function toast(text, kind) {
+    const box = document.getElementById("toasts");
+    if (!box) return;
+    const el = document.createElement("div");
+    el.className = "toast toast-" + (kind || "info");
+    el.setAttribute("role", kind === "error" ? "alert" : "status");
+    el.textContent = text;
+    box.appendChild(el);
+    setTimeout(() => el.remove(), kind === "error" ? 10000 : 5000);
+  }
+  window.workbenchToast = toast;
+
+  function fadeExisting() {
+    document.querySelectorAll("#toasts .toast").forEach((el) => setTimeout(() => el.remove(), 6000));
+  }
+  document.addEventListener("DOMContentLoaded", fadeExisting);
+
+  document.addEventListener("htmx:responseError", function (evt) {
+    const xhr = evt.detail.xhr;
+    let text = "The server refused that (" + xhr.status + ").";
+    if (xhr.status === 403) text = "You do not have permission to do that.";
+    if (xhr.status === 404) text = "Not found: it may have been deleted.";
+    if (xhr.status >= 500) text = "Something went wrong on the server (" + xhr.status + "). Your change was not saved.";
+    toast(text, "error");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    toast("Could not reach the server. Check your connection; the change was not saved.", "error");
+  });
+  // Server-sent toasts: HX-Trigger: {"toast": {"text": "...", "kind": "success"}}
+  document.body.addEventListener("toast", (evt) => toast(evt.detail.text, evt.detail.kind));
+})();

@@ -1,0 +1,135 @@
+"""The rescoring pipeline against real PostgreSQL, a real Redis broker and real Celery workers."""
+
+import threading
+
+import psycopg
+import pytest
+from django.db import connection
+
+from apps.ach.results import results_compute
+from apps.assessments import services, tasks
+from apps.assessments.models import Assessment, Evidence, ScoreSnapshot
+from tests import factories
+
+from .conftest import wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def _latest(assessment_id: int) -> ScoreSnapshot | None:
+    return ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
+
+
+def _scored_to_current(assessment_id: int):
+    version = Assessment.objects.get(pk=assessment_id).content_version
+    latest = _latest(assessment_id)
+    return latest if latest and latest.version == version else None
+
+
+@pytest.fixture
+def matrix(team, analyst, teammate):
+    assessment = factories.assessment_with_matrix(team=team, user=analyst, evidence=3)
+    return assessment
+
+
+def test_a_task_round_trips_through_the_real_worker(celery_worker_thread, matrix):
+    result = tasks.rescore_assessment.delay(matrix.pk)
+    result_version = wait_for(lambda: _scored_to_current(matrix.pk), timeout=30)
+    assert result_version.version == Assessment.objects.get(pk=matrix.pk).content_version
+    assert ScoreSnapshot.objects.filter(assessment=matrix).count() >= 1
+    assert result.id
+
+
+def test_a_burst_of_200_items_ends_on_the_final_version_with_fewer_runs(
+    celery_worker_thread, matrix, analyst, monkeypatch
+):
+    sent = []
+    original_delay = tasks.rescore_assessment.delay
+    monkeypatch.setattr(tasks.rescore_assessment, "delay", lambda *a, **k: sent.append(a) or original_delay(*a, **k))
+    for number in range(200):
+        services.evidence_create(
+            assessment=matrix, user=analyst, summary=f"Burst item {number}", credibility="high", relevance="low"
+        )
+    final = wait_for(lambda: _scored_to_current(matrix.pk), timeout=90)
+    assessment = Assessment.objects.get(pk=matrix.pk)
+    assert Evidence.objects.filter(assessment=assessment).count() == 203
+    assert final.results["ach"] == results_compute(assessment)
+    assert 0 < len(sent) < 200
+    assert ScoreSnapshot.objects.filter(assessment=assessment).count() <= len(sent) + 1
+
+
+def _hold_row_lock(assessment_id: int, release: threading.Event, locked: threading.Event):
+    params = connection.get_connection_params()
+    with psycopg.connect(
+        dbname=params.get("dbname"), user=params.get("user"), host=params.get("host"), port=params.get("port")
+    ) as other, other.transaction():
+        other.execute("SELECT id FROM assessments_assessment WHERE id = %s FOR UPDATE", [assessment_id])
+        locked.set()
+        release.wait(60)
+
+
+def _waiting_on_locks() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_worker_killed_mid_task_loses_nothing(worker_process_factory, real_celery, matrix, analyst):
+    services.snapshot_compute(assessment_id=matrix.pk)
+    release, locked = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_row_lock, args=(matrix.pk, release, locked), daemon=True)
+    holder.start()
+    assert locked.wait(10)
+    worker = worker_process_factory("victim").start()
+    # The save below waits for the held lock too, so it runs in its own thread.
+    saver = threading.Thread(
+        target=lambda: services.evidence_create(
+            assessment=Assessment.objects.get(pk=matrix.pk), user=analyst, summary="Arrives as the worker dies"
+        )
+    )
+    tasks.rescore_assessment.delay(matrix.pk)
+    wait_for(lambda: _waiting_on_locks() >= 1, timeout=30)  # the worker is inside the task, blocked
+    worker.kill()
+    saver.start()
+    release.set()
+    holder.join(10)
+    saver.join(30)
+    assert Evidence.objects.filter(assessment=matrix, summary="Arrives as the worker dies").exists()
+    worker_process_factory("survivor").start()
+    services.snapshot_sweep()
+    final = wait_for(lambda: _scored_to_current(matrix.pk), timeout=60)
+    assert final.results["ach"] == results_compute(Assessment.objects.get(pk=matrix.pk))
+
+
+def test_a_broker_down_at_save_time_delays_but_never_loses_a_rescoring(
+    worker_process_factory, real_celery, matrix, analyst
+):
+    services.snapshot_compute(assessment_id=matrix.pk)
+    good_broker = real_celery.conf.broker_url
+    real_celery.conf.broker_url = "redis://127.0.0.1:1/0"
+    real_celery.pool.force_close_all()
+    try:
+        evidence = services.evidence_create(
+            assessment=Assessment.objects.get(pk=matrix.pk), user=analyst, summary="Saved while the broker is down"
+        )
+    finally:
+        real_celery.conf.broker_url = good_broker
+        real_celery.pool.force_close_all()
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
+    assert _scored_to_current(matrix.pk) is None
+    worker_process_factory().start()
+    assert matrix.pk in services.snapshot_sweep()
+    final = wait_for(lambda: _scored_to_current(matrix.pk), timeout=60)
+    assert "E4" in final.trigger_evidence
+
+
+def test_two_workers_never_store_two_snapshots_of_one_version(worker_process_factory, real_celery, matrix):
+    worker_process_factory("one").start()
+    worker_process_factory("two").start()
+    for _ in range(30):
+        tasks.rescore_assessment.delay(matrix.pk)
+    wait_for(lambda: _scored_to_current(matrix.pk), timeout=60)
+    versions = list(ScoreSnapshot.objects.filter(assessment=matrix).values_list("version", flat=True))
+    assert len(versions) == len(set(versions)) == 1
