@@ -25,6 +25,9 @@ class EvidenceRowForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only ISO dates: 04/05/2012 means different days to different analysts.
+        self.fields["date"].input_formats = ["%Y-%m-%d"]
+        self.fields["date"].error_messages["invalid"] = "Enter the date as YYYY-MM-DD."
         self.fields["type"].required = False
         self.fields["credibility"].required = False
         self.fields["relevance"].required = False

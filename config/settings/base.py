@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.teams",
             ],
+            "builtins": ["template_partials.templatetags.partials"],
         },
     },
 ]
