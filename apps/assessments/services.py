@@ -71,7 +71,9 @@ def rescore_request(*, assessment_id: int, force: bool = False) -> bool:
             assessment_id=assessment_id, defaults={"queued": True, "queued_at": timezone.now()}
         )
     try:
-        rescore_assessment.delay(assessment_id)
+        # A short countdown lets a burst of saves share one rescoring: saves made while this task
+        # waits find the claim taken and enqueue nothing; the task then scores the latest version.
+        rescore_assessment.apply_async((assessment_id,), countdown=settings.RESCORE_COALESCE_SECONDS or None)
     except Exception:  # noqa: BLE001 - any broker failure; the sweep will retry
         logger.warning("Could not enqueue rescoring of assessment %s; the sweep will retry", assessment_id)
         RescoreQueue.objects.filter(assessment_id=assessment_id).update(queued=False)

@@ -136,6 +136,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A save must never hang on a dead broker: the sweep picks up what could not be enqueued.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+RESCORE_COALESCE_SECONDS = env.float("RESCORE_COALESCE_SECONDS", default=0.2)
 CELERY_BEAT_SCHEDULE = {
     "rescore-stale-assessments": {
         "task": "apps.assessments.tasks.sweep_stale_assessments",

@@ -73,11 +73,26 @@ def test_export_round_trips_and_adds_computed_results(team):
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["ratings"].append({"analyst": "alice", "evidence": "E2", "hypothesis": "H1", "rating": "XX"}), "ratings[4].rating"),
-        (lambda d: d["ratings"].append({"analyst": "alice", "evidence": "E9", "hypothesis": "H1", "rating": "C"}), "ratings[4].evidence: no evidence with key E9"),
-        (lambda d: d["ratings"].append({"analyst": "alice", "evidence": "E1", "hypothesis": "H7", "rating": "C"}), "ratings[4].hypothesis: no hypothesis with key H7"),
-        (lambda d: d["evidence"].append({"key": "E1", "summary": "dup", "credibility": "low", "relevance": "low"}), "evidence: duplicate key E1"),
-        (lambda d: d["hypotheses"].append({"key": "H1", "statement": "dup", "prior": 0.0}), "hypotheses: duplicate key H1"),
+        (
+            lambda d: d["ratings"].append({"analyst": "alice", "evidence": "E2", "hypothesis": "H1", "rating": "XX"}),
+            "ratings[4].rating",
+        ),
+        (
+            lambda d: d["ratings"].append({"analyst": "alice", "evidence": "E9", "hypothesis": "H1", "rating": "C"}),
+            "ratings[4].evidence: no evidence with key E9",
+        ),
+        (
+            lambda d: d["ratings"].append({"analyst": "alice", "evidence": "E1", "hypothesis": "H7", "rating": "C"}),
+            "ratings[4].hypothesis: no hypothesis with key H7",
+        ),
+        (
+            lambda d: d["evidence"].append({"key": "E1", "summary": "dup", "credibility": "low", "relevance": "low"}),
+            "evidence: duplicate key E1",
+        ),
+        (
+            lambda d: d["hypotheses"].append({"key": "H1", "statement": "dup", "prior": 0.0}),
+            "hypotheses: duplicate key H1",
+        ),
         (lambda d: d["hypotheses"][0].update(prior=0.7), "priors must sum to 1"),
         (lambda d: d["evidence"][0].update(credibility="certain"), "evidence[0].credibility"),
         (lambda d: d.update(format="something-else"), "format"),
@@ -185,7 +200,16 @@ def test_csv_export_lists_evidence_with_consensus_columns(client, analyst, team)
     assessment = _import(SMALL, team)
     client.force_login(analyst)
     lines = client.get(reverse("ach:export", args=[assessment.pk, "csv"])).content.decode().splitlines()
-    assert lines[0].split(",")[:8] == ["key", "summary", "source", "citation", "date", "type", "credibility", "relevance"]
+    assert lines[0].split(",")[:8] == [
+        "key",
+        "summary",
+        "source",
+        "citation",
+        "date",
+        "type",
+        "credibility",
+        "relevance",
+    ]
     assert lines[0].endswith("H1 consensus,H2 consensus")
     # E1: alice CC and bob I on H1 → mean 0.5 → rounds toward neutral: N.  H2: alice II.
     assert lines[1].endswith(",N,II")

@@ -4,7 +4,7 @@ from django.urls import reverse
 from apps.ach.models import Rating
 from apps.ach.services import rating_set
 from apps.assessments.models import Evidence, Hypothesis
-from apps.assessments.services import evidence_add, hypothesis_create
+from apps.assessments.services import evidence_add
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,9 @@ def test_setting_a_cell_saves_the_rating_and_returns_the_matrix_fragment_with_ne
 
 def test_clearing_a_cell_deletes_the_rating(client, analyst, assessment):
     evidence, hypotheses = _cells(assessment)
-    rating_set(assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="C")
+    rating_set(
+        assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="C"
+    )
     client.force_login(analyst)
     client.post(
         reverse("ach:cell_set", args=[assessment.pk]),
@@ -79,7 +81,9 @@ def test_a_cell_of_another_assessment_is_refused(client, analyst, assessment, te
 
 def test_adding_a_hypothesis_inline_returns_the_matrix_and_a_fresh_form(client, analyst, assessment):
     client.force_login(analyst)
-    response = client.post(reverse("ach:hypothesis_create", args=[assessment.pk]), {"statement": "A fourth idea"}, **HTMX)
+    response = client.post(
+        reverse("ach:hypothesis_create", args=[assessment.pk]), {"statement": "A fourth idea"}, **HTMX
+    )
     body = response.content.decode()
     assert Hypothesis.objects.filter(assessment=assessment, key="H4", statement="A fourth idea").exists()
     assert "A fourth idea" in body
@@ -149,7 +153,9 @@ def test_moving_a_hypothesis_left_swaps_its_order(client, analyst, assessment):
 
 def test_deleting_a_hypothesis_removes_its_ratings(client, analyst, assessment):
     evidence, hypotheses = _cells(assessment)
-    rating_set(assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="C")
+    rating_set(
+        assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="C"
+    )
     client.force_login(analyst)
     client.post(reverse("ach:hypothesis_delete", args=[assessment.pk, hypotheses[0].pk]), **HTMX)
     assert not Hypothesis.objects.filter(pk=hypotheses[0].pk).exists()
@@ -189,28 +195,44 @@ def test_team_view_hides_rows_the_analyst_has_not_rated_in_full(client, analyst,
 
 def test_supervisor_sees_every_row_of_the_team_view(client, supervisor, teammate, assessment):
     evidence, hypotheses = _cells(assessment)
-    rating_set(assessment=assessment, analyst=teammate, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="CC")
+    rating_set(
+        assessment=assessment, analyst=teammate, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="CC"
+    )
     client.force_login(supervisor)
     page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": "team"}).content.decode()
     row0 = page.split(f'id="ev-{evidence[0].pk}"')[1].split("</tr>")[0]
     assert ">CC<" in row0 and "Rate this row yourself" not in row0
 
 
-def test_supervisor_can_open_each_analysts_matrix_but_an_analyst_cannot(client, supervisor, analyst, teammate, assessment):
+def test_supervisor_can_open_each_analysts_matrix_but_an_analyst_cannot(
+    client, supervisor, analyst, teammate, assessment
+):
     evidence, hypotheses = _cells(assessment)
-    rating_set(assessment=assessment, analyst=teammate, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="NA")
+    rating_set(
+        assessment=assessment, analyst=teammate, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="NA"
+    )
     client.force_login(supervisor)
-    page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": "analyst", "analyst": "bob"}).content.decode()
+    page = client.get(
+        reverse("ach:matrix", args=[assessment.pk]), {"view": "analyst", "analyst": "bob"}
+    ).content.decode()
     assert "bob’s ratings" in page and ">NA<" in page
     client.force_login(analyst)
-    page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": "analyst", "analyst": "bob"}).content.decode()
+    page = client.get(
+        reverse("ach:matrix", args=[assessment.pk]), {"view": "analyst", "analyst": "bob"}
+    ).content.decode()
     assert "bob’s ratings" not in page and "My ratings" in page
 
 
 def test_hide_non_diagnostic_drops_rows_rated_alike_everywhere(client, analyst, assessment):
     evidence, hypotheses = _cells(assessment)
     for index, h in enumerate(hypotheses):
-        rating_set(assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=h.pk, label=["CC", "I", "II"][index])
+        rating_set(
+            assessment=assessment,
+            analyst=analyst,
+            evidence_id=evidence[0].pk,
+            hypothesis_id=h.pk,
+            label=["CC", "I", "II"][index],
+        )
     client.force_login(analyst)
     page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"hide_nd": "1"}).content.decode()
     assert f'id="ev-{evidence[0].pk}"' in page
@@ -220,7 +242,13 @@ def test_hide_non_diagnostic_drops_rows_rated_alike_everywhere(client, analyst, 
 def test_sort_by_diagnosticity_puts_the_most_diagnostic_row_first(client, analyst, assessment):
     evidence, hypotheses = _cells(assessment)
     for index, h in enumerate(hypotheses):
-        rating_set(assessment=assessment, analyst=analyst, evidence_id=evidence[4].pk, hypothesis_id=h.pk, label=["CC", "N", "II"][index])
+        rating_set(
+            assessment=assessment,
+            analyst=analyst,
+            evidence_id=evidence[4].pk,
+            hypothesis_id=h.pk,
+            label=["CC", "N", "II"][index],
+        )
     client.force_login(analyst)
     page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"sort": "diagnosticity"}).content.decode()
     assert page.index(f'id="ev-{evidence[4].pk}"') < page.index(f'id="ev-{evidence[0].pk}"')

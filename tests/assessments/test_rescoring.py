@@ -23,7 +23,9 @@ def test_every_change_bumps_the_content_version(analyst, assessment):
 
 
 def test_a_batch_of_evidence_is_one_version_and_records_which_version_added_it(analyst, assessment):
-    created = services.evidence_add(assessment=assessment, user=analyst, items=[{"summary": "a"}, {"summary": "b"}], via="t")
+    created = services.evidence_add(
+        assessment=assessment, user=analyst, items=[{"summary": "a"}, {"summary": "b"}], via="t"
+    )
     assessment.refresh_from_db()
     assert {e.added_in_version for e in created} == {assessment.content_version}
 
@@ -49,7 +51,7 @@ def test_the_next_snapshot_names_only_the_evidence_added_since_the_last(analyst,
 
 def test_sweep_finds_assessments_behind_their_content_version(analyst, assessment, monkeypatch):
     sent = []
-    monkeypatch.setattr("apps.assessments.tasks.rescore_assessment.delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr("apps.assessments.tasks.rescore_assessment.apply_async", lambda args, **k: sent.append(args[0]))
     services.snapshot_compute(assessment_id=assessment.pk)
     assert services.snapshot_sweep() == []
     services.evidence_add(assessment=assessment, user=analyst, items=[{"summary": "late"}], via="t")
@@ -59,7 +61,7 @@ def test_sweep_finds_assessments_behind_their_content_version(analyst, assessmen
 
 def test_a_queued_rescoring_is_not_enqueued_twice(assessment, monkeypatch):
     sent = []
-    monkeypatch.setattr("apps.assessments.tasks.rescore_assessment.delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr("apps.assessments.tasks.rescore_assessment.apply_async", lambda args, **k: sent.append(args[0]))
     RescoreQueue.objects.filter(assessment=assessment).update(queued=False)
     assert services.rescore_request(assessment_id=assessment.pk) is True
     assert services.rescore_request(assessment_id=assessment.pk) is False
@@ -67,10 +69,10 @@ def test_a_queued_rescoring_is_not_enqueued_twice(assessment, monkeypatch):
 
 
 def test_a_broker_failure_unclaims_so_the_sweep_can_retry(assessment, monkeypatch):
-    def broken(pk):
+    def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr("apps.assessments.tasks.rescore_assessment.delay", broken)
+    monkeypatch.setattr("apps.assessments.tasks.rescore_assessment.apply_async", broken)
     RescoreQueue.objects.filter(assessment=assessment).update(queued=False)
     assert services.rescore_request(assessment_id=assessment.pk) is False
     assert RescoreQueue.objects.get(assessment=assessment).queued is False
@@ -127,8 +129,12 @@ def test_an_alert_lands_in_the_activity_feed_and_notifies_the_team(analyst, team
     evidence = list(assessment.evidence.order_by("order"))
     hypotheses = list(assessment.hypotheses.order_by("order"))
     # Both analysts rate one cell at opposite ends of the scale: extreme disagreement.
-    rating_set(assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="CC")
-    rating_set(assessment=assessment, analyst=teammate, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="II")
+    rating_set(
+        assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="CC"
+    )
+    rating_set(
+        assessment=assessment, analyst=teammate, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="II"
+    )
     snapshot = services.snapshot_compute(assessment_id=assessment.pk)
     codes = [a["code"] for a in snapshot.alerts]
     assert "disagreement:E1|H1:extreme" in codes

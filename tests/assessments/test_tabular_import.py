@@ -8,7 +8,11 @@ from django.urls import reverse
 from apps.assessments.models import Evidence
 from apps.assessments.tabular import evidence_file_parse
 
-GOOD = "summary,source,citation,date,type,credibility,relevance\nA report,Wire,p.3,2012-04-01,report,high,low\nA fact,,,,fact,,\n"
+GOOD = (
+    "summary,source,citation,date,type,credibility,relevance\n"
+    "A report,Wire,p.3,2012-04-01,report,high,low\n"
+    "A fact,,,,fact,,\n"
+)
 
 
 def _csv(text: str):
@@ -19,7 +23,11 @@ def test_a_good_csv_parses_every_row_with_defaults():
     parsed = _csv(GOOD)
     assert parsed.ok
     assert [item["summary"] for item in parsed.items] == ["A report", "A fact"]
-    assert (parsed.items[1]["credibility"], parsed.items[1]["relevance"], parsed.items[1]["type"]) == ("medium", "medium", "fact")
+    assert (parsed.items[1]["credibility"], parsed.items[1]["relevance"], parsed.items[1]["type"]) == (
+        "medium",
+        "medium",
+        "fact",
+    )
     assert parsed.items[0]["date"].isoformat() == "2012-04-01"
 
 
@@ -131,8 +139,12 @@ def test_a_confirmation_for_another_assessment_is_refused(client, analyst, asses
 
     other = assessment_with_matrix(team=team, user=analyst, evidence=1)
     client.force_login(analyst)
-    preview = client.post(reverse("ach:evidence_import", args=[other.pk]), {"file": SimpleUploadedFile("e.csv", GOOD.encode())})
-    response = client.post(reverse("ach:evidence_import", args=[assessment.pk]), {"confirm": preview.context["confirm"]})
+    preview = client.post(
+        reverse("ach:evidence_import", args=[other.pk]), {"file": SimpleUploadedFile("e.csv", GOOD.encode())}
+    )
+    response = client.post(
+        reverse("ach:evidence_import", args=[assessment.pk]), {"confirm": preview.context["confirm"]}
+    )
     assert response.status_code == 403
     assert assessment.evidence.count() == 5
 
@@ -144,6 +156,11 @@ def test_the_service_rejects_a_batch_with_one_bad_item_whole(analyst, assessment
     from apps.assessments.services import evidence_add
 
     with pytest.raises(ValidationError) as error:
-        evidence_add(assessment=assessment, user=analyst, items=[{"summary": "ok"}, {"summary": "x", "credibility": "no"}], via="t")
+        evidence_add(
+            assessment=assessment,
+            user=analyst,
+            items=[{"summary": "ok"}, {"summary": "x", "credibility": "no"}],
+            via="t",
+        )
     assert "row 2" in error.value.message_dict
     assert assessment.evidence.count() == 5

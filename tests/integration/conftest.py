@@ -11,10 +11,11 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def queue_name(worker_id):
-    # Each xdist worker talks to its own queue so parallel tests never take each other's tasks.
-    return f"satwb-test-{worker_id}-{os.getpid()}"
+@pytest.fixture(scope="session")
+def queue_name():
+    # One queue per test process (Celery's router keeps the first default queue it sees), so
+    # parallel xdist workers never take each other's tasks; each test purges it first.
+    return f"satwb-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
 
 
 @pytest.fixture
@@ -28,8 +29,8 @@ def real_celery(require_postgres, require_broker, queue_name, settings):
         "task_default_queue": app.conf.task_default_queue,
     }
     app.conf.task_always_eager = False
-    app.conf.broker_url = require_broker
     app.conf.task_default_queue = queue_name
+    broker_switch(app, require_broker)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = require_broker
     with app.connection_for_write() as conn:
@@ -37,7 +38,16 @@ def real_celery(require_postgres, require_broker, queue_name, settings):
     yield app
     for key, value in saved.items():
         setattr(app.conf, key, value)
-    app.pool.force_close_all()
+    broker_switch(app, saved["broker_url"])
+
+
+def broker_switch(app, url: str) -> None:
+    """Point the app's producers at another broker, dropping pooled connections to the old one."""
+    # kombu shares pools by connection parameters, so a pool is dropped here, never closed.
+    app.conf.broker_url = url
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -111,11 +121,11 @@ def worker_process_factory(real_celery, queue_name, require_broker):
         worker.stop()
 
 
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, describe=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
+    raise AssertionError(f"condition not met within {timeout}s" + (f": {describe()}" if describe else ""))

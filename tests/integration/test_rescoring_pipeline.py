@@ -11,13 +11,19 @@ from apps.assessments import services, tasks
 from apps.assessments.models import Assessment, Evidence, ScoreSnapshot
 from tests import factories
 
-from .conftest import wait_for
+from .conftest import broker_switch, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def _latest(assessment_id: int) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
+
+
+def _state(assessment_id: int) -> str:
+    latest = _latest(assessment_id)
+    version = Assessment.objects.get(pk=assessment_id).content_version
+    return f"content version {version}, latest snapshot {latest.version if latest else None}"
 
 
 def _scored_to_current(assessment_id: int):
@@ -44,13 +50,13 @@ def test_a_burst_of_200_items_ends_on_the_final_version_with_fewer_runs(
     celery_worker_thread, matrix, analyst, monkeypatch
 ):
     sent = []
-    original_delay = tasks.rescore_assessment.delay
-    monkeypatch.setattr(tasks.rescore_assessment, "delay", lambda *a, **k: sent.append(a) or original_delay(*a, **k))
+    original = tasks.rescore_assessment.apply_async
+    monkeypatch.setattr(tasks.rescore_assessment, "apply_async", lambda *a, **k: sent.append(a) or original(*a, **k))
     for number in range(200):
         services.evidence_create(
             assessment=matrix, user=analyst, summary=f"Burst item {number}", credibility="high", relevance="low"
         )
-    final = wait_for(lambda: _scored_to_current(matrix.pk), timeout=90)
+    final = wait_for(lambda: _scored_to_current(matrix.pk), timeout=90, describe=lambda: _state(matrix.pk))
     assessment = Assessment.objects.get(pk=matrix.pk)
     assert Evidence.objects.filter(assessment=assessment).count() == 203
     assert final.results["ach"] == results_compute(assessment)
@@ -60,9 +66,12 @@ def test_a_burst_of_200_items_ends_on_the_final_version_with_fewer_runs(
 
 def _hold_row_lock(assessment_id: int, release: threading.Event, locked: threading.Event):
     params = connection.get_connection_params()
-    with psycopg.connect(
-        dbname=params.get("dbname"), user=params.get("user"), host=params.get("host"), port=params.get("port")
-    ) as other, other.transaction():
+    with (
+        psycopg.connect(
+            dbname=params.get("dbname"), user=params.get("user"), host=params.get("host"), port=params.get("port")
+        ) as other,
+        other.transaction(),
+    ):
         other.execute("SELECT id FROM assessments_assessment WHERE id = %s FOR UPDATE", [assessment_id])
         locked.set()
         release.wait(60)
@@ -108,15 +117,13 @@ def test_a_broker_down_at_save_time_delays_but_never_loses_a_rescoring(
 ):
     services.snapshot_compute(assessment_id=matrix.pk)
     good_broker = real_celery.conf.broker_url
-    real_celery.conf.broker_url = "redis://127.0.0.1:1/0"
-    real_celery.pool.force_close_all()
+    broker_switch(real_celery, "redis://127.0.0.1:1/0")
     try:
         evidence = services.evidence_create(
             assessment=Assessment.objects.get(pk=matrix.pk), user=analyst, summary="Saved while the broker is down"
         )
     finally:
-        real_celery.conf.broker_url = good_broker
-        real_celery.pool.force_close_all()
+        broker_switch(real_celery, good_broker)
     assert Evidence.objects.filter(pk=evidence.pk).exists()
     assert _scored_to_current(matrix.pk) is None
     worker_process_factory().start()
