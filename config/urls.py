@@ -9,4 +9,6 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.assessments.urls")),
     path("", include("apps.ach.urls")),
+    path("", include("apps.key_assumptions.urls")),
+    path("", include("apps.indicators.urls")),
 ]

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from apps.core.charts import bar_chart
 
@@ -60,6 +62,23 @@ def _cell_label(code: int) -> str:
     return scoring.RATING_LABELS[int(code)]
 
 
+def _cell_html(
+    *, evidence_id: int, hypothesis_id: int, label: str, band: str, disagreement: float, note: str, hidden: bool
+) -> str:
+    """One matrix cell; built here rather than in the template because a page has thousands."""
+    classes = "cell" + (f" r-{label}" if label else "") + (f" d-{band}" if band else "")
+    if hidden:
+        title, content = "Rate this row yourself to see the team's ratings", '<span class="hidden-rating">·</span>'
+    else:
+        title = f"disagreement {disagreement:.2f} ({band})" if band else note
+        content = label
+    title_attr = f' title="{escape(title)}"' if title else ""
+    return (
+        f'<td class="{classes}" tabindex="0" data-e="{evidence_id}" data-h="{hypothesis_id}"{title_attr}>'
+        f"{content}</td>"
+    )
+
+
 def matrix_display(*, assessment, user, membership, params: MatrixParams) -> MatrixDisplay:
     matrix = matrix_get(assessment=assessment)
     scores = scores_of(matrix)
@@ -95,27 +114,30 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams) -> Mat
     disagreement_rows = scores.disagreement.tolist()
     for i, evidence in enumerate(matrix.evidence):
         hidden = not revealed[i]
-        cells = []
-        for j, hypothesis_id in enumerate(hypothesis_ids):
-            label = "" if hidden else _cell_label(code_rows[i][j])
-            cells.append(
-                {
-                    "h": hypothesis_id,
-                    "label": label,
-                    "band": band_rows[i][j] if params.view == "team" and not hidden else "",
-                    "disagreement": disagreement_rows[i][j],
-                    "note": notes.get((evidence.pk, hypothesis_id), ""),
-                }
+        cells = [
+            _cell_html(
+                evidence_id=evidence.pk,
+                hypothesis_id=hypothesis_id,
+                label="" if hidden else _cell_label(code_rows[i][j]),
+                band=band_rows[i][j] if params.view == "team" and not hidden else "",
+                disagreement=disagreement_rows[i][j],
+                note=notes.get((evidence.pk, hypothesis_id), ""),
+                hidden=hidden,
             )
+            for j, hypothesis_id in enumerate(hypothesis_ids)
+        ]
+        weight, diagnosticity = float(matrix.weights[i]), float(scores.diagnosticity[i])
         display.rows.append(
             {
                 "evidence": evidence,
-                "weight": float(matrix.weights[i]),
-                "diagnosticity": float(scores.diagnosticity[i]),
+                "weight": weight,
+                "weight_text": f"{weight:.2f}",
+                "diagnosticity": diagnosticity,
+                "diagnosticity_text": f"{diagnosticity:.2f}",
                 "not_diagnostic": bool(scores.not_diagnostic[i]),
                 "linchpin": bool(scores.linchpin_inconsistency[i] or scores.linchpin_posterior[i]),
                 "hidden": hidden,
-                "cells": cells,
+                "cells_html": mark_safe("".join(cells)),  # noqa: S308 - every part escaped in _cell_html
             }
         )
     _sort_rows(display.rows, params.sort)

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.assessments",
     "apps.ach",
+    "apps.key_assumptions",
+    "apps.indicators",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class IndicatorsConfig(AppConfig):
+    name = "apps.indicators"
+    verbose_name = "Indicators"
+
+    def ready(self) -> None:
+        from apps.assessments.rescoring import Technique, technique_register
+
+        from . import exchange, results
+
+        technique_register(
+            Technique(
+                name="indicators",
+                compute=results.results_compute,
+                alerts=results.alerts_for,
+                apply=results.tension_apply,
+                validate_section=exchange.validate_section,
+                import_section=exchange.import_section,
+                export_section=exchange.export_section,
+                nav=("Indicators", "indicators:board"),
+            )
+        )

@@ -1,0 +1,149 @@
+"""The indicators' part of the `sat-workbench/assessment@1` format.
+
+In: `indicators` (each with its analysts' validator ratings and dated observations) and optionally
+`indicator_status_labels`. Out: the same, plus each indicator's computed `results` and the
+assessment-level `indicator_results` (support per hypothesis, the favoured hypothesis, the ACH leader
+and whether they are in tension). Imports ignore the computed parts.
+"""
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from apps.assessments.rescoring import ImportContext
+from apps.assessments.selectors import snapshot_latest
+
+from . import services, validator
+from .results import results_from
+from .selectors import ach_leader, board_get
+
+
+def _date_error(value: str | None, place: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return f"{place}: {value} is not a calendar date"
+    return None
+
+
+def validate_section(data: dict, context: ImportContext) -> list[str]:
+    """What the JSON Schema cannot check: keys that must exist, repeats, real dates, step names."""
+    errors: list[str] = []
+    items = data.get("indicators", [])
+    for key, count in Counter(item["key"] for item in items).items():
+        if count > 1:
+            errors.append(f"indicators: duplicate key {key}")
+    today = timezone.localdate()
+    for index, item in enumerate(items):
+        place = f"indicators[{index}]"
+        if error := _date_error(item.get("reviewed_on"), f"{place}.reviewed_on"):
+            errors.append(error)
+        seen = set()
+        for number, row in enumerate(item.get("validations", [])):
+            where = f"{place}.validations[{number}]"
+            if row["hypothesis"] not in context.hypothesis_keys:
+                errors.append(f"{where}.hypothesis: no hypothesis with key {row['hypothesis']}")
+            cell = (row["analyst"], row["hypothesis"])
+            if cell in seen:
+                errors.append(f"{where}: {row['analyst']} rates {item['key']}×{row['hypothesis']} twice")
+            seen.add(cell)
+            context.analysts.add(row["analyst"])
+        for number, row in enumerate(item.get("observations", [])):
+            where = f"{place}.observations[{number}]"
+            if error := _date_error(row["date"], f"{where}.date"):
+                errors.append(error)
+            elif date.fromisoformat(row["date"]) > today:
+                errors.append(f"{where}.date: {row['date']} is in the future")
+            if row.get("evidence") and row["evidence"] not in context.evidence_keys:
+                errors.append(f"{where}.evidence: no evidence with key {row['evidence']}")
+            if row.get("analyst"):
+                context.analysts.add(row["analyst"])
+    labels = data.get("indicator_status_labels")
+    if labels:
+        try:
+            services.status_labels_validate({**validator.DEFAULT_STATUS_LABELS, **labels})
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                where = "indicator_status_labels" + ("" if field == "__all__" else f".{field}")
+                errors.extend(f"{where}: {message}" for message in messages)
+    return errors
+
+
+def import_section(assessment, data: dict, context: ImportContext) -> None:
+    items = data.get("indicators", [])
+    labels = data.get("indicator_status_labels")
+    if items or labels:
+        services.indicators_bulk_import(
+            assessment=assessment,
+            items=items,
+            labels={**validator.DEFAULT_STATUS_LABELS, **labels} if labels else None,
+            context=context,
+        )
+
+
+def export_section(assessment) -> dict[str, Any]:
+    board = board_get(assessment=assessment)
+    assessed = board.assess()
+    results = results_from(board, assessed)
+    hypothesis_keys = {h.pk: h.key for h in board.hypotheses}
+    hypothesis_order = {h.pk: index for index, h in enumerate(board.hypotheses)}
+    indicators = []
+    for indicator in board.indicators:
+        computed = dict(results["indicators"][indicator.key])
+        computed.pop("statement")
+        validations = sorted(
+            indicator.validations.all(), key=lambda v: (v.analyst.username, hypothesis_order[v.hypothesis_id])
+        )
+        indicators.append(
+            {
+                "key": indicator.key,
+                "statement": indicator.statement,
+                "category": indicator.category,
+                "collection": indicator.collection,
+                "citation": indicator.citation,
+                "review_cadence_days": indicator.review_cadence_days,
+                "threshold": indicator.threshold,
+                "reviewed_on": indicator.reviewed_on.isoformat() if indicator.reviewed_on else None,
+                "validations": [
+                    {
+                        "analyst": v.analyst.username,
+                        "hypothesis": hypothesis_keys[v.hypothesis_id],
+                        "likelihood": v.likelihood,
+                    }
+                    for v in validations
+                ],
+                "observations": [
+                    {
+                        "date": o.date.isoformat(),
+                        "status": o.status,
+                        "source": o.source,
+                        "note": o.note,
+                        **({"analyst": o.analyst.username} if o.analyst else {}),
+                        **({"evidence": o.evidence.key} if o.evidence else {}),
+                    }
+                    for o in indicator.observations.all()
+                ],
+                "results": computed,
+            }
+        )
+    leader = ach_leader(snapshot_latest(assessment_id=assessment.pk))
+    return {
+        "indicators": indicators,
+        "indicator_status_labels": board.labels,
+        "indicator_results": {
+            "as_of": results["as_of"],
+            "scale": validator.LIKELIHOODS,
+            "ranking": results["ranking"],
+            "support": results["support"],
+            "shares": results["shares"],
+            "counted": results["counted"],
+            "favoured": results["favoured"],
+            "ach_leader": leader,
+            "tension": validator.tension(results["favoured"], leader),
+        },
+    }

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class KeyAssumptionsConfig(AppConfig):
+    name = "apps.key_assumptions"
+    verbose_name = "Key Assumptions Check"
+
+    def ready(self) -> None:
+        from apps.assessments.rescoring import Technique, technique_register
+
+        from . import exchange, results, services
+
+        technique_register(
+            Technique(
+                name="key_assumptions",
+                compute=results.results_compute,
+                alerts=results.alerts_for,
+                apply=lambda assessment, computed: services.recheck_flags_apply(
+                    assessment=assessment, results=computed
+                ),
+                validate_section=exchange.validate_section,
+                import_section=exchange.import_section,
+                export_section=exchange.export_section,
+                nav=("Key assumptions", "key_assumptions:check"),
+            )
+        )

@@ -1,0 +1,331 @@
+"""The Key Assumptions Check's part of the `sat-workbench/assessment@1` format.
+
+In: the "assumptions" array (each with its evidence links, every analyst's own judgment and,
+optionally, its flag, last check, history and collection requirements) and "assumption_checks"
+(completed review rounds). Out: the same, plus each assumption's computed "results". An export
+imported again exports the same sections.
+"""
+
+import datetime
+from collections import Counter
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from apps.assessments.models import Activity
+from apps.assessments.rescoring import ImportContext
+from apps.assessments.services import activity_record, assessment_bump
+
+from .models import Assumption, Change, CheckRound, CollectionRequirement, EvidenceLink, Judgment
+from .results import row_results
+from .selectors import check_get
+
+IMPORT_REASON = "Imported from a sat-workbench/assessment@1 file"
+
+
+def _iso(value: datetime.datetime | datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse_time(value: str | None) -> datetime.datetime | None:
+    if not value:
+        return None
+    parsed = datetime.datetime.fromisoformat(value)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, datetime.UTC)
+
+
+def _time_errors(value, place: str) -> list[str]:
+    if value is None:
+        return []
+    try:
+        _parse_time(value)
+    except (TypeError, ValueError):
+        return [f"{place}: not an ISO 8601 date and time: {value!r}"]
+    return []
+
+
+def validate_section(data: dict, context: ImportContext) -> list[str]:
+    """Errors in the assumptions section, each naming its place; adds owners and judges to the analysts."""
+    errors: list[str] = []
+    items = data.get("assumptions", [])
+    for key, count in Counter(item["key"] for item in items).items():
+        if count > 1:
+            errors.append(f"assumptions: duplicate key {key}")
+    for index, item in enumerate(items):
+        place = f"assumptions[{index}]"
+        for position, hypothesis in enumerate(item.get("supports", [])):
+            if hypothesis not in context.hypothesis_keys:
+                errors.append(f"{place}.supports[{position}]: no hypothesis with key {hypothesis}")
+        seen_evidence = set()
+        for position, link in enumerate(item.get("evidence_links", [])):
+            if link["evidence"] not in context.evidence_keys:
+                errors.append(f"{place}.evidence_links[{position}].evidence: no evidence with key {link['evidence']}")
+            if link["evidence"] in seen_evidence:
+                errors.append(f"{place}.evidence_links[{position}]: {link['evidence']} is linked twice")
+            seen_evidence.add(link["evidence"])
+        seen_analysts = set()
+        for position, judgment in enumerate(item.get("judgments", [])):
+            if judgment["analyst"] in seen_analysts:
+                errors.append(f"{place}.judgments[{position}]: {judgment['analyst']} judges {item['key']} twice")
+            seen_analysts.add(judgment["analyst"])
+            context.analysts.add(judgment["analyst"])
+        if item.get("owner"):
+            context.analysts.add(item["owner"])
+        flag = item.get("flag") or {}
+        errors += _time_errors(flag.get("raised_at"), f"{place}.flag.raised_at")
+        errors += _time_errors((item.get("last_checked") or {}).get("at"), f"{place}.last_checked.at")
+        for position, entry in enumerate(item.get("history", [])):
+            errors += _time_errors(entry["at"], f"{place}.history[{position}].at")
+        for position, requirement in enumerate(item.get("collection_requirements", [])):
+            errors += _time_errors(
+                requirement.get("created_at"), f"{place}.collection_requirements[{position}].created_at"
+            )
+            try:
+                if requirement.get("due"):
+                    datetime.date.fromisoformat(requirement["due"])
+            except ValueError:
+                errors.append(f"{place}.collection_requirements[{position}].due: not a date: {requirement['due']!r}")
+    checks = data.get("assumption_checks", [])
+    for number, count in Counter(check["round"] for check in checks).items():
+        if count > 1:
+            errors.append(f"assumption_checks: round {number} is completed twice")
+    for index, check in enumerate(checks):
+        errors += _time_errors(check["completed_at"], f"assumption_checks[{index}].completed_at")
+    return errors
+
+
+def _users_by_name(assessment, context: ImportContext, names: set[str]) -> dict[str, Any]:
+    """Users named in history and requirements: members of the team when known, else only the name."""
+    users = dict(context.users or {})
+    missing = {name for name in names if name and name not in users}
+    if missing:
+        for user in get_user_model().objects.filter(username__in=missing, memberships__team=assessment.team):
+            users[user.get_username()] = user
+    return users
+
+
+def import_section(assessment, data: dict, context: ImportContext) -> None:
+    items = data.get("assumptions", [])
+    checks = data.get("assumption_checks", [])
+    if not items and not checks:
+        return
+    version = assessment_bump(assessment_id=assessment.pk, change="key assumptions imported")
+    names = {c.get("completed_by") for c in checks} | {(i.get("last_checked") or {}).get("by") for i in items}
+    for item in items:
+        names |= {entry.get("by") for entry in item.get("history", [])}
+        names |= {r.get("created_by") for r in item.get("collection_requirements", [])}
+    users = _users_by_name(assessment, context, {name for name in names if name})
+    now = timezone.now()
+    assumptions = []
+    for position, item in enumerate(items, start=1):
+        flag = item.get("flag")
+        checked = item.get("last_checked") or {}
+        assumptions.append(
+            Assumption(
+                assessment=assessment,
+                key=item["key"],
+                statement=item["statement"],
+                rationale=item.get("rationale", ""),
+                citation=item.get("citation", ""),
+                analytic_line=item.get("analytic_line", ""),
+                could_be_untrue=item.get("could_be_untrue", ""),
+                less_true_now=item.get("less_true_now", ""),
+                confidence=item["confidence"],
+                impact=item["impact"],
+                owner=users.get(item.get("owner") or ""),
+                status=item.get("status", Assumption.Status.OPEN),
+                order=item.get("order", position),
+                checked_version=version,
+                checked_at=_parse_time(checked.get("at")) if "at" in checked else now,
+                checked_by=users.get(checked["by"] or "") if "by" in checked else context.user,
+                needs_recheck=bool(flag),
+                recheck_reason=(flag or {}).get("reason", ""),
+                recheck_evidence=(flag or {}).get("evidence", []),
+                flagged_at=_parse_time((flag or {}).get("raised_at")) if flag else None,
+            )
+        )
+    assumptions = Assumption.objects.bulk_create(assumptions)
+    by_key = {a.key: a for a in assumptions}
+    # Links the file marks as new since the last check get a later version than the check, so the
+    # rescoring after the import flags their assumptions (unless the file's flag already names them).
+    has_new = any(link.get("new_since_check") for item in items for link in item.get("evidence_links", []))
+    new_version = assessment_bump(assessment_id=assessment.pk, change="evidence linked (JSON import)") if has_new else 0
+    supports, links, judgments, history, requirements = [], [], [], [], []
+    for item in items:
+        assumption = by_key[item["key"]]
+        supports += [
+            Assumption.supports.through(assumption_id=assumption.pk, hypothesis_id=context.hypotheses[key].pk)
+            for key in dict.fromkeys(item.get("supports", []))
+        ]
+        links += [
+            EvidenceLink(
+                assumption=assumption,
+                evidence=context.evidence[link["evidence"]],
+                relation=link["relation"],
+                note=link.get("note", ""),
+                version=new_version if link.get("new_since_check") else version,
+                created_by=context.user,
+            )
+            for link in item.get("evidence_links", [])
+        ]
+        judgments += [
+            Judgment(
+                assumption=assumption,
+                analyst=context.users[judgment["analyst"]],
+                confidence=judgment["confidence"],
+                impact=judgment["impact"],
+                note=judgment.get("note", ""),
+            )
+            for judgment in item.get("judgments", [])
+        ]
+        if "history" in item:
+            history += [
+                Change(
+                    assumption=assumption,
+                    at=_parse_time(entry["at"]),
+                    actor=users.get(entry.get("by") or ""),
+                    actor_name=entry.get("by") or "",
+                    action=entry["action"],
+                    changes=entry.get("changes", {}),
+                    reason=entry.get("reason", ""),
+                )
+                for entry in item["history"]
+            ]
+        else:
+            history.append(
+                Change(
+                    assumption=assumption,
+                    at=now,
+                    actor=context.user,
+                    actor_name=context.user.get_username() if context.user else "",
+                    action=Change.Action.CREATED,
+                    reason=IMPORT_REASON,
+                )
+            )
+        requirements += [
+            CollectionRequirement(
+                assessment=assessment,
+                assumption=assumption,
+                need=requirement["need"],
+                due=datetime.date.fromisoformat(requirement["due"]) if requirement.get("due") else None,
+                status=requirement.get("status", CollectionRequirement.Status.OPEN),
+                created_by=users.get(requirement.get("created_by") or ""),
+                created_at=_parse_time(requirement.get("created_at")) or now,
+            )
+            for requirement in item.get("collection_requirements", [])
+        ]
+    Assumption.supports.through.objects.bulk_create(supports)
+    EvidenceLink.objects.bulk_create(links)
+    Judgment.objects.bulk_create(judgments)
+    Change.objects.bulk_create(history)
+    CollectionRequirement.objects.bulk_create(requirements)
+    CheckRound.objects.bulk_create(
+        [
+            CheckRound(
+                assessment=assessment,
+                number=check["round"],
+                completed_by=users.get(check.get("completed_by") or ""),
+                completed_by_name=check.get("completed_by") or "",
+                completed_at=_parse_time(check["completed_at"]),
+                note=check.get("note", ""),
+                summary=check.get("summary", {}),
+            )
+            for check in checks
+        ]
+    )
+    if items:
+        activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"{len(items)} key assumptions imported",
+            actor=context.user,
+            version=new_version or version,
+        )
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def export_section(assessment) -> dict[str, Any]:
+    check = check_get(assessment=assessment)
+    history = {}
+    for entry in Change.objects.filter(assumption__assessment=assessment).order_by("at", "id"):
+        history.setdefault(entry.assumption_id, []).append(
+            {
+                "at": _iso(entry.at),
+                "by": entry.actor_name or None,
+                "action": entry.action,
+                "changes": entry.changes,
+                "reason": entry.reason,
+            }
+        )
+    hypothesis_order = {h.pk: (h.order, h.pk) for h in assessment.hypotheses.all()}
+    assumptions = []
+    for row in sorted(check.rows, key=lambda r: (r.assumption.order, r.assumption.pk)):
+        a = row.assumption
+        assumptions.append(
+            {
+                "key": a.key,
+                "statement": a.statement,
+                "rationale": a.rationale,
+                "citation": a.citation,
+                "supports": [h.key for h in sorted(a.supports.all(), key=lambda h: hypothesis_order.get(h.pk))],
+                "analytic_line": a.analytic_line,
+                "could_be_untrue": a.could_be_untrue,
+                "less_true_now": a.less_true_now,
+                "confidence": a.confidence,
+                "impact": a.impact,
+                "owner": _username(a.owner),
+                "status": a.status,
+                "order": a.order,
+                "evidence_links": [
+                    {
+                        "evidence": link.evidence.key,
+                        "relation": link.relation,
+                        "note": link.note,
+                        "new_since_check": link.version > a.checked_version,
+                    }
+                    for link in a.evidence_links.all()
+                ],
+                "judgments": [
+                    {
+                        "analyst": j.analyst.get_username(),
+                        "confidence": j.confidence,
+                        "impact": j.impact,
+                        **({"note": j.note} if j.note else {}),
+                    }
+                    for j in a.judgments.all()
+                ],
+                "flag": {"reason": a.recheck_reason, "evidence": a.recheck_evidence, "raised_at": _iso(a.flagged_at)}
+                if a.needs_recheck
+                else None,
+                "last_checked": {"at": _iso(a.checked_at), "by": _username(a.checked_by)},
+                "history": history.get(a.pk, []),
+                "collection_requirements": [
+                    {
+                        "need": r.need,
+                        "due": _iso(r.due),
+                        "status": r.status,
+                        "created_by": _username(r.created_by),
+                        "created_at": _iso(r.created_at),
+                    }
+                    for r in sorted(a.collection_requirements.all(), key=lambda r: (r.created_at, r.pk))
+                ],
+                "results": row_results(row),
+            }
+        )
+    return {
+        "assumptions": assumptions,
+        "assumption_checks": [
+            {
+                "round": c.number,
+                "completed_by": c.completed_by_name or None,
+                "completed_at": _iso(c.completed_at),
+                "note": c.note,
+                "summary": c.summary,
+            }
+            for c in check.rounds
+        ],
+    }

@@ -1,0 +1,145 @@
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from apps.assessments.models import Assessment
+
+from . import spread
+from .models import Assumption, CheckRound, CollectionRequirement, EvidenceLink, Judgment
+
+
+@dataclass
+class AssumptionRow:
+    """One assumption with everything the check shows and computes about it."""
+
+    assumption: Assumption
+    spread: dict
+    key_uncertainty: bool
+    # Challenging links made after the assumption's last check: what the rescoring flags.
+    new_challenges: list[EvidenceLink] = field(default_factory=list)
+    rank: int = 0
+    # Set per viewer by the page: their own judgment, and whether they may see the team's yet.
+    mine: Judgment | None = None
+    team_visible: bool = True
+
+    @property
+    def challenges(self) -> list[EvidenceLink]:
+        return [
+            link for link in self.assumption.evidence_links.all() if link.relation == EvidenceLink.Relation.CHALLENGES
+        ]
+
+    @property
+    def supports(self) -> list[EvidenceLink]:
+        return [
+            link for link in self.assumption.evidence_links.all() if link.relation == EvidenceLink.Relation.SUPPORTS
+        ]
+
+    @property
+    def needs_recheck(self) -> bool:
+        return self.assumption.needs_recheck or bool(self.new_challenges)
+
+    @property
+    def requirement_eligible(self) -> bool:
+        """Unsupported, challenged or flagged assumptions can become collection requirements."""
+        a = self.assumption
+        return a.confidence == "unsupported" or a.status == Assumption.Status.CHALLENGED or self.needs_recheck
+
+
+@dataclass
+class Check:
+    assessment: Assessment
+    rows: list[AssumptionRow]  # in check order
+    rounds: list[CheckRound]
+
+    @property
+    def key_uncertainties(self) -> list[AssumptionRow]:
+        return [row for row in self.rows if row.key_uncertainty]
+
+    @property
+    def disagreements(self) -> list[AssumptionRow]:
+        return [row for row in self.rows if row.spread["disagreement"]]
+
+    @property
+    def flagged(self) -> list[AssumptionRow]:
+        return [row for row in self.rows if row.assumption.needs_recheck]
+
+    @property
+    def requirements(self) -> list[CollectionRequirement]:
+        items = [r for row in self.rows for r in row.assumption.collection_requirements.all()]
+        return sorted(items, key=lambda r: (r.status != "open", r.due is None, r.due or r.created_at.date(), r.pk))
+
+    @property
+    def current_round(self) -> int:
+        return (self.rounds[-1].number if self.rounds else 0) + 1
+
+
+def requirement_eligible(assumption: Assumption) -> bool:
+    """AssumptionRow.requirement_eligible for one assumption, without loading the whole check."""
+    if assumption.confidence == "unsupported" or assumption.status == Assumption.Status.CHALLENGED:
+        return True
+    if assumption.needs_recheck:
+        return True
+    return (
+        assumption.status != Assumption.Status.RETIRED
+        and assumption.evidence_links.filter(
+            relation=EvidenceLink.Relation.CHALLENGES, version__gt=assumption.checked_version
+        ).exists()
+    )
+
+
+def assumptions_queryset(assessment: Assessment):
+    return (
+        Assumption.objects.filter(assessment=assessment)
+        .select_related("owner", "checked_by")
+        .prefetch_related(
+            "supports",
+            Prefetch("judgments", queryset=Judgment.objects.select_related("analyst").order_by("analyst__username")),
+            Prefetch(
+                "evidence_links",
+                queryset=EvidenceLink.objects.select_related("evidence").order_by("evidence__order", "evidence_id"),
+            ),
+            Prefetch("collection_requirements", queryset=CollectionRequirement.objects.select_related("created_by")),
+        )
+    )
+
+
+def check_get(*, assessment: Assessment) -> Check:
+    """The whole check in six queries, whatever its size, with the spread and order computed."""
+    assumptions = list(assumptions_queryset(assessment))
+    rows = []
+    for assumption in assumptions:
+        judgments = [(j.confidence, j.impact) for j in assumption.judgments.all()]
+        rows.append(
+            AssumptionRow(
+                assumption=assumption,
+                spread=spread.team_spread(judgments),
+                key_uncertainty=spread.is_key_uncertainty(
+                    confidence=assumption.confidence, impact=assumption.impact, status=assumption.status
+                ),
+                # A retired assumption no longer bears on the judgment: new evidence against it is moot.
+                new_challenges=[
+                    link
+                    for link in assumption.evidence_links.all()
+                    if link.relation == EvidenceLink.Relation.CHALLENGES and link.version > assumption.checked_version
+                ]
+                if assumption.status != Assumption.Status.RETIRED
+                else [],
+            )
+        )
+    by_key = {row.assumption.key: row for row in rows}
+    order = spread.check_order(
+        spread.AssumptionFacts(
+            key=row.assumption.key,
+            confidence=row.assumption.confidence,
+            impact=row.assumption.impact,
+            status=row.assumption.status,
+            order=row.assumption.order,
+            disagreement=row.spread["disagreement"],
+        )
+        for row in rows
+    )
+    ordered = [by_key[key] for key in order]
+    for rank, row in enumerate(ordered, start=1):
+        row.rank = rank
+    rounds = list(CheckRound.objects.filter(assessment=assessment).select_related("completed_by").order_by("number"))
+    return Check(assessment=assessment, rows=ordered, rounds=rounds)

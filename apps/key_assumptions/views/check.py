@@ -1,0 +1,270 @@
+"""The check page: the assumptions in check order, the team's spread, adding, editing and reordering."""
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.assessments import selectors as assessment_selectors
+from apps.assessments.access import assessment_for_user
+from apps.core.types import HtmxRequest
+
+from .. import services
+from ..forms import (
+    AssumptionEditForm,
+    AssumptionForm,
+    ChallengeForm,
+    CompleteForm,
+    JudgmentForm,
+    LinkForm,
+    RecheckForm,
+    RequirementForm,
+    service_errors_add,
+)
+from ..models import Assumption, Change, CollectionRequirement
+from ..selectors import Check, check_get
+
+SORTS = {"check": "Check order (key uncertainties first)", "manual": "Our order"}
+
+
+def _sort(request) -> str:
+    data = request.GET if request.method == "GET" else request.POST
+    return data.get("sort") if data.get("sort") in SORTS else "check"
+
+
+def _viewer_rows(check: Check, user, membership, sort: str):
+    """Rows as this user sees them: analysts see the team's judgments once they have recorded their own."""
+    rows = check.rows if sort == "check" else sorted(check.rows, key=lambda r: (r.assumption.order, r.assumption.pk))
+    for row in rows:
+        row.mine = next((j for j in row.assumption.judgments.all() if j.analyst_id == user.pk), None)
+        # Independent judgments first, as in the ACH matrix: others' views would anchor an analyst's own.
+        row.team_visible = membership.can_review or not membership.can_edit or row.mine is not None
+    return rows
+
+
+def status_token(*, assessment, snapshot, flagged_keys) -> str:
+    """What the summary shows: the scored and current versions and the flagged assumptions."""
+    return f"{snapshot.version if snapshot else 0}-{assessment.content_version}-{','.join(sorted(flagged_keys))}"
+
+
+def check_context(request, assessment, **extra) -> dict:
+    check = check_get(assessment=assessment)
+    sort = _sort(request)
+    snapshot = assessment_selectors.snapshot_latest(assessment_id=assessment.pk)
+    context = {
+        "assessment": assessment,
+        "membership": assessment.membership,
+        "check": check,
+        "rows": _viewer_rows(check, request.user, assessment.membership, sort),
+        "sort": sort,
+        "sorts": SORTS,
+        "snapshot": snapshot,
+        "pending": snapshot is None or snapshot.version < assessment.content_version,
+        "status_token": status_token(
+            assessment=assessment, snapshot=snapshot, flagged_keys=[row.assumption.key for row in check.flagged]
+        ),
+        "confidence_choices": JudgmentForm.base_fields["confidence"].choices,
+        "impact_choices": JudgmentForm.base_fields["impact"].choices,
+        "row_errors": {},
+        "requirement_statuses": CollectionRequirement.Status.choices,
+    }
+    if assessment.membership.can_edit:
+        context.update(
+            assumption_form=AssumptionForm(assessment=assessment, initial={"owner": request.user.pk}),
+            link_form=LinkForm(assessment=assessment),
+            challenge_form=ChallengeForm(assessment=assessment),
+        )
+    if assessment.membership.can_review:
+        context["complete_form"] = CompleteForm()
+    return {**context, **extra}
+
+
+def check_response(request, assessment, *partials: str, toast: str | None = None, **extra) -> HttpResponse:
+    """The assumptions region (and named partials, out of band) after an htmx write; others redirect."""
+    if not request.htmx:
+        return redirect(f"{reverse('key_assumptions:check', args=[assessment.pk])}?sort={_sort(request)}")
+    assessment.refresh_from_db()
+    context = check_context(request, assessment, **extra)
+    html = render_to_string("key_assumptions/check.html#assumptions", context, request=request)
+    for name in ("summary", *partials):
+        html += render_to_string(f"key_assumptions/check.html#{name}", {**context, "oob": True}, request=request)
+    headers = {"HX-Retarget": "#assumptions", "HX-Reswap": "outerHTML"}
+    if toast:
+        headers["HX-Trigger"] = json.dumps({"toast": {"text": toast, "kind": "success"}})
+    return HttpResponse(html, headers=headers)
+
+
+def form_error_response(request, assessment, partial: str, **forms) -> HttpResponse:
+    """The form partial with its inline errors (htmx), or the whole page around it."""
+    if request.htmx:
+        return render(request, f"key_assumptions/check.html#{partial}", {"assessment": assessment, **forms})
+    return render(request, "key_assumptions/check.html", check_context(request, assessment, **forms))
+
+
+def _assumption(assessment, assumption_id: int) -> Assumption:
+    return get_object_or_404(Assumption, pk=assumption_id, assessment=assessment)
+
+
+@require_http_methods(["GET"])
+@login_required
+def check(request: HtmxRequest, pk: int):
+    assessment = assessment_for_user(request.user, pk)
+    context = check_context(request, assessment)
+    if request.htmx and request.htmx.target == "assumptions":
+        return render(request, "key_assumptions/check.html#assumptions", context)
+    return render(request, "key_assumptions/check.html", context)
+
+
+@require_http_methods(["GET"])
+@login_required
+def status(request: HtmxRequest, pk: int):
+    """The summary, polled; 204 while neither the content, the snapshot nor the flags moved.
+
+    When the set of flagged assumptions changed (the rescoring flagged one), the list refreshes too.
+    """
+    assessment = assessment_for_user(request.user, pk)
+    shown = request.GET.get("shown", "")
+    # Every open page polls: answer the common "nothing moved" in two queries.
+    current = status_token(
+        assessment=assessment,
+        snapshot=assessment_selectors.snapshot_latest(assessment_id=assessment.pk),
+        flagged_keys=Assumption.objects.filter(assessment=assessment, needs_recheck=True).values_list("key", flat=True),
+    )
+    if shown == current:
+        return HttpResponse(status=204)
+    response = render(request, "key_assumptions/check.html#summary", check_context(request, assessment))
+    if shown.split("-", 2)[2:] != current.split("-", 2)[2:]:
+        response["HX-Trigger"] = "assumptions-refresh"
+    return response
+
+
+@require_POST
+@login_required
+def assumption_create(request: HtmxRequest, pk: int):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    form = AssumptionForm(request.POST, assessment=assessment)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            assumption = services.assumption_create(
+                assessment=assessment, user=request.user, supports=data.pop("supports"), **data
+            )
+        except ValidationError as exc:
+            service_errors_add(form, exc)
+    if not form.is_valid():
+        return form_error_response(request, assessment, "assumption-form", assumption_form=form)
+    return check_response(request, assessment, "assumption-form", "side-forms", toast=f"{assumption.key} recorded.")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assumption_edit(request: HtmxRequest, pk: int, assumption_id: int):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    assumption = _assumption(assessment, assumption_id)
+    form = AssumptionEditForm(
+        request.POST or None, instance=assumption, assessment=assessment, auto_id=f"id_edit{assumption.pk}_%s"
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            # The form only validated: the service compares with the stored row and records the history.
+            services.assumption_update(
+                assumption=assumption,
+                user=request.user,
+                reason=data.pop("reason"),
+                supports=data.pop("supports"),
+                **data,
+            )
+        except ValidationError as exc:
+            service_errors_add(form, exc)
+        else:
+            return check_response(request, assessment, "side-forms", toast=f"{assumption.key} updated.")
+    context = {"assessment": assessment, "form": form, "assumption": assumption, "sort": _sort(request)}
+    return render(request, "key_assumptions/check.html#assumption-edit", context)
+
+
+@require_POST
+@login_required
+def assumption_move(request: HtmxRequest, pk: int, assumption_id: int):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    ids = list(assessment.assumptions.order_by("order", "id").values_list("pk", flat=True))
+    if assumption_id not in ids:
+        raise Http404
+    index = ids.index(assumption_id)
+    target = index - 1 if request.POST.get("direction") == "up" else index + 1
+    if 0 <= target < len(ids):
+        ids[index], ids[target] = ids[target], ids[index]
+        services.assumption_reorder(assessment=assessment, user=request.user, ordered_ids=ids)
+    return check_response(request, assessment)
+
+
+@require_POST
+@login_required
+def judgment_set(request: HtmxRequest, pk: int, assumption_id: int):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    assumption = _assumption(assessment, assumption_id)
+    form = JudgmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.judgment_set(assumption=assumption, analyst=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            service_errors_add(form, exc)
+    if not form.is_valid():
+        errors = [
+            f"{name}: {'; '.join(messages)}" if name != "__all__" else "; ".join(messages)
+            for name, messages in form.errors.items()
+        ]
+        return check_response(request, assessment, row_errors={assumption.pk: errors})
+    return check_response(request, assessment, toast=f"Your judgment of {assumption.key} is recorded.")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def recheck(request: HtmxRequest, pk: int, assumption_id: int):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    assumption = _assumption(assessment, assumption_id)
+    form = RecheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assumption_recheck(assumption=assumption, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            service_errors_add(form, exc)
+        else:
+            return check_response(request, assessment, toast=f"{assumption.key} re-checked.")
+    context = {"assessment": assessment, "assumption": assumption, "form": form}
+    return render(request, "key_assumptions/check.html#recheck-form", context)
+
+
+@require_http_methods(["GET"])
+@login_required
+def history(request: HtmxRequest, pk: int, assumption_id: int):
+    assessment = assessment_for_user(request.user, pk)
+    assumption = _assumption(assessment, assumption_id)
+    entries = list(Change.objects.filter(assumption=assumption).select_related("actor"))
+    context = {"assessment": assessment, "assumption": assumption, "entries": entries}
+    template = "key_assumptions/check.html#history" if request.htmx else "key_assumptions/history.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def requirement_create(request: HtmxRequest, pk: int, assumption_id: int):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    assumption = _assumption(assessment, assumption_id)
+    form = RequirementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.requirement_create(assumption=assumption, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            service_errors_add(form, exc)
+        else:
+            return check_response(
+                request, assessment, "requirements", toast=f"Collection requirement for {assumption.key} added."
+            )
+    context = {"assessment": assessment, "assumption": assumption, "form": form}
+    return render(request, "key_assumptions/check.html#requirement-form", context)
