@@ -7,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402 - the repository root must be importable first
-
-from apps.ach.scoring import RATING_CODES, evidence_weight, score_assessment  # noqa: E402
+from apps.ach.scoring import RATING_CODES, evidence_weight, score_assessment  # noqa: E402 - needs the root on the path
 
 HYPOTHESES = 50
 EVIDENCE = 5_000

@@ -6,7 +6,7 @@ SESSION_KEY = "current_team_id"
 
 
 def _current_membership(request):
-    memberships = memberships_for_user(request.user)
+    memberships = list(request.memberships)
     if not memberships:
         return None
     wanted = request.session.get(SESSION_KEY)
@@ -17,11 +17,13 @@ def _current_membership(request):
 
 
 class CurrentTeamMiddleware:
-    """Sets request.membership: the membership of the team the user is working in (None if no team)."""
+    """Sets request.memberships (all the user's teams) and request.membership (the team the user is
+    working in, None if no team); both are loaded once, on first use."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        request.memberships = SimpleLazyObject(lambda: memberships_for_user(request.user))
         request.membership = SimpleLazyObject(lambda: _current_membership(request))
         return self.get_response(request)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -62,21 +63,65 @@ def _cell_label(code: int) -> str:
     return scoring.RATING_LABELS[int(code)]
 
 
+def _row_html(row: dict, cells: list[str], *, edit_url: str | None) -> str:
+    """One evidence row of the matrix (built here, not in the template, for the page's speed)."""
+    evidence = row["evidence"]
+    details = " · ".join(
+        part
+        for part in (
+            escape(evidence.source),
+            escape(evidence.citation),
+            evidence.date.strftime("%-d %b %Y") if evidence.date else "",
+            f"cred. {evidence.credibility}",
+            f"rel. {evidence.relevance}",
+            f"weight {row['weight']:.2f}",
+            f"diag. {row['diagnosticity']:.2f}",
+        )
+        if part
+    )
+    badges = ('<span class="badge">not diagnostic</span>' if row["not_diagnostic"] else "") + (
+        '<span class="badge warn">linchpin</span>' if row["linchpin"] else ""
+    )
+    classes = " ".join(
+        name for name, present in (("linchpin", row["linchpin"]), ("not-diagnostic", row["not_diagnostic"])) if present
+    )
+    edit = (
+        f'<div class="small"><button class="btn secondary small" hx-get="{edit_url.format(evidence.pk)}" '
+        f'hx-target="#ev-{evidence.pk} td.ev" hx-swap="innerHTML" '
+        f'aria-label="Edit, move or delete {escape(evidence.key)}">✎ Edit</button></div>'
+        if edit_url
+        else ""
+    )
+    return mark_safe(  # noqa: S308 - every user-entered part is escaped above
+        f'<tr id="ev-{evidence.pk}" class="{classes}"><td class="ev"><strong>{escape(evidence.key)}</strong> '
+        f'{escape(evidence.summary)}<div class="small muted">{details} {badges}</div>{edit}</td>{"".join(cells)}</tr>'
+    )
+
+
 def _cell_html(
     *, evidence_id: int, hypothesis_id: int, label: str, band: str, disagreement: float, note: str, hidden: bool
 ) -> str:
     """One matrix cell; built here rather than in the template because a page has thousands."""
-    classes = "cell" + (f" r-{label}" if label else "") + (f" d-{band}" if band else "")
     if hidden:
-        title, content = "Rate this row yourself to see the team's ratings", '<span class="hidden-rating">·</span>'
+        return (
+            f'<td class="cell" tabindex="0" data-e="{evidence_id}" data-h="{hypothesis_id}" '
+            'title="Rate this row yourself to see the team\'s ratings"><span class="hidden-rating">·</span></td>'
+        )
+    classes = _CELL_CLASSES[label, band]
+    if band:
+        title_attr = f' title="disagreement {disagreement:.2f} ({band})"'
     else:
-        title = f"disagreement {disagreement:.2f} ({band})" if band else note
-        content = label
-    title_attr = f' title="{escape(title)}"' if title else ""
+        title_attr = f' title="{escape(note)}"' if note else ""
     return (
-        f'<td class="{classes}" tabindex="0" data-e="{evidence_id}" data-h="{hypothesis_id}"{title_attr}>'
-        f"{content}</td>"
+        f'<td class="{classes}" tabindex="0" data-e="{evidence_id}" data-h="{hypothesis_id}"{title_attr}>{label}</td>'
     )
+
+
+_CELL_CLASSES = {
+    (label, band): "cell" + (f" r-{label}" if label else "") + (f" d-{band}" if band else "")
+    for label in scoring.RATING_LABELS
+    for band in ("", *scoring.DISAGREEMENT_BANDS)
+}
 
 
 def matrix_display(*, assessment, user, membership, params: MatrixParams) -> MatrixDisplay:
@@ -109,6 +154,7 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams) -> Mat
         revealed = np.ones(n_evidence, dtype=bool)
     notes = notes_for_analyst(assessment=assessment, user_id=user.pk) if params.view == "mine" else {}
     hypothesis_ids = [h.pk for h in matrix.hypotheses]
+    edit_url = reverse("ach:evidence_edit", args=[assessment.pk, 0]).replace("/0/", "/{}/")
     code_rows = codes.tolist()
     band_rows = bands.tolist() if bands is not None else [[]] * n_evidence
     disagreement_rows = scores.disagreement.tolist()
@@ -126,20 +172,16 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams) -> Mat
             )
             for j, hypothesis_id in enumerate(hypothesis_ids)
         ]
-        weight, diagnosticity = float(matrix.weights[i]), float(scores.diagnosticity[i])
-        display.rows.append(
-            {
-                "evidence": evidence,
-                "weight": weight,
-                "weight_text": f"{weight:.2f}",
-                "diagnosticity": diagnosticity,
-                "diagnosticity_text": f"{diagnosticity:.2f}",
-                "not_diagnostic": bool(scores.not_diagnostic[i]),
-                "linchpin": bool(scores.linchpin_inconsistency[i] or scores.linchpin_posterior[i]),
-                "hidden": hidden,
-                "cells_html": mark_safe("".join(cells)),  # noqa: S308 - every part escaped in _cell_html
-            }
-        )
+        row = {
+            "evidence": evidence,
+            "weight": float(matrix.weights[i]),
+            "diagnosticity": float(scores.diagnosticity[i]),
+            "not_diagnostic": bool(scores.not_diagnostic[i]),
+            "linchpin": bool(scores.linchpin_inconsistency[i] or scores.linchpin_posterior[i]),
+            "hidden": hidden,
+        }
+        row["html"] = _row_html(row, cells, edit_url=edit_url if membership.can_edit else None)
+        display.rows.append(row)
     _sort_rows(display.rows, params.sort)
     if params.hide_non_diagnostic:
         display.rows = [row for row in display.rows if not row["not_diagnostic"]]

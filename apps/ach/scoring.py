@@ -178,7 +178,9 @@ def score_assessment(
 
     Team inconsistencies count the consensus I and II; consensus NA and blank count 0.
 
-    ``ratings`` holds codes (A, E, H); ``weights`` w(e) (E,); ``priors`` (H,) summing to 1.
+    ``ratings`` holds codes (A, E, H); ``weights`` w(e) (E,); ``priors`` (H,) summing to 1. Malformed input
+    (codes outside 0–6, mismatched shapes, negative weights, priors not summing to 1, unknown likelihood
+    labels or likelihoods outside (0, 1]) raises ValueError.
     """
     codes = _checked_ratings(ratings)
     n_analysts, n_evidence, n_hypotheses = codes.shape

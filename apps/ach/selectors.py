@@ -2,6 +2,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 
@@ -41,10 +42,7 @@ def matrix_get(*, assessment: Assessment) -> Matrix:
     """Load the whole matrix in four queries, whatever its size."""
     hypotheses = list(Hypothesis.objects.filter(assessment=assessment).order_by("order", "id"))
     evidence = list(Evidence.objects.filter(assessment=assessment).order_by("order", "id"))
-    rows = np.array(
-        Rating.objects.filter(assessment=assessment).values_list("analyst_id", "evidence_id", "hypothesis_id", "value"),
-        dtype=np.int64,
-    ).reshape(-1, 4)
+    rows = ratings_rows(assessment_id=assessment.pk)
     analyst_ids = np.unique(rows[:, 0])
     analysts = list(get_user_model().objects.filter(pk__in=analyst_ids.tolist()).order_by("username"))
     ratings = np.zeros((len(analysts), len(evidence), len(hypotheses)), dtype=np.int8)
@@ -67,6 +65,31 @@ def matrix_get(*, assessment: Assessment) -> Matrix:
         weights=weights,
         priors=priors_of(hypotheses),
     )
+
+
+def ratings_rows(*, assessment_id: int) -> np.ndarray:
+    """Every rating of the assessment as an (n, 4) array: analyst, evidence, hypothesis, value.
+
+    This is the one query whose time is the floor of a rescoring. On PostgreSQL four array_agg
+    columns come back as one row, which psycopg converts far faster than n row tuples.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT array_agg(analyst_id), array_agg(evidence_id), array_agg(hypothesis_id), array_agg(value) "
+                f"FROM {Rating._meta.db_table} WHERE assessment_id = %s",
+                [assessment_id],
+            )
+            columns = cursor.fetchone()
+        if columns[0] is None:
+            return np.zeros((0, 4), dtype=np.int64)
+        return np.array(columns, dtype=np.int64).T
+    return np.array(
+        Rating.objects.filter(assessment_id=assessment_id).values_list(
+            "analyst_id", "evidence_id", "hypothesis_id", "value"
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 4)
 
 
 def _positions(ordered_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:

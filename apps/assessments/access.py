@@ -1,6 +1,7 @@
 """The one way views fetch team-owned data: outside the user's teams everything is a 404."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404
 
 from apps.accounts.models import Membership
@@ -16,10 +17,16 @@ def assessment_for_user(user, pk: int, *, write: bool = False, review: bool = Fa
     """
     if not user.is_authenticated:
         raise Http404
-    assessment = Assessment.objects.select_related("team").filter(pk=pk, team__memberships__user=user).first()
+    # One query: the join that proves membership also brings the member's role.
+    assessment = (
+        Assessment.objects.select_related("team")
+        .filter(pk=pk, team__memberships__user=user)
+        .annotate(member_role=F("team__memberships__role"), membership_id=F("team__memberships__id"))
+        .first()
+    )
     if assessment is None:
         raise Http404("No such assessment.")
-    membership = Membership.objects.get(user=user, team_id=assessment.team_id)
+    membership = Membership(pk=assessment.membership_id, user=user, team=assessment.team, role=assessment.member_role)
     if write and not membership.can_edit:
         raise PermissionDenied("Your role in this team cannot edit assessments.")
     if review and not membership.can_review:
