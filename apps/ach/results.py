@@ -81,7 +81,7 @@ def results_from(matrix: Matrix, scores: scoring.AssessmentScores, *, with_cells
 
 
 def results_compute(assessment) -> dict[str, Any]:
-    matrix = matrix_get(assessment=assessment)
+    matrix = matrix_get(assessment=assessment, for_scoring=True)
     return results_from(matrix, scores_of(matrix))
 
 

@@ -1,4 +1,5 @@
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -38,12 +39,28 @@ def priors_of(hypotheses: list[Hypothesis]) -> np.ndarray:
     return priors / priors.sum() if priors.sum() > 0 else np.full(len(hypotheses), 1.0 / len(hypotheses))
 
 
-def matrix_get(*, assessment: Assessment) -> Matrix:
-    """Load the whole matrix in four queries, whatever its size."""
+class EvidenceRow(NamedTuple):
+    """The columns scoring needs, without the cost of model instances."""
+
+    pk: int
+    key: str
+    credibility: str
+    relevance: str
+
+
+def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
+    """Load the whole matrix in four queries, whatever its size.
+
+    for_scoring=True loads only the evidence columns the scores need, as plain rows.
+    """
     hypotheses = list(Hypothesis.objects.filter(assessment=assessment).order_by("order", "id"))
-    evidence = list(Evidence.objects.filter(assessment=assessment).order_by("order", "id"))
+    evidence_query = Evidence.objects.filter(assessment=assessment).order_by("order", "id")
+    if for_scoring:
+        evidence = [EvidenceRow(*row) for row in evidence_query.values_list("id", "key", "credibility", "relevance")]
+    else:
+        evidence = list(evidence_query)
     rows = ratings_rows(assessment_id=assessment.pk)
-    analyst_ids = np.unique(rows[:, 0])
+    analyst_ids = _distinct(rows[:, 0])
     analysts = list(get_user_model().objects.filter(pk__in=analyst_ids.tolist()).order_by("username"))
     ratings = np.zeros((len(analysts), len(evidence), len(hypotheses)), dtype=np.int8)
     if len(rows) and analysts:
@@ -55,7 +72,12 @@ def matrix_get(*, assessment: Assessment) -> Matrix:
             _positions(evidence_ids, rows[:, 1]),
             _positions(hypothesis_ids, rows[:, 2]),
         ] = rows[:, 3]
-    weights = np.array([scoring.evidence_weight(e.credibility, e.relevance) for e in evidence], dtype=float)
+    weight_of = {}
+    for e in evidence:
+        pair = (e.credibility, e.relevance)
+        if pair not in weight_of:
+            weight_of[pair] = scoring.evidence_weight(*pair)
+    weights = np.array([weight_of[e.credibility, e.relevance] for e in evidence], dtype=float)
     return Matrix(
         assessment=assessment,
         hypotheses=hypotheses,
@@ -93,9 +115,31 @@ def ratings_rows(*, assessment_id: int) -> np.ndarray:
 
 
 def _positions(ordered_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Index of each id in ordered_ids (ids all present; ordered_ids need not be sorted)."""
+    """Index of each id in ordered_ids (every id is present; ordered_ids need not be sorted)."""
+    if not len(ids):
+        return np.zeros(0, dtype=np.intp)
+    low, high = int(ordered_ids.min()), int(ordered_ids.max())
+    if high - low < _LOOKUP_LIMIT:
+        # A lookup table is linear in the ratings; ids of one assessment sit close together.
+        lookup = np.empty(high - low + 1, dtype=np.intp)
+        lookup[ordered_ids - low] = np.arange(len(ordered_ids))
+        return lookup[ids - low]
     sorter = np.argsort(ordered_ids)
     return sorter[np.searchsorted(ordered_ids, ids, sorter=sorter)]
+
+
+def _distinct(ids: np.ndarray) -> np.ndarray:
+    if not len(ids):
+        return ids
+    low, high = int(ids.min()), int(ids.max())
+    if high - low >= _LOOKUP_LIMIT:
+        return np.unique(ids)
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[ids - low] = True
+    return np.flatnonzero(present) + low
+
+
+_LOOKUP_LIMIT = 5_000_000
 
 
 def notes_for_analyst(*, assessment: Assessment, user_id: int) -> dict[tuple[int, int], str]:

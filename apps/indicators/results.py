@@ -2,12 +2,13 @@
 
 from typing import Any
 
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from apps.assessments.models import ScoreSnapshot
 
 from . import validator
-from .selectors import Board, ach_leader, board_get
+from .selectors import Board, board_get
 
 
 def results_from(board: Board, assessed: validator.BoardAssessment) -> dict[str, Any]:
@@ -98,17 +99,16 @@ def tension_apply(assessment, results: dict) -> list[dict]:
     Runs after the snapshot is stored, so the ACH leader is read from the very snapshot these results
     belong to (technique apps never import each other).
     """
+    # Only the two fields needed, not the snapshots' whole results.
     snapshots = list(
-        ScoreSnapshot.objects.filter(assessment=assessment, version__lte=assessment.content_version).order_by(
-            "-version"
-        )[:2]
+        ScoreSnapshot.objects.filter(assessment=assessment, version__lte=assessment.content_version)
+        .order_by("-version")
+        .values_list(KT("results__ach__leader_by_posterior"), "results__indicators")[:2]
     )
     if not snapshots:
         return []
-    now = tension_of(results, ach_leader(snapshots[0]))
-    before = (
-        tension_of(snapshots[1].results.get("indicators"), ach_leader(snapshots[1])) if len(snapshots) > 1 else None
-    )
+    now = tension_of(results, snapshots[0][0])
+    before = tension_of(snapshots[1][1], snapshots[1][0]) if len(snapshots) > 1 else None
     if now is None or now == before:
         return []
     favoured, leader = now
