@@ -16,10 +16,11 @@ def database_status() -> str:
 def broker_status() -> str:
     if not settings.CELERY_BROKER_URL:
         return "ok (in-process tasks)"
-    from config.celery import app
+    from kombu import Connection
 
     try:
-        with app.connection_for_write() as conn:
+        # A fresh connection, not the producer pool: the check must see the broker as it is now.
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return "ok"
     except Exception as exc:  # noqa: BLE001

@@ -25,7 +25,7 @@ def real_celery(require_postgres, require_broker, queue_name, settings):
 
     saved = {
         "task_always_eager": app.conf.task_always_eager,
-        "broker_url": app.conf.broker_url,
+        "broker_url": app.conf.broker_write_url,
         "task_default_queue": app.conf.task_default_queue,
     }
     app.conf.task_always_eager = False
@@ -43,8 +43,10 @@ def real_celery(require_postgres, require_broker, queue_name, settings):
 
 def broker_switch(app, url: str) -> None:
     """Point the app's producers at another broker, dropping pooled connections to the old one."""
-    # kombu shares pools by connection parameters, so a pool is dropped here, never closed.
-    app.conf.broker_url = url
+    # Producers use broker_write_url, which (unlike broker_url) the CELERY_BROKER_URL environment
+    # variable does not override. kombu shares pools by connection parameters, so a pool is
+    # dropped here, never closed.
+    app.conf.broker_write_url = url
     app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None

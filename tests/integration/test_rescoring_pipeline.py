@@ -113,10 +113,10 @@ def test_a_worker_killed_mid_task_loses_nothing(worker_process_factory, real_cel
 
 
 def test_a_broker_down_at_save_time_delays_but_never_loses_a_rescoring(
-    worker_process_factory, real_celery, matrix, analyst
+    worker_process_factory, real_celery, matrix, analyst, caplog
 ):
     services.snapshot_compute(assessment_id=matrix.pk)
-    good_broker = real_celery.conf.broker_url
+    good_broker = real_celery.conf.broker_write_url
     broker_switch(real_celery, "redis://127.0.0.1:1/0")
     try:
         evidence = services.evidence_create(
@@ -125,6 +125,7 @@ def test_a_broker_down_at_save_time_delays_but_never_loses_a_rescoring(
     finally:
         broker_switch(real_celery, good_broker)
     assert Evidence.objects.filter(pk=evidence.pk).exists()
+    assert "Could not enqueue rescoring" in caplog.text
     assert _scored_to_current(matrix.pk) is None
     worker_process_factory().start()
     assert matrix.pk in services.snapshot_sweep()
@@ -140,3 +141,10 @@ def test_two_workers_never_store_two_snapshots_of_one_version(worker_process_fac
     wait_for(lambda: _scored_to_current(matrix.pk), timeout=60)
     versions = list(ScoreSnapshot.objects.filter(assessment=matrix).values_list("version", flat=True))
     assert len(versions) == len(set(versions)) == 1
+
+
+def test_healthz_is_200_with_the_real_database_and_broker(require_postgres, require_broker, client, settings):
+    settings.CELERY_BROKER_URL = require_broker
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
