@@ -14,6 +14,20 @@ Results = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class EvidenceColumn:
+    """An optional column a technique adds to evidence imports (CSV/XLSX), e.g. assumption links.
+
+    validate(assessment, raw) returns error messages for the cell (empty when fine); apply(assessment,
+    evidence, raw, user) runs in the import's transaction, after the evidence exists.
+    """
+
+    name: str
+    help: str
+    validate: Callable[[Any, str], list[str]]
+    apply: Callable[[Any, Any, str, Any], None]
+
+
+@dataclass(frozen=True)
 class Technique:
     name: str
     # Loads the assessment's current state and returns JSON-ready results.
@@ -30,6 +44,7 @@ class Technique:
     export_section: Callable[[Any], dict] = lambda assessment: {}
     # A tab on the assessment's pages: (label, URL name taking the assessment pk).
     nav: tuple[str, str] | None = None
+    evidence_columns: tuple[EvidenceColumn, ...] = ()
 
 
 @dataclass
@@ -49,3 +64,7 @@ TECHNIQUES: dict[str, Technique] = {}
 
 def technique_register(technique: Technique) -> None:
     TECHNIQUES[technique.name] = technique
+
+
+def evidence_columns() -> dict[str, EvidenceColumn]:
+    return {column.name: column for t in TECHNIQUES.values() for column in t.evidence_columns}

@@ -18,7 +18,7 @@ from .models import (
     ScoreSnapshot,
     priors_validate,
 )
-from .rescoring import TECHNIQUES
+from .rescoring import TECHNIQUES, evidence_columns
 from .signals import evidence_arrived
 
 logger = logging.getLogger(__name__)
@@ -312,6 +312,10 @@ def evidence_add(*, assessment: Assessment, user, items: list[dict], via: str) -
     if duplicates or len(set(keys)) != len(keys):
         raise ValidationError({"key": [f"Duplicate evidence keys: {', '.join(sorted(duplicates) or keys)}"]})
     created = Evidence.objects.bulk_create(created)
+    columns = evidence_columns()
+    for evidence, fields in zip(created, items, strict=True):
+        for name, raw in (fields.get("links") or {}).items():
+            columns[name].apply(assessment, evidence, raw, user)
     if explicit_numbers:
         Assessment.objects.filter(pk=assessment.pk, evidence_counter__lt=max(explicit_numbers)).update(
             evidence_counter=max(explicit_numbers)

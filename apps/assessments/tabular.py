@@ -2,7 +2,8 @@
 
 Columns (header row required, names case-insensitive, order free): summary (required), source,
 citation, date (YYYY-MM-DD), type, credibility (low|medium|high), relevance (low|medium|high).
-Blank credibility or relevance means medium; blank type means report.
+Blank credibility or relevance means medium; blank type means report. Techniques may add optional
+columns (Key Assumptions: `challenges`, `supports`); their cells travel in each item's "links".
 """
 
 import csv
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from django import forms
 
 from .models import Evidence
+from .rescoring import evidence_columns
 
 COLUMNS = ["summary", "source", "citation", "date", "type", "credibility", "relevance"]
 REQUIRED = {"summary"}
@@ -74,7 +76,7 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
     return rows
 
 
-def evidence_file_parse(*, content: bytes, filename: str) -> ParsedFile:
+def evidence_file_parse(*, content: bytes, filename: str, assessment=None) -> ParsedFile:
     parsed = ParsedFile()
     try:
         if filename.lower().endswith(".xlsx"):
@@ -92,9 +94,11 @@ def evidence_file_parse(*, content: bytes, filename: str) -> ParsedFile:
         parsed.file_errors.append("The file is empty: it needs a header row and at least one row of evidence.")
         return parsed
     header = [str(cell).strip().lower() for cell in table[0]]
-    unknown = [name for name in header if name and name not in COLUMNS]
+    extra_columns = evidence_columns() if assessment is not None else {}
+    known = COLUMNS + list(extra_columns)
+    unknown = [name for name in header if name and name not in known]
     if unknown:
-        parsed.file_errors.append(f"Unknown columns: {', '.join(unknown)}. Known columns: {', '.join(COLUMNS)}.")
+        parsed.file_errors.append(f"Unknown columns: {', '.join(unknown)}. Known columns: {', '.join(known)}.")
     missing = REQUIRED - set(header)
     if missing:
         parsed.file_errors.append(f"Missing required column: {', '.join(sorted(missing))}.")
@@ -112,12 +116,18 @@ def evidence_file_parse(*, content: bytes, filename: str) -> ParsedFile:
             parsed.row_errors[number] = [f"has {len(row)} cells but the header has {len(header)} columns"]
         values = {name: str(row[i]).strip() if i < len(row) else "" for i, name in enumerate(header) if name}
         parsed.rows.append(values)
-        form = EvidenceRowForm(data=values)
-        if form.is_valid():
-            parsed.items.append(form.cleaned_data)
+        form = EvidenceRowForm(data={k: v for k, v in values.items() if k in COLUMNS})
+        links = {name: values[name] for name in extra_columns if values.get(name)}
+        link_errors = [
+            f"{name}: {error}" for name, raw in links.items() for error in extra_columns[name].validate(assessment, raw)
+        ]
+        if form.is_valid() and not link_errors:
+            parsed.items.append({**form.cleaned_data, "links": links} if links else form.cleaned_data)
         else:
             parsed.row_errors.setdefault(number, []).extend(
                 f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)
                 for name, errors in form.errors.items()
             )
+            if link_errors:
+                parsed.row_errors.setdefault(number, []).extend(link_errors)
     return parsed

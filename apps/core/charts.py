@@ -24,8 +24,14 @@ def bar_chart(items: list[tuple[str, float]], *, maximum: float | None = None, p
     return {"bars": bars, "width": width, "height": max(len(items), 1) * (bar_height + gap), "bar_height": bar_height}
 
 
-def line_chart(series: dict[str, list[float]], *, labels: list[str], maximum: float | None = None) -> dict:
-    """Polylines for values over snapshots; x is the snapshot index."""
+def line_chart(
+    series: dict[str, list[float]],
+    *,
+    labels: list[str],
+    maximum: float | None = None,
+    markers: dict[int, str] | None = None,
+) -> dict:
+    """Polylines for values over snapshots; x is the snapshot index; markers label chosen steps."""
     width, height, left, bottom = 640, 220, 40, 24
     count = max(len(labels), 1)
     top = max([max(values, default=0) for values in series.values()] + [maximum or 0, 1e-9])
@@ -47,9 +53,11 @@ def line_chart(series: dict[str, list[float]], *, labels: list[str], maximum: fl
             }
         )
     ticks = [{"x": point(i, 0)[0], "label": label} for i, label in enumerate(labels)]
+    marks = [{"x": point(i, 0)[0], "text": text} for i, text in sorted((markers or {}).items())]
     return {
         "lines": lines,
         "ticks": ticks,
+        "marks": marks,
         "width": width,
         "height": height,
         "top": top,

@@ -6,7 +6,7 @@ class KeyAssumptionsConfig(AppConfig):
     verbose_name = "Key Assumptions Check"
 
     def ready(self) -> None:
-        from apps.assessments.rescoring import Technique, technique_register
+        from apps.assessments.rescoring import EvidenceColumn, Technique, technique_register
 
         from . import exchange, results, services
 
@@ -22,5 +22,14 @@ class KeyAssumptionsConfig(AppConfig):
                 import_section=exchange.import_section,
                 export_section=exchange.export_section,
                 nav=("Key assumptions", "key_assumptions:check"),
+                evidence_columns=tuple(
+                    EvidenceColumn(
+                        name=relation,
+                        help=f"keys of the key assumptions the item {relation} (e.g. “A3; A5”).",
+                        validate=services.import_links_validate,
+                        apply=services.import_links_apply(relation=relation),
+                    )
+                    for relation in ("challenges", "supports")
+                ),
             )
         )

@@ -464,3 +464,31 @@ def check_complete(*, assessment: Assessment, user, note: str = "") -> CheckRoun
         notify=True,
     )
     return check_round
+
+
+def _assumption_keys(raw: str) -> list[str]:
+    return [key for key in re.split(r"[;,\s]+", raw.strip()) if key]
+
+
+def import_links_validate(assessment: Assessment, raw: str) -> list[str]:
+    """Errors for an evidence-import cell naming assumptions (e.g. "A3; A5")."""
+    keys = _assumption_keys(raw)
+    known = set(Assumption.objects.filter(assessment=assessment, key__in=keys).values_list("key", flat=True))
+    return [f"no key assumption {key} in this assessment" for key in keys if key not in known]
+
+
+def import_links_apply(*, relation: str):
+    """The link-writer for one import column: every named assumption gets the new item as `relation`."""
+
+    def apply(assessment: Assessment, evidence: Evidence, raw: str, user) -> None:
+        keys = _assumption_keys(raw)
+        assumptions = {a.key: a for a in Assumption.objects.filter(assessment=assessment, key__in=keys)}
+        missing = [key for key in keys if key not in assumptions]
+        if missing:
+            raise ValidationError({"links": [f"no key assumption {key} in this assessment" for key in missing]})
+        for key in keys:
+            evidence_link_set(
+                assumption=assumptions[key], evidence=evidence, relation=relation, user=user, note="from import"
+            )
+
+    return apply

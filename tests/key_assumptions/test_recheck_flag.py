@@ -163,3 +163,36 @@ def test_evidence_arriving_by_another_path_rescoring_keeps_an_existing_flag(asse
     assert assumption.needs_recheck is True
     assert Activity.objects.filter(kind=Activity.Kind.FLAG).count() == 1
     assert _latest(assessment).results["key_assumptions"]["needs_recheck"] == ["A1"]
+
+
+def test_challenging_evidence_arriving_by_csv_import_flags_the_assumption(client, assessment, analyst):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    make_assumption(assessment, analyst)
+    other = make_assumption(assessment, analyst, statement="Ransom payments keep financing AQIM.")
+    client.force_login(analyst)
+    csv = b"summary,credibility,challenges,supports\nA cell is found in Marseille,high,A1,A2\n"
+    url = reverse("ach:evidence_import", args=[assessment.pk])
+    preview = client.post(url, {"file": SimpleUploadedFile("e.csv", csv)})
+    assert preview.context["parsed"].ok
+    client.post(url, {"confirm": preview.context["confirm"]})
+    evidence = assessment.evidence.get(summary="A cell is found in Marseille")
+    flagged = Assumption.objects.get(assessment=assessment, key="A1")
+    assert flagged.needs_recheck is True and flagged.recheck_evidence == [evidence.key]
+    assert other.evidence_links.get().relation == "supports"
+    assert Assumption.objects.get(pk=other.pk).needs_recheck is False
+
+
+def test_an_import_row_naming_an_unknown_assumption_is_refused_in_the_preview(client, assessment, analyst):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    make_assumption(assessment, analyst)
+    client.force_login(analyst)
+    csv = b"summary,challenges\nSomething,A1; A9\n"
+    response = client.post(
+        reverse("ach:evidence_import", args=[assessment.pk]), {"file": SimpleUploadedFile("e.csv", csv)}
+    )
+    assert response.context["parsed"].row_errors == {1: ["challenges: no key assumption A9 in this assessment"]}
+    assert "confirm" not in response.context

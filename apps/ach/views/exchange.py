@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from apps.assessments import exchange as assessment_exchange
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
+from apps.assessments.rescoring import evidence_columns
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
 from apps.core.types import HtmxRequest
 
@@ -136,7 +137,13 @@ def assessment_import(request: HtmxRequest):
 def evidence_import(request: HtmxRequest, pk: int):
     """Upload → preview (every row's errors) → confirm; one transaction, one bad row rejects the file."""
     assessment = assessment_for_user(request.user, pk, write=True)
-    context = {"assessment": assessment, "columns": COLUMNS, "parsed": None}
+    columns = COLUMNS + list(evidence_columns())
+    context = {
+        "assessment": assessment,
+        "columns": columns,
+        "extra_columns": evidence_columns().values(),
+        "parsed": None,
+    }
     if request.method == "POST" and request.POST.get("confirm"):
         try:
             items = signing.loads(request.POST["confirm"], salt=SIGNING_SALT, max_age=3600)
@@ -161,11 +168,11 @@ def evidence_import(request: HtmxRequest, pk: int):
         elif upload.size > MAX_UPLOAD_BYTES:
             context["file_errors"] = ["The file is larger than 10 MB."]
         else:
-            parsed = evidence_file_parse(content=upload.read(), filename=upload.name)
+            parsed = evidence_file_parse(content=upload.read(), filename=upload.name, assessment=assessment)
             context["parsed"] = parsed
             context["file_errors"] = parsed.file_errors
             context["preview"] = [
-                {"number": n, "cells": [row.get(c, "") for c in COLUMNS], "errors": parsed.row_errors.get(n, [])}
+                {"number": n, "cells": [row.get(c, "") for c in columns], "errors": parsed.row_errors.get(n, [])}
                 for n, row in enumerate(parsed.rows, start=1)
             ]
             if parsed.ok:

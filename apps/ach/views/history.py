@@ -32,16 +32,17 @@ def history(request: HtmxRequest, pk: int):
         }
 
     labels = [f"v{s.version}" for s in snapshots]
+    # Steps where evidence arrived are marked with the keys of the new items.
+    markers = {
+        i: ", ".join(s.trigger_evidence[:5]) + ("…" if len(s.trigger_evidence) > 5 else "")
+        for i, s in enumerate(snapshots)
+        if s.trigger_evidence
+    }
     context = {
         "assessment": assessment,
         "snapshots": snapshots[::-1],
-        "posterior_chart": line_chart(series("posterior"), labels=labels, maximum=1.0),
-        "weighted_chart": line_chart(series("weighted_inconsistency"), labels=labels),
-        "markers": [
-            {"index": i, "label": labels[i], "evidence": s.trigger_evidence}
-            for i, s in enumerate(snapshots)
-            if s.trigger_evidence
-        ],
+        "posterior_chart": line_chart(series("posterior"), labels=labels, maximum=1.0, markers=markers),
+        "weighted_chart": line_chart(series("weighted_inconsistency"), labels=labels, markers=markers),
     }
     return render(request, "ach/history.html", context)
 
