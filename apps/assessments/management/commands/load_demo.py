@@ -29,8 +29,21 @@ DEMO_FILES = ["aqim.json"]
 class Command(BaseCommand):
     help = "Create the demo teams and accounts and load the AQIM demo assessment (idempotent)."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # Commit first: the rescoring and team notifications run on commit, and the accounts are
+        # printed after their output, where a new user sees them.
+        with transaction.atomic():
+            loaded = self._load()
+        for assessment in loaded:
+            self.stdout.write(f"Loaded demo assessment {assessment.pk}: {assessment.title}")
+        if not loaded:
+            self.stdout.write("Demo data already loaded; nothing to do.")
+        self.stdout.write(f"\nDemo accounts (password “{DEMO_PASSWORD}”):")
+        for membership in Membership.objects.select_related("user", "team").order_by("team__name", "user__username"):
+            self.stdout.write(f"  {membership.user.username:<8} {membership.get_role_display():<11} {membership.team}")
+        self.stdout.write("  admin    site admin  (Django admin at /admin/)")
+
+    def _load(self) -> list[Assessment]:
         user_model = get_user_model()
         teams = {name: Team.objects.get_or_create(name=name)[0] for name in (DEMO_TEAM, OTHER_TEAM)}
         for username, team_name, role in DEMO_USERS:
@@ -53,11 +66,4 @@ class Command(BaseCommand):
                 continue
             assessment = assessment_import(data=data, team=teams[DEMO_TEAM], create_analysts=True)
             loaded.append(assessment)
-        for assessment in loaded:
-            self.stdout.write(f"Loaded demo assessment {assessment.pk}: {assessment.title}")
-        if not loaded:
-            self.stdout.write("Demo data already loaded; nothing to do.")
-        self.stdout.write(f"\nDemo accounts (password “{DEMO_PASSWORD}”):")
-        for membership in Membership.objects.select_related("user", "team").order_by("team__name", "user__username"):
-            self.stdout.write(f"  {membership.user.username:<8} {membership.get_role_display():<11} {membership.team}")
-        self.stdout.write("  admin    site admin  (Django admin at /admin/)")
+        return loaded
