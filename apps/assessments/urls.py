@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.assessment_list, name="list"),
     path("assessments/new/", views.assessment_create, name="create"),
     path("assessments/<int:pk>/activity/", views.activity, name="activity"),
+    path("assessments/<int:pk>/review/", views.review, name="review"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

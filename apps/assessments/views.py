@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -46,6 +46,30 @@ def activity(request: HtmxRequest, pk: int):
     context = {"assessment": assessment, "activities": selectors.activity_feed(assessment=assessment, limit=200)}
     template = "assessments/activity.html#feed" if request.htmx else "assessments/activity.html"
     return render(request, template, context)
+
+
+REVIEWER_ACTIONS = {"approve", "return", "reopen"}
+
+
+@require_POST
+@login_required
+def review(request: HtmxRequest, pk: int):
+    """Submit (analysts), approve / return / reopen (supervisors), or comment (supervisors)."""
+    action = request.POST.get("action", "")
+    assessment = assessment_for_user(
+        request.user, pk, write=action == "submit", review=action in REVIEWER_ACTIONS | {"comment"}
+    )
+    comment = request.POST.get("comment", "")
+    try:
+        if action == "comment":
+            services.review_comment(assessment=assessment, user=request.user, comment=comment)
+        else:
+            services.assessment_review(assessment=assessment, user=request.user, action=action, comment=comment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Comment added." if action == "comment" else "Review recorded.")
+    return redirect("ach:matrix", pk=assessment.pk)
 
 
 @require_http_methods(["GET"])
