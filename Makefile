@@ -34,7 +34,7 @@ lint: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
-	$(VENV)/bin/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --dist loadgroup -rs $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/bench_scoring.py

@@ -24,3 +24,7 @@ def log_in(page, live_server, username: str, password: str = "pw-for-tests-123")
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+
+
+# The real-worker fixtures, for the live-update test that goes through Redis and a Celery worker.
+from tests.integration.conftest import celery_worker_thread, queue_name, real_celery  # noqa: E402, F401

@@ -71,6 +71,21 @@ def test_a_second_analysts_different_rating_shows_as_disagreement(browser_ready,
 
 
 def test_the_other_analysts_page_shows_new_scores_without_a_reload(browser_ready, live_server, browser, live_matrix):
+    _two_analysts_see_new_evidence_scored(live_server, browser, live_matrix)
+
+
+def test_the_other_analysts_page_updates_when_the_real_worker_rescores(
+    browser_ready, celery_worker_thread, live_server, browser, live_matrix
+):
+    from apps.assessments.models import ScoreSnapshot
+
+    before = ScoreSnapshot.objects.count()
+    _two_analysts_see_new_evidence_scored(live_server, browser, live_matrix)
+    # The snapshot the page shows was stored by the worker, not in the web request.
+    assert ScoreSnapshot.objects.count() > before
+
+
+def _two_analysts_see_new_evidence_scored(live_server, browser, live_matrix):
     assessment = live_matrix["assessment"]
     alice_page = browser.new_context().new_page()
     bob_page = browser.new_context().new_page()
