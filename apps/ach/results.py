@@ -80,9 +80,17 @@ def results_from(matrix: Matrix, scores: scoring.AssessmentScores, *, with_cells
     return results
 
 
+LINCHPIN_BASES = (("linchpin_inconsistency", "weighted inconsistency"), ("linchpin_posterior", "posterior"))
+
+
 def results_compute(assessment) -> dict[str, Any]:
+    """The snapshot's ACH results: as exported, but linchpins as key lists instead of per-item metrics
+    (a snapshot is stored on every change; per-item rows would dominate its size)."""
     matrix = matrix_get(assessment=assessment, for_scoring=True)
-    return results_from(matrix, scores_of(matrix))
+    results = results_from(matrix, scores_of(matrix))
+    metrics = results.pop("evidence_metrics")
+    results["linchpins"] = {basis: [key for key, m in metrics.items() if m[basis]] for basis, _ in LINCHPIN_BASES}
+    return results
 
 
 def alerts_for(previous: dict | None, current: dict) -> list[dict]:
@@ -103,10 +111,10 @@ def alerts_for(previous: dict | None, current: dict) -> list[dict]:
                     "message": f"Leading hypothesis by {label} changed from {before or '—'} to {after}.",
                 }
             )
-    previous_metrics = previous.get("evidence_metrics", {})
-    for ekey, metrics in current.get("evidence_metrics", {}).items():
-        for basis, label in (("linchpin_inconsistency", "weighted inconsistency"), ("linchpin_posterior", "posterior")):
-            if metrics[basis] and not previous_metrics.get(ekey, {}).get(basis, False):
+    for basis, label in LINCHPIN_BASES:
+        known = set(previous.get("linchpins", {}).get(basis, []))
+        for ekey in current.get("linchpins", {}).get(basis, []):
+            if ekey not in known:
                 alerts.append(
                     {
                         "kind": "alert",

@@ -91,10 +91,7 @@ def _results(leader_wi="H1", leader_post="H1", linchpins=(), strong=None):
     return {
         "leader_by_inconsistency": leader_wi,
         "leader_by_posterior": leader_post,
-        "evidence_metrics": {
-            e: {"diagnosticity": 1.0, "linchpin_inconsistency": e in linchpins, "linchpin_posterior": False}
-            for e in ("E1", "E2")
-        },
+        "linchpins": {"linchpin_inconsistency": list(linchpins), "linchpin_posterior": []},
         "strong_disagreements": strong or {},
     }
 
