@@ -49,10 +49,6 @@ def assessment_bump(*, assessment_id: int, change: str) -> int:
     return version
 
 
-def assessment_lock(assessment_id: int) -> Assessment:
-    return Assessment.objects.select_for_update().get(pk=assessment_id)
-
-
 def rescore_request(*, assessment_id: int, force: bool = False) -> bool:
     """Enqueue one rescoring unless one is already queued; True when a task was sent.
 

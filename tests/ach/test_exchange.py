@@ -213,3 +213,21 @@ def test_csv_export_lists_evidence_with_consensus_columns(client, analyst, team)
     assert lines[0].endswith("H1 consensus,H2 consensus")
     # E1: alice CC and bob I on H1 → mean 0.5 → rounds toward neutral: N.  H2: alice II.
     assert lines[1].endswith(",N,II")
+
+
+def test_xlsx_export_lists_every_rating_in_long_format(client, analyst, team):
+    import io
+
+    import openpyxl
+
+    assessment = _import(SMALL, team)
+    client.force_login(analyst)
+    content = client.get(reverse("ach:export", args=[assessment.pk, "xlsx"])).content
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Ratings"]
+    rows = sorted(tuple(row) for row in sheet.iter_rows(min_row=2, values_only=True))
+    assert rows == [
+        ("alice", "E1", "H1", "CC"),
+        ("alice", "E1", "H2", "II"),
+        ("alice", "E2", "H2", "NA"),
+        ("bob", "E1", "H1", "I"),
+    ]

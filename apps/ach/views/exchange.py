@@ -18,6 +18,7 @@ from apps.assessments.tabular import COLUMNS, evidence_file_parse
 from apps.core.types import HtmxRequest
 
 from ..results import results_from, scores_of
+from ..scoring import RATING_LABELS
 from ..selectors import matrix_get
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -73,14 +74,9 @@ def export(request: HtmxRequest, pk: int, fmt: str):
             sheet.append(row)
         ratings = workbook.create_sheet("Ratings")
         ratings.append(["analyst", "evidence", "hypothesis", "rating"])
-        for a, analyst in enumerate(matrix.analysts):
-            for i, e in enumerate(matrix.evidence):
-                for j, h in enumerate(matrix.hypotheses):
-                    code = int(matrix.ratings[a, i, j])
-                    if code:
-                        from ..scoring import RATING_LABELS
-
-                        ratings.append([analyst.username, e.key, h.key, RATING_LABELS[code]])
+        for a, i, j in zip(*matrix.ratings.nonzero(), strict=True):
+            label = RATING_LABELS[int(matrix.ratings[a, i, j])]
+            ratings.append([matrix.analysts[a].username, matrix.evidence[i].key, matrix.hypotheses[j].key, label])
         scores_sheet = workbook.create_sheet("Scores")
         scores_sheet.append(["hypothesis", "statement", "inconsistency", "weighted_inconsistency", "posterior"])
         for h in matrix.hypotheses:
