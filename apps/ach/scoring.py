@@ -405,7 +405,7 @@ def _model(
         reliability=r,
         origins=group,
         n_origins=int(group.max()) + 1 if group.size else 0,
-        reach=float(np.log(likelihood.max()) - np.log(likelihood.min())),
+        reach=float((log_p.max(axis=1) - log_p.min(axis=1)).max()) if n_evidence else 0.0,
     )
 
 
@@ -584,22 +584,27 @@ def _team_posterior_without_each(codes: npt.NDArray[np.int8], state: _PoolState,
             pooled[hypotheses[0]] += weight_without
             continue
         counts = state.row_rated[analyst] > 0
-        logs = _cell_logs(codes[analyst][:, hypotheses], state.row_log[analyst], counts, model.log_p)
-        change = -logs
+        # exp(−term) of every label in every row, looked up cell by cell: no exp over the cells themselves.
+        factor = np.ones((n_evidence, len(RATING_LABELS)))
+        factor[np.ix_(counts, _RATED_CODES)] = np.exp(state.row_log[analyst, counts, None] - model.log_p[counts])
+        cells = codes[analyst][:, hypotheses]
+        share = np.take_along_axis(factor, cells, axis=1)
         in_group = counts & grouped
         if in_group.any():
+            logs = _cell_logs(
+                cells[in_group], state.row_log[analyst, in_group], counts[in_group], model.log_p[in_group]
+            )
             origin = model.origins[in_group]
             sums = np.zeros((model.n_origins, hypotheses.size))
-            np.add.at(sums, origin, logs[in_group])
+            np.add.at(sums, origin, logs)
             n = state.origin_count[analyst][origin][:, None].astype(np.float64)
             group_sum = sums[origin]
-            change[in_group] = np.where(
-                n > 1, (group_sum - logs[in_group]) / np.maximum(n - 1, 1) - group_sum / n, -group_sum
+            share[in_group] = np.exp(
+                np.where(n > 1, (group_sum - logs) / np.maximum(n - 1, 1) - group_sum / n, -group_sum)
             )
-        share = log_post[hypotheses, None] + change.T
-        share = np.exp(share - share.max(axis=0))
-        share *= weight_without / share.sum(axis=0)
-        pooled[hypotheses] += share
+        share *= np.exp(log_post[hypotheses] - log_post.max())
+        share *= (weight_without / share.sum(axis=1))[:, None]
+        pooled[hypotheses] += share.T
     pooled /= np.maximum(total, 1)
     pooled[:, total <= 0] = state.prior[:, None]
     return pooled
