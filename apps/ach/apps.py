@@ -15,6 +15,7 @@ class AchConfig(AppConfig):
                 name="ach",
                 compute=results.results_compute,
                 alerts=results.alerts_for,
+                validate_section=exchange.validate_section,
                 import_section=exchange.import_section,
                 export_section=exchange.export_section,
             )

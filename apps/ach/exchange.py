@@ -4,12 +4,22 @@ from typing import Any
 
 from apps.assessments.rescoring import ImportContext
 
-from . import results, services
+from . import results, scoring, services
 from .models import VALUE_TO_LABEL, Rating
-from .selectors import matrix_get
+from .selectors import calibration_get, matrix_get, stated_summary
+
+
+def validate_section(data: dict, context: ImportContext) -> list[str]:
+    try:
+        scoring.reliability_checked(data.get("reliability"))
+    except ValueError as problem:
+        return [f"reliability: {problem}"]
+    return []
 
 
 def import_section(assessment, data: dict, context: ImportContext) -> None:
+    if data.get("reliability"):
+        services.reliability_set(assessment=assessment, reliability=data["reliability"])
     rows = [
         (
             context.users[item["analyst"]],
@@ -39,9 +49,15 @@ def export_section(assessment) -> dict[str, Any]:
         .order_by("analyst__username", "evidence__order", "evidence_id", "hypothesis__order", "hypothesis_id")
         .values_list("analyst__username", "evidence__key", "hypothesis__key", "value", "note")
     ]
+    hypothesis_keys = [h.key for h in matrix.hypotheses]
+    calibration = calibration_get(assessment=assessment)
     return {
+        "reliability": scoring.reliability_checked(assessment.reliability),
+        "stated": stated_summary(assessment=assessment, hypothesis_keys=hypothesis_keys),
+        **({"calibration": calibration} if calibration is not None else {}),
         "ratings": ratings,
         "scores": {"team": computed["team"], "analysts": computed["analysts"]},
+        "sensitivity": results.sensitivity_of(matrix, scores),
         "ranking": computed["ranking"],
         "evidence_metrics": computed["evidence_metrics"],
         "cells": computed["cells"],

@@ -139,6 +139,7 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
             "type": item.get("type", "report"),
             "credibility": item["credibility"],
             "relevance": item["relevance"],
+            "origin": item.get("origin", ""),
         }
         for item in data["evidence"]
     ]
@@ -174,6 +175,7 @@ def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
                 "type": e.type,
                 "credibility": e.credibility,
                 "relevance": e.relevance,
+                "origin": e.origin,
             }
             for e in evidence
         ],

@@ -191,7 +191,7 @@ def snapshot_sweep() -> list[int]:
 # Hypotheses and evidence are shared by every technique, so their writes live here.
 
 HYPOTHESIS_FIELDS = ("statement", "prior")
-EVIDENCE_FIELDS = ("summary", "source", "citation", "date", "type", "credibility", "relevance")
+EVIDENCE_FIELDS = ("summary", "source", "citation", "date", "type", "credibility", "relevance", "origin")
 
 
 def _next_key(*, assessment_id: int, counter: str, prefix: str) -> str:

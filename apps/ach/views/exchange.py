@@ -49,8 +49,9 @@ def export(request: HtmxRequest, pk: int, fmt: str):
             e.type,
             e.credibility,
             e.relevance,
+            e.origin,
             round(float(matrix.weights[i]), 4),
-            round(computed["evidence_metrics"][e.key]["diagnosticity"], 4),
+            _rounded(computed["evidence_metrics"][e.key]["diagnosticity"]),
             *[computed["cells"][e.key][k]["consensus"] or "" for k in hkeys],
         ]
         for i, e in enumerate(matrix.evidence)
@@ -185,3 +186,7 @@ def evidence_import(request: HtmxRequest, pk: int):
                     compress=True,
                 )
     return render(request, "ach/evidence_import.html", context)
+
+
+def _rounded(value: float | None) -> float | str:
+    return "" if value is None else round(value, 4)

@@ -4,7 +4,8 @@ from django.db import transaction
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 from apps.assessments.services import assessment_bump
 
-from .models import LABEL_TO_VALUE, Rating
+from .. import scoring
+from ..models import LABEL_TO_VALUE, Rating
 
 
 @transaction.atomic
@@ -48,3 +49,16 @@ def ratings_bulk_create(*, assessment: Assessment, rows: list[tuple]) -> int:
         batch_size=2000,
     )
     return len(rows)
+
+
+@transaction.atomic
+def reliability_set(*, assessment: Assessment, reliability: dict) -> Assessment:
+    """Set the credibility and relevance factors of r(e); each in (0, 1] (defaults fill what is not given)."""
+    try:
+        checked = scoring.reliability_checked(reliability)
+    except ValueError as problem:
+        raise ValidationError({"reliability": str(problem)}) from None
+    assessment.reliability = checked
+    assessment.save(update_fields=["reliability"])
+    assessment_bump(assessment_id=assessment.pk, change="reliability factors changed")
+    return assessment
