@@ -45,6 +45,9 @@ class Technique:
     # A tab on the assessment's pages: (label, URL name taking the assessment pk).
     nav: tuple[str, str] | None = None
     evidence_columns: tuple[EvidenceColumn, ...] = ()
+    # Ids of the assessments whose results depend on today's date (e.g. indicators' negative indications):
+    # the periodic sweep rescores them once a day even when nothing was edited.
+    dated: Callable[[], Any] = lambda: []
 
 
 @dataclass

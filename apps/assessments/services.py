@@ -1,3 +1,4 @@
+import datetime as dt
 import logging
 import time
 
@@ -180,8 +181,29 @@ def assessments_stale() -> list[int]:
     )
 
 
+def assessments_outdated(*, today: dt.date | None = None) -> list[int]:
+    """Assessments whose results depend on the date and whose latest snapshot was computed on an earlier
+    UTC day (or never)."""
+    from django.db.models import Max
+
+    today = today or timezone.now().astimezone(dt.UTC).date()
+    dated = {pk for technique in TECHNIQUES.values() for pk in technique.dated()}
+    latest = Assessment.objects.filter(pk__in=dated).annotate(scored_at=Max("snapshots__created_at"))
+    return sorted(
+        pk
+        for pk, scored_at in latest.values_list("pk", "scored_at")
+        if scored_at is None or scored_at.astimezone(dt.UTC).date() < today
+    )
+
+
 def snapshot_sweep() -> list[int]:
-    """Enqueue a rescoring of every assessment whose latest snapshot is behind its content version."""
+    """Enqueue a rescoring of every assessment whose latest snapshot is behind its content version, after
+    moving on the version of those whose date-dependent results were last computed on an earlier day."""
+    for assessment_id in assessments_outdated():
+        # A new version, so that the rescoring's version check lets it run; the alerts that matured
+        # with the date are raised by it like any other.
+        with transaction.atomic():
+            assessment_bump(assessment_id=assessment_id, change="daily re-evaluation of date-dependent results")
     stale_ids = assessments_stale()
     for assessment_id in stale_ids:
         rescore_request(assessment_id=assessment_id, force=True)
