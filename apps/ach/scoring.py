@@ -65,8 +65,9 @@ _POINTS = np.array([0, 0, 0, 0, 1, 2, 0], dtype=np.int64)
 _PLANES = [CODE_I, CODE_II, CODE_CC, CODE_C, CODE_NA, CODE_BLANK]
 
 # A hypothesis whose analyst posterior trails that analyst's leader by this many nats more than one item can
-# move it contributes under e**-50 (about 2e-22) to any posterior without one item, far below the tie tolerance.
-_NEGLIGIBLE_LOG_ODDS = 50.0
+# move it contributes under e**-40 (about 4e-18) to any posterior without one item: below float precision
+# beside the leader, and far below the tie tolerance.
+_NEGLIGIBLE_LOG_ODDS = 40.0
 
 MAX_REMOVALS = 100
 OVERLAP_MIN_SHARED = 5
@@ -493,7 +494,8 @@ def _pool_state(codes: npt.NDArray[np.int8], prior: FloatArray, model: _Model) -
             origin_count[analyst] = n
             share[n_independent:][in_group] = 1.0 / n[group]
             cells = planes[:, :, n_independent:].astype(np.float64)
-            total += np.einsum("phe,pe->h", cells, share[n_independent:] * grouped_log_p)
+            coefficients = (share[n_independent:] * grouped_log_p)[:, :, None]
+            total += np.matmul(cells, coefficients).sum(axis=0)[:, 0]
         np.less(transposed.view(np.uint8) - np.uint8(1), len(_RATED_CODES), out=rated)
         total -= rated.astype(np.float64) @ (share * row_value)
         log_posterior[analyst] += total
@@ -575,6 +577,7 @@ def _team_posterior_without_each(codes: npt.NDArray[np.int8], state: _PoolState,
     pooled = np.zeros((n_hypotheses, n_evidence))
     total = np.zeros(n_evidence)
     grouped = model.origins >= 0
+    row_offsets = (np.arange(n_evidence) * len(RATING_LABELS))[:, None]
     for analyst in np.flatnonzero(state.pool_weight > 0):
         weight_without = state.pool_weight[analyst] - state.row_rated[analyst]
         total += weight_without
@@ -587,12 +590,16 @@ def _team_posterior_without_each(codes: npt.NDArray[np.int8], state: _PoolState,
         # exp(−term) of every label in every row, looked up cell by cell: no exp over the cells themselves.
         factor = np.ones((n_evidence, len(RATING_LABELS)))
         factor[np.ix_(counts, _RATED_CODES)] = np.exp(state.row_log[analyst, counts, None] - model.log_p[counts])
-        cells = codes[analyst][:, hypotheses]
-        share = np.take_along_axis(factor, cells, axis=1)
+        cells = codes[analyst][:, hypotheses].astype(np.intp)
+        cells += row_offsets
+        share = factor.take(cells)
         in_group = counts & grouped
         if in_group.any():
             logs = _cell_logs(
-                cells[in_group], state.row_log[analyst, in_group], counts[in_group], model.log_p[in_group]
+                codes[analyst][in_group][:, hypotheses],
+                state.row_log[analyst, in_group],
+                counts[in_group],
+                model.log_p[in_group],
             )
             origin = model.origins[in_group]
             sums = np.zeros((model.n_origins, hypotheses.size))
