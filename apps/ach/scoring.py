@@ -577,7 +577,7 @@ def _team_posterior_without_each(codes: npt.NDArray[np.int8], state: _PoolState,
     pooled = np.zeros((n_hypotheses, n_evidence))
     total = np.zeros(n_evidence)
     grouped = model.origins >= 0
-    row_offsets = (np.arange(n_evidence) * len(RATING_LABELS))[:, None]
+    row_offsets = np.arange(n_evidence) * len(RATING_LABELS)
     for analyst in np.flatnonzero(state.pool_weight > 0):
         weight_without = state.pool_weight[analyst] - state.row_rated[analyst]
         total += weight_without
@@ -590,7 +590,8 @@ def _team_posterior_without_each(codes: npt.NDArray[np.int8], state: _PoolState,
         # exp(−term) of every label in every row, looked up cell by cell: no exp over the cells themselves.
         factor = np.ones((n_evidence, len(RATING_LABELS)))
         factor[np.ix_(counts, _RATED_CODES)] = np.exp(state.row_log[analyst, counts, None] - model.log_p[counts])
-        cells = codes[analyst][:, hypotheses].astype(np.intp)
+        # Hypothesis-major (k, E), so that each sum and each addition runs over contiguous rows.
+        cells = codes[analyst].T[hypotheses].astype(np.intp)
         cells += row_offsets
         share = factor.take(cells)
         in_group = counts & grouped
@@ -606,12 +607,12 @@ def _team_posterior_without_each(codes: npt.NDArray[np.int8], state: _PoolState,
             np.add.at(sums, origin, logs)
             n = state.origin_count[analyst][origin][:, None].astype(np.float64)
             group_sum = sums[origin]
-            share[in_group] = np.exp(
+            share[:, in_group] = np.exp(
                 np.where(n > 1, (group_sum - logs) / np.maximum(n - 1, 1) - group_sum / n, -group_sum)
-            )
-        share *= np.exp(log_post[hypotheses] - log_post.max())
-        share *= (weight_without / share.sum(axis=1))[:, None]
-        pooled[hypotheses] += share.T
+            ).T
+        share *= np.exp(log_post[hypotheses] - log_post.max())[:, None]
+        share *= weight_without / share.sum(axis=0)
+        pooled[hypotheses] += share
     pooled /= np.maximum(total, 1)
     pooled[:, total <= 0] = state.prior[:, None]
     return pooled
