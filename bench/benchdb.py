@@ -24,7 +24,7 @@ def setup(*, eager: bool = True):
     django.setup()
     from django.db import connection
 
-    connection.settings_dict["TEST"]["NAME"] = "satworkbench_bench"
+    connection.settings_dict["TEST"]["NAME"] = os.environ.get("BENCH_DATABASE_NAME", "satworkbench_bench")
     # A separate database, created afresh, so benchmarks never touch real data.
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     return connection
