@@ -1,24 +1,5 @@
 from django import forms
 
-from apps.assessments.models import Evidence, Hypothesis
-
-
-class HypothesisForm(forms.ModelForm):
-    class Meta:
-        model = Hypothesis
-        fields = ["statement"]
-        widgets = {"statement": forms.Textarea(attrs={"rows": 2, "placeholder": "A competing explanation…"})}
-
-
-class EvidenceForm(forms.ModelForm):
-    class Meta:
-        model = Evidence
-        fields = ["summary", "source", "citation", "date", "type", "credibility", "relevance"]
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 2, "placeholder": "What was observed or reported…"}),
-            "date": forms.DateInput(attrs={"type": "date"}),
-        }
-
 
 class PriorsForm(forms.Form):
     """One optional prior per hypothesis; all blank means uniform."""

@@ -3,9 +3,12 @@ import math
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 
 from apps.accounts.models import Team
 from apps.core.models import TimeStampedModel
+
+from .rescoring import technique_front
 
 DEFAULT_LIKELIHOODS = {"CC": 0.95, "C": 0.80, "N": 0.50, "I": 0.20, "II": 0.05, "NA": 0.50, "": 0.50}
 
@@ -40,6 +43,9 @@ class Assessment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(technique_front().nav[1], args=[self.pk])
 
 
 class Hypothesis(TimeStampedModel):

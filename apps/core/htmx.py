@@ -1,0 +1,37 @@
+"""The htmx conventions every view shares: region responses and service errors shown in a form."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+
+def region_response(
+    request: HttpRequest, template: str, region: str, context: dict, *, oob: tuple[str, ...] = (), extra: str = ""
+) -> HttpResponse:
+    """The named partial `region` of `template`, retargeted at `#region`, plus out-of-band partials.
+
+    Forms target themselves (so validation errors land in place); a success replaces the region.
+    """
+    html = render_to_string(f"{template}#{region}", context, request=request)
+    for name in oob:
+        html += render_to_string(f"{template}#{name}", {**context, "oob": True}, request=request)
+    return HttpResponse(html + extra, headers={"HX-Retarget": f"#{region}", "HX-Reswap": "outerHTML"})
+
+
+def form_error_add(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form it came from (field errors by name when it has them)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def version_token(*parts: object) -> str:
+    """The polling contract: a live panel sends back the token it shows; the view answers 204 when equal."""
+    return "-".join(str(part) for part in parts)
+
+
+def unchanged(request: HttpRequest, token: str) -> bool:
+    return request.GET.get("shown", "") == token
