@@ -19,7 +19,6 @@ from .models import (
     priors_validate,
 )
 from .rescoring import TECHNIQUES, evidence_columns
-from .signals import evidence_arrived
 
 logger = logging.getLogger(__name__)
 
@@ -321,7 +320,6 @@ def evidence_add(*, assessment: Assessment, user, items: list[dict], via: str) -
     else:
         message = f"{len(created)} evidence items added ({via}): {', '.join(keys[:10])}{'…' if len(keys) > 10 else ''}"
     activity_record(assessment=assessment, kind=Activity.Kind.CHANGE, message=message, actor=user, version=version)
-    evidence_arrived.send(sender=Evidence, assessment=assessment, evidence=created, user=user)
     return created
 
 
