@@ -1,3 +1,4 @@
+from django.contrib.auth.models import User
 from django.db.models import F, Max, Q, QuerySet
 
 from .models import Activity, Assessment, Evidence, Notification, ScoreSnapshot
@@ -15,7 +16,7 @@ def snapshot_latest(*, assessment_id: int) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
 
 
-def notifications_for_user(*, user, limit: int = 100) -> list[Notification]:
+def notifications_for_user(*, user: User, limit: int = 100) -> list[Notification]:
     return list(
         Notification.objects.filter(user=user, activity__assessment__team__memberships__user=user)
         .select_related("activity__assessment")

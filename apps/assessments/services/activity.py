@@ -1,6 +1,9 @@
 """The activity feed and the team notifications it sends."""
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 
@@ -8,7 +11,14 @@ from ..models import Activity, Assessment, Notification
 
 
 def activity_record(
-    *, assessment: Assessment, kind: str, message: str, actor=None, version=None, data=None, notify=False
+    *,
+    assessment: Assessment,
+    kind: str,
+    message: str,
+    actor: User | None = None,
+    version: int | None = None,
+    data: dict[str, Any] | None = None,
+    notify: bool = False,
 ) -> Activity:
     activity = Activity.objects.create(
         assessment=assessment, kind=kind, message=message, actor=actor, version=version, data=data or {}

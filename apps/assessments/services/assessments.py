@@ -1,4 +1,7 @@
+from django.contrib.auth.models import User
 from django.db import transaction
+
+from apps.accounts.models import Team
 
 from ..models import Activity, Assessment, RescoreQueue
 from .activity import activity_record
@@ -6,7 +9,7 @@ from .rescoring import assessment_bump
 
 
 @transaction.atomic
-def assessment_create(*, team, user, title: str, question: str, description: str = "") -> Assessment:
+def assessment_create(*, team: Team, user: User | None, title: str, question: str, description: str = "") -> Assessment:
     assessment = Assessment.objects.create(
         team=team, title=title, question=question, description=description, created_by=user
     )

@@ -1,5 +1,8 @@
 """Hypotheses and evidence are shared by every technique, so their writes live here."""
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -21,7 +24,9 @@ def _next_key(*, assessment_id: int, counter: str, prefix: str) -> str:
 
 
 @transaction.atomic
-def hypothesis_create(*, assessment: Assessment, user, statement: str, key: str | None = None) -> Hypothesis:
+def hypothesis_create(
+    *, assessment: Assessment, user: User | None, statement: str, key: str | None = None
+) -> Hypothesis:
     assessment_bump(assessment_id=assessment.pk, change=f"hypothesis added by {user or 'import'}")
     if key is None:
         key = _next_key(assessment_id=assessment.pk, counter="hypothesis_counter", prefix="H")
@@ -39,7 +44,7 @@ def hypothesis_create(*, assessment: Assessment, user, statement: str, key: str 
 
 
 @transaction.atomic
-def hypothesis_update(*, hypothesis: Hypothesis, user, statement: str) -> Hypothesis:
+def hypothesis_update(*, hypothesis: Hypothesis, user: User | None, statement: str) -> Hypothesis:
     assessment_bump(assessment_id=hypothesis.assessment_id, change=f"hypothesis {hypothesis.key} edited")
     hypothesis.statement = statement
     hypothesis.save(update_fields=["statement", "updated_at"])
@@ -47,7 +52,7 @@ def hypothesis_update(*, hypothesis: Hypothesis, user, statement: str) -> Hypoth
 
 
 @transaction.atomic
-def hypothesis_delete(*, hypothesis: Hypothesis, user) -> None:
+def hypothesis_delete(*, hypothesis: Hypothesis, user: User | None) -> None:
     assessment = hypothesis.assessment
     assessment_bump(assessment_id=assessment.pk, change=f"hypothesis {hypothesis.key} deleted")
     assessment.hypotheses.filter(prior__isnull=False).update(prior=None)
@@ -58,7 +63,7 @@ def hypothesis_delete(*, hypothesis: Hypothesis, user) -> None:
 
 
 @transaction.atomic
-def priors_set(*, assessment: Assessment, user, priors: dict[int, float | None]) -> None:
+def priors_set(*, assessment: Assessment, user: User | None, priors: dict[int, float | None]) -> None:
     """Set every hypothesis's prior at once (all None = uniform); they must sum to 1."""
     hypotheses = list(assessment.hypotheses.all())
     values = [priors.get(h.pk) for h in hypotheses]
@@ -69,7 +74,7 @@ def priors_set(*, assessment: Assessment, user, priors: dict[int, float | None])
     Hypothesis.objects.bulk_update(hypotheses, ["prior"])
 
 
-def _reorder(model, *, assessment: Assessment, ordered_ids: list[int]) -> None:
+def _reorder(model: type[Hypothesis] | type[Evidence], *, assessment: Assessment, ordered_ids: list[int]) -> None:
     items = {item.pk: item for item in model.objects.filter(assessment=assessment)}
     if set(ordered_ids) != set(items):
         raise ValidationError("The new order must list every item exactly once.")
@@ -79,16 +84,16 @@ def _reorder(model, *, assessment: Assessment, ordered_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def hypothesis_reorder(*, assessment: Assessment, user, ordered_ids: list[int]) -> None:
+def hypothesis_reorder(*, assessment: Assessment, user: User | None, ordered_ids: list[int]) -> None:
     _reorder(Hypothesis, assessment=assessment, ordered_ids=ordered_ids)
 
 
-def evidence_create(*, assessment: Assessment, user, via: str = "form", **fields) -> Evidence:
+def evidence_create(*, assessment: Assessment, user: User | None, via: str = "form", **fields: Any) -> Evidence:
     return evidence_add(assessment=assessment, user=user, items=[fields], via=via)[0]
 
 
 @transaction.atomic
-def evidence_add(*, assessment: Assessment, user, items: list[dict], via: str) -> list[Evidence]:
+def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict], via: str) -> list[Evidence]:
     """The one path by which evidence arrives (form, CSV/XLSX import, JSON import, API).
 
     All items land in one transaction and one content version; any invalid item rejects them all
@@ -144,7 +149,7 @@ def evidence_add(*, assessment: Assessment, user, items: list[dict], via: str) -
 
 
 @transaction.atomic
-def evidence_update(*, evidence: Evidence, user, **fields) -> Evidence:
+def evidence_update(*, evidence: Evidence, user: User | None, **fields: Any) -> Evidence:
     assessment_bump(assessment_id=evidence.assessment_id, change=f"evidence {evidence.key} edited")
     for name, value in fields.items():
         if name in EVIDENCE_FIELDS:
@@ -155,7 +160,7 @@ def evidence_update(*, evidence: Evidence, user, **fields) -> Evidence:
 
 
 @transaction.atomic
-def evidence_delete(*, evidence: Evidence, user) -> None:
+def evidence_delete(*, evidence: Evidence, user: User | None) -> None:
     assessment = evidence.assessment
     assessment_bump(assessment_id=assessment.pk, change=f"evidence {evidence.key} deleted")
     activity_record(
@@ -168,5 +173,5 @@ def evidence_delete(*, evidence: Evidence, user) -> None:
 
 
 @transaction.atomic
-def evidence_reorder(*, assessment: Assessment, user, ordered_ids: list[int]) -> None:
+def evidence_reorder(*, assessment: Assessment, user: User | None, ordered_ids: list[int]) -> None:
     _reorder(Evidence, assessment=assessment, ordered_ids=ordered_ids)

@@ -1,5 +1,6 @@
 """Review: analysts submit a matrix, supervisors approve it or return it with comments."""
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -15,7 +16,7 @@ REVIEW_TRANSITIONS = {
 
 
 @transaction.atomic
-def assessment_review(*, assessment: Assessment, user, action: str, comment: str = "") -> Assessment:
+def assessment_review(*, assessment: Assessment, user: User | None, action: str, comment: str = "") -> Assessment:
     """Move the assessment through review; every step is recorded in the feed and notifies the team.
 
     The caller checks the role: analysts submit, supervisors approve, return (with a comment) or reopen.
@@ -46,7 +47,7 @@ def assessment_review(*, assessment: Assessment, user, action: str, comment: str
 
 
 @transaction.atomic
-def review_comment(*, assessment: Assessment, user, comment: str) -> Activity:
+def review_comment(*, assessment: Assessment, user: User | None, comment: str) -> Activity:
     comment = comment.strip()
     if not comment:
         raise ValidationError({"comment": "Write a comment first."})
