@@ -6,6 +6,7 @@ from apps.assessments.rescoring import ImportContext
 
 from . import results, services
 from .models import VALUE_TO_LABEL, Rating
+from .scoring import DEFAULT_LIKELIHOODS
 from .selectors import matrix_get
 
 
@@ -28,6 +29,9 @@ def validate_section(data: dict, context: ImportContext) -> list[str]:
 
 
 def import_section(assessment, data: dict, context: ImportContext) -> None:
+    if "likelihoods" in data:
+        assessment.likelihoods = {**DEFAULT_LIKELIHOODS, **data["likelihoods"]}
+        assessment.save(update_fields=["likelihoods"])
     rows = [
         (
             context.users[item["analyst"]],
@@ -58,6 +62,7 @@ def export_section(assessment) -> dict[str, Any]:
         .values_list("analyst__username", "evidence__key", "hypothesis__key", "value", "note")
     ]
     return {
+        "likelihoods": {**DEFAULT_LIKELIHOODS, **assessment.likelihoods},
         "ratings": ratings,
         "scores": {"team": computed["team"], "analysts": computed["analysts"]},
         "ranking": computed["ranking"],

@@ -1,5 +1,7 @@
 from django import forms
 
+from .scoring import RATING_LABELS
+
 
 class PriorsForm(forms.Form):
     """One optional prior per hypothesis; all blank means uniform."""
@@ -20,6 +22,6 @@ class CellForm(forms.Form):
     evidence = forms.IntegerField()
     hypothesis = forms.IntegerField()
     value = forms.ChoiceField(
-        choices=[("", "clear")] + [(v, v) for v in ("CC", "C", "N", "I", "II", "NA")], required=False
+        choices=[("", "clear")] + [(label, label) for label in RATING_LABELS if label], required=False
     )
     note = forms.CharField(required=False, max_length=500)

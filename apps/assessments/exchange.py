@@ -14,7 +14,7 @@ from django.db import transaction
 from apps.accounts.models import Membership, Role, Team
 
 from . import services
-from .models import Assessment, Hypothesis, default_likelihoods, priors_validate
+from .models import Assessment, Hypothesis, priors_validate
 from .rescoring import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
@@ -103,9 +103,6 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
         question=data["question"],
         description=data.get("description", ""),
     )
-    if "likelihoods" in data:
-        assessment.likelihoods = {**default_likelihoods(), **data["likelihoods"]}
-        assessment.save(update_fields=["likelihoods"])
     hypotheses = {}
     for order, item in enumerate(data["hypotheses"]):
         hypotheses[item["key"]] = Hypothesis.objects.create(
@@ -143,7 +140,6 @@ def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
         "title": assessment.title,
         "question": assessment.question,
         "description": assessment.description,
-        "likelihoods": assessment.likelihoods,
         "hypotheses": [
             {"key": h.key, "statement": h.statement, **({"prior": h.prior} if h.prior is not None else {})}
             for h in hypotheses

@@ -10,11 +10,10 @@ from apps.core.models import TimeStampedModel
 
 from .rescoring import technique_front
 
-DEFAULT_LIKELIHOODS = {"CC": 0.95, "C": 0.80, "N": 0.50, "I": 0.20, "II": 0.05, "NA": 0.50, "": 0.50}
-
 
 def default_likelihoods() -> dict[str, float]:
-    return dict(DEFAULT_LIKELIHOODS)
+    """No overrides: ACH's scoring (apps/ach/scoring.py DEFAULT_LIKELIHOODS) fills every rating's P(E|H)."""
+    return {}
 
 
 class Assessment(TimeStampedModel):
