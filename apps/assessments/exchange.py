@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.accounts.models import Membership, Role, Team
+from apps.core.keys import key_counter_raise
 
 from . import services
 from .models import Assessment, Hypothesis, priors_validate
@@ -108,8 +109,9 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
         hypotheses[item["key"]] = Hypothesis.objects.create(
             assessment=assessment, key=item["key"], statement=item["statement"], order=order, prior=item.get("prior")
         )
-    numbers = [int(k[1:]) for k in hypotheses if k[1:].isdigit()]
-    Assessment.objects.filter(pk=assessment.pk).update(hypothesis_counter=max(numbers, default=len(hypotheses)))
+    key_counter_raise(
+        Assessment.objects.filter(pk=assessment.pk), counter="hypothesis_counter", keys=list(hypotheses), prefix="H"
+    )
     evidence_items = [
         {
             "key": item["key"],

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.accounts.models import Membership
 from apps.assessments.models import Activity, Assessment, Evidence, Hypothesis
 from apps.assessments.services import activity_record, assessment_bump, evidence_add
+from apps.core.keys import key_number
 
 from . import spread
 from .models import Assumption, Change, CheckRound, CollectionRequirement, EvidenceLink, Judgment
@@ -55,11 +56,8 @@ def _hypotheses_validate(assessment: Assessment, hypotheses) -> list[Hypothesis]
 
 def _next_key(assessment: Assessment) -> str:
     # The caller holds the assessment row lock (taken by assessment_bump), so two creates cannot race.
-    numbers = [
-        int(match.group(1))
-        for key in Assumption.objects.filter(assessment=assessment).values_list("key", flat=True)
-        if (match := re.fullmatch(r"A(\d+)", key))
-    ]
+    keys = Assumption.objects.filter(assessment=assessment).values_list("key", flat=True)
+    numbers = [n for key in keys if (n := key_number(key, "A")) is not None]
     return f"A{max(numbers, default=0) + 1}"
 
 

@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+
+from apps.core.keys import key_counter_raise, key_next
 
 from ..models import Activity, Assessment, Evidence, Hypothesis, priors_validate
 from ..rescoring import evidence_columns
@@ -16,20 +17,13 @@ HYPOTHESIS_FIELDS = ("statement", "prior")
 EVIDENCE_FIELDS = ("summary", "source", "citation", "date", "type", "credibility", "relevance")
 
 
-def _next_key(*, assessment_id: int, counter: str, prefix: str) -> str:
-    # The caller already holds the assessment row lock (taken by assessment_bump).
-    Assessment.objects.filter(pk=assessment_id).update(**{counter: F(counter) + 1})
-    number = Assessment.objects.values_list(counter, flat=True).get(pk=assessment_id)
-    return f"{prefix}{number}"
-
-
 @transaction.atomic
 def hypothesis_create(
     *, assessment: Assessment, user: User | None, statement: str, key: str | None = None
 ) -> Hypothesis:
     assessment_bump(assessment_id=assessment.pk, change=f"hypothesis added by {user or 'import'}")
     if key is None:
-        key = _next_key(assessment_id=assessment.pk, counter="hypothesis_counter", prefix="H")
+        key = key_next(Assessment.objects.filter(pk=assessment.pk), counter="hypothesis_counter", prefix="H")
     order = assessment.hypotheses.count()
     # A new hypothesis breaks explicit priors that summed to 1: fall back to uniform.
     reset = assessment.hypotheses.filter(prior__isnull=False).update(prior=None)
@@ -102,9 +96,10 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
     version = assessment_bump(assessment_id=assessment.pk, change=f"evidence added ({via})")
     base_order = Evidence.objects.filter(assessment=assessment).count()
     created, errors = [], {}
-    explicit_numbers = []
     for position, fields in enumerate(items):
-        key = fields.get("key") or _next_key(assessment_id=assessment.pk, counter="evidence_counter", prefix="E")
+        key = fields.get("key") or key_next(
+            Assessment.objects.filter(pk=assessment.pk), counter="evidence_counter", prefix="E"
+        )
         evidence = Evidence(
             assessment=assessment,
             key=key,
@@ -120,8 +115,6 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
                 f"{field}: {'; '.join(messages)}" for field, messages in exc.message_dict.items()
             ]
             continue
-        if fields.get("key") and key[1:].isdigit():
-            explicit_numbers.append(int(key[1:]))
         created.append(evidence)
     if errors:
         raise ValidationError(errors)
@@ -136,10 +129,10 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
     for evidence, fields in zip(created, items, strict=True):
         for name, raw in (fields.get("links") or {}).items():
             columns[name].apply(assessment, evidence, raw, user)
-    if explicit_numbers:
-        Assessment.objects.filter(pk=assessment.pk, evidence_counter__lt=max(explicit_numbers)).update(
-            evidence_counter=max(explicit_numbers)
-        )
+    explicit = [fields["key"] for fields in items if fields.get("key")]
+    key_counter_raise(
+        Assessment.objects.filter(pk=assessment.pk), counter="evidence_counter", keys=explicit, prefix="E"
+    )
     if len(created) == 1:
         message = f"Evidence {created[0].key} added ({via}): {created[0].summary[:80]}"
     else:

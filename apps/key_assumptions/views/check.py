@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.assessments import selectors as assessment_selectors
 from apps.assessments.access import assessment_for_user
+from apps.core.ordering import order_moved
 from apps.core.types import HtmxRequest
 
 from .. import services
@@ -195,11 +196,9 @@ def assumption_move(request: HtmxRequest, pk: int, assumption_id: int):
     ids = list(assessment.assumptions.order_by("order", "id").values_list("pk", flat=True))
     if assumption_id not in ids:
         raise Http404
-    index = ids.index(assumption_id)
-    target = index - 1 if request.POST.get("direction") == "up" else index + 1
-    if 0 <= target < len(ids):
-        ids[index], ids[target] = ids[target], ids[index]
-        services.assumption_reorder(assessment=assessment, user=request.user, ordered_ids=ids)
+    ordered = order_moved(ids, assumption_id, request.POST.get("direction"))
+    if ordered != ids:
+        services.assumption_reorder(assessment=assessment, user=request.user, ordered_ids=ordered)
     return check_response(request, assessment)
 
 
