@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 
 
@@ -20,12 +21,25 @@ def region_response(
 
 
 def form_error_add(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form it came from (field errors by name when it has them)."""
+    """A service's ValidationError on the form: under its field when the form has one, else on top."""
     if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def error_response(request: HttpRequest, messages: list[str], *, status: int = 400) -> HttpResponse:
+    """A refusal for an htmx control with no form of its own (a matrix cell): the messages, escaped."""
+    return render(request, "components/errors.txt", {"messages": messages}, status=status)
+
+
+def form_errors(form: forms.BaseForm) -> list[str]:
+    return [
+        f"{field}: {error}" if field != "__all__" else str(error)
+        for field, errors in form.errors.items()
+        for error in errors
+    ]
 
 
 def version_token(*parts: object) -> str:

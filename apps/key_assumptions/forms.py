@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps.assessments.models import Evidence
@@ -140,12 +139,3 @@ class CompleteForm(forms.Form):
     note = forms.CharField(
         max_length=1000, required=False, widget=forms.TextInput(attrs={"placeholder": "Optional note for the round"})
     )
-
-
-def service_errors_add(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: under its field when the form has one, else on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

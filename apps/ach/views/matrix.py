@@ -10,7 +10,7 @@ from apps.assessments import selectors as assessment_selectors
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.forms import EvidenceForm, HypothesisForm
-from apps.core.htmx import region_response, unchanged, version_token
+from apps.core.htmx import error_response, form_errors, region_response, unchanged, version_token
 from apps.core.types import HtmxRequest
 
 from .. import services
@@ -84,7 +84,7 @@ def cell_set(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk, write=True)
     form = CellForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(f"Invalid cell: {form.errors.as_text()}", status=400)
+        return error_response(request, ["Invalid cell", *form_errors(form)])
     try:
         services.rating_set(
             assessment=assessment,
@@ -95,7 +95,7 @@ def cell_set(request: HtmxRequest, pk: int):
             note=form.cleaned_data["note"] or None,
         )
     except ValidationError as exc:
-        return HttpResponse("; ".join(exc.messages), status=400)
+        return error_response(request, exc.messages)
     assessment.refresh_from_db()
     return front_region(request, assessment)
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.assessments import selectors as assessment_selectors
 from apps.assessments.access import assessment_for_user
+from apps.core.htmx import form_error_add
 from apps.core.ordering import order_moved
 from apps.core.types import HtmxRequest
 
@@ -25,7 +26,6 @@ from ..forms import (
     LinkForm,
     RecheckForm,
     RequirementForm,
-    service_errors_add,
 )
 from ..models import Assumption, Change, CollectionRequirement
 from ..selectors import Check, check_get
@@ -156,7 +156,7 @@ def assumption_create(request: HtmxRequest, pk: int):
                 assessment=assessment, user=request.user, supports=data.pop("supports"), **data
             )
         except ValidationError as exc:
-            service_errors_add(form, exc)
+            form_error_add(form, exc)
     if not form.is_valid():
         return form_error_response(request, assessment, "assumption-form", assumption_form=form)
     return check_response(request, assessment, "assumption-form", "side-forms", toast=f"{assumption.key} recorded.")
@@ -182,7 +182,7 @@ def assumption_edit(request: HtmxRequest, pk: int, assumption_id: int):
                 **data,
             )
         except ValidationError as exc:
-            service_errors_add(form, exc)
+            form_error_add(form, exc)
         else:
             return check_response(request, assessment, "side-forms", toast=f"{assumption.key} updated.")
     context = {"assessment": assessment, "form": form, "assumption": assumption, "sort": _sort(request)}
@@ -212,7 +212,7 @@ def judgment_set(request: HtmxRequest, pk: int, assumption_id: int):
         try:
             services.judgment_set(assumption=assumption, analyst=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            service_errors_add(form, exc)
+            form_error_add(form, exc)
     if not form.is_valid():
         errors = [
             f"{name}: {'; '.join(messages)}" if name != "__all__" else "; ".join(messages)
@@ -232,7 +232,7 @@ def recheck(request: HtmxRequest, pk: int, assumption_id: int):
         try:
             services.assumption_recheck(assumption=assumption, user=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            service_errors_add(form, exc)
+            form_error_add(form, exc)
         else:
             return check_response(request, assessment, toast=f"{assumption.key} re-checked.")
     context = {"assessment": assessment, "assumption": assumption, "form": form}
@@ -260,7 +260,7 @@ def requirement_create(request: HtmxRequest, pk: int, assumption_id: int):
         try:
             services.requirement_create(assumption=assumption, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            service_errors_add(form, exc)
+            form_error_add(form, exc)
         else:
             return check_response(
                 request, assessment, "requirements", toast=f"Collection requirement for {assumption.key} added."
