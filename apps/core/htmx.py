@@ -1,5 +1,8 @@
 """The htmx conventions every view shares: region responses and service errors shown in a form."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -32,6 +35,31 @@ def form_error_add(form: forms.BaseForm, exc: ValidationError) -> None:
 def error_response(request: HttpRequest, messages: list[str], *, status: int = 400) -> HttpResponse:
     """A refusal for an htmx control with no form of its own (a matrix cell): the messages, escaped."""
     return render(request, "components/errors.txt", {"messages": messages}, status=status)
+
+
+def control_submit(
+    request: HttpRequest, form: forms.BaseForm, service: Callable[[dict[str, Any]], object]
+) -> HttpResponse | None:
+    """Validate a form-less control's POST and run the service on it: None on success, else the refusal."""
+    if not form.is_valid():
+        return error_response(request, form_errors(form))
+    try:
+        service(form.cleaned_data)
+    except ValidationError as exc:
+        return error_response(request, exc.messages)
+    return None
+
+
+def form_submit(form: forms.BaseForm, service: Callable[[dict[str, Any]], object]) -> bool:
+    """Validate the form and run the service on it; the service's errors land on the form. True on success."""
+    if not form.is_valid():
+        return False
+    try:
+        service(form.cleaned_data)
+    except ValidationError as exc:
+        form_error_add(form, exc)
+        return False
+    return True
 
 
 def form_errors(form: forms.BaseForm) -> list[str]:

@@ -10,7 +10,7 @@ from apps.assessments import selectors as assessment_selectors
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.forms import EvidenceForm, HypothesisForm
-from apps.core.htmx import error_response, form_errors, region_response, unchanged, version_token
+from apps.core.htmx import control_submit, region_response, unchanged, version_token
 from apps.core.types import HtmxRequest
 
 from .. import services
@@ -82,20 +82,20 @@ def front_region(request: HtmxRequest, assessment, oob_html: str = "") -> HttpRe
 @login_required
 def cell_set(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk, write=True)
-    form = CellForm(request.POST)
-    if not form.is_valid():
-        return error_response(request, ["Invalid cell", *form_errors(form)])
-    try:
-        services.rating_set(
+    refusal = control_submit(
+        request,
+        CellForm(request.POST),
+        lambda data: services.rating_set(
             assessment=assessment,
             analyst=request.user,
-            evidence_id=form.cleaned_data["evidence"],
-            hypothesis_id=form.cleaned_data["hypothesis"],
-            label=form.cleaned_data["value"],
-            note=form.cleaned_data["note"] or None,
-        )
-    except ValidationError as exc:
-        return error_response(request, exc.messages)
+            evidence_id=data["evidence"],
+            hypothesis_id=data["hypothesis"],
+            label=data["value"],
+            note=data["note"] or None,
+        ),
+    )
+    if refusal:
+        return refusal
     assessment.refresh_from_db()
     return front_region(request, assessment)
 

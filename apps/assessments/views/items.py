@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import Http404, HttpResponse
@@ -17,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.htmx import form_error_add
+from apps.core.htmx import form_submit
 from apps.core.ordering import order_moved
 from apps.core.types import HtmxRequest
 
@@ -84,14 +83,9 @@ def items_response(request: HtmxRequest, assessment, *oob_forms: str) -> HttpRes
 def item_create(request: HtmxRequest, pk: int, kind: str):
     assessment = assessment_for_user(request.user, pk, write=True)
     form = KINDS[kind].form(request.POST)
-    if form.is_valid():
-        try:
-            KINDS[kind].create(assessment, request.user, form.cleaned_data)
-        except ValidationError as exc:
-            form_error_add(form, exc)
-    if not form.is_valid():
-        return render(request, f"{TEMPLATE}#{kind}-form", {"assessment": assessment, "forms": {kind: form}})
-    return items_response(request, assessment, kind)
+    if form_submit(form, lambda data: KINDS[kind].create(assessment, request.user, data)):
+        return items_response(request, assessment, kind)
+    return render(request, f"{TEMPLATE}#{kind}-form", {"assessment": assessment, "forms": {kind: form}})
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,13 +94,8 @@ def item_edit(request: HtmxRequest, pk: int, item_id: int, kind: str):
     assessment = assessment_for_user(request.user, pk, write=True)
     item = get_object_or_404(KINDS[kind].model, pk=item_id, assessment=assessment)
     form = KINDS[kind].form(request.POST or None, instance=item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            KINDS[kind].update(item, request.user, form.cleaned_data)
-        except ValidationError as exc:
-            form_error_add(form, exc)
-        else:
-            return items_response(request, assessment)
+    if request.method == "POST" and form_submit(form, lambda data: KINDS[kind].update(item, request.user, data)):
+        return items_response(request, assessment)
     return render(
         request, f"{TEMPLATE}#item-edit", {"assessment": assessment, "form": form, "item": item, "kind": kind}
     )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.assessments import selectors as assessment_selectors
 from apps.assessments.access import assessment_for_user
-from apps.core.htmx import form_error_add
+from apps.core.htmx import form_error_add, form_submit
 from apps.core.ordering import order_moved
 from apps.core.types import HtmxRequest
 
@@ -228,13 +228,10 @@ def recheck(request: HtmxRequest, pk: int, assumption_id: int):
     assessment = assessment_for_user(request.user, pk, write=True)
     assumption = _assumption(assessment, assumption_id)
     form = RecheckForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assumption_recheck(assumption=assumption, user=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form_error_add(form, exc)
-        else:
-            return check_response(request, assessment, toast=f"{assumption.key} re-checked.")
+    if request.method == "POST" and form_submit(
+        form, lambda data: services.assumption_recheck(assumption=assumption, user=request.user, reason=data["reason"])
+    ):
+        return check_response(request, assessment, toast=f"{assumption.key} re-checked.")
     context = {"assessment": assessment, "assumption": assumption, "form": form}
     return render(request, "key_assumptions/check.html#recheck-form", context)
 
@@ -256,14 +253,11 @@ def requirement_create(request: HtmxRequest, pk: int, assumption_id: int):
     assessment = assessment_for_user(request.user, pk, write=True)
     assumption = _assumption(assessment, assumption_id)
     form = RequirementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.requirement_create(assumption=assumption, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form_error_add(form, exc)
-        else:
-            return check_response(
-                request, assessment, "requirements", toast=f"Collection requirement for {assumption.key} added."
-            )
+    created = form_submit(
+        form, lambda data: services.requirement_create(assumption=assumption, user=request.user, **data)
+    )
+    if request.method == "POST" and created:
+        toast = f"Collection requirement for {assumption.key} added."
+        return check_response(request, assessment, "requirements", toast=toast)
     context = {"assessment": assessment, "assumption": assumption, "form": form}
     return render(request, "key_assumptions/check.html#requirement-form", context)
