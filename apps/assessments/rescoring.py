@@ -35,8 +35,12 @@ class Technique:
     # Compares the previous snapshot's results with the new ones; returns alerts as dicts with
     # "kind" ("alert" | "warning" | "flag"), "code" and "message".
     alerts: Callable[[Results | None, Results], list[dict]] = lambda previous, current: []
-    # Side effects in the snapshot's transaction (e.g. flag an assumption); returns more alerts.
-    apply: Callable[[Any, Results], list[dict]] = lambda assessment, results: []
+    # Side effects in the snapshot's transaction (e.g. flag an assumption); returns more alerts. Given
+    # the assessment, the technique's own results, and the whole snapshot's results now and before
+    # (every technique's section, keyed by name; None before the first snapshot).
+    apply: Callable[[Any, Results, dict[str, Results], dict[str, Results] | None], list[dict]] = (
+        lambda assessment, results, snapshot, previous: []
+    )
     # JSON exchange: errors for the technique's section (each naming its place), the import itself
     # (inside the import's transaction) and the export, which adds computed results.
     validate_section: Callable[[dict, "ImportContext"], list[str]] = lambda data, context: []

@@ -106,7 +106,7 @@ def snapshot_compute(*, assessment_id: int) -> ScoreSnapshot | None:
         except IntegrityError:
             return None
         for name, technique in TECHNIQUES.items():
-            alerts.extend(technique.apply(assessment, results[name]))
+            alerts.extend(technique.apply(assessment, results[name], results, previous.results if previous else None))
         if alerts:
             snapshot.alerts = alerts
             snapshot.save(update_fields=["alerts"])
