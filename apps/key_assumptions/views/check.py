@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.assessments import selectors as assessment_selectors
 from apps.assessments.access import assessment_for_user
-from apps.core.htmx import form_error_add, form_submit
+from apps.core.htmx import form_error_add, form_submit, unchanged, version_token
 from apps.core.ordering import order_moved
 from apps.core.types import HtmxRequest
 
@@ -50,7 +50,9 @@ def _viewer_rows(check: Check, user, membership, sort: str):
 
 def status_token(*, assessment, snapshot, flagged_keys) -> str:
     """What the summary shows: the scored and current versions and the flagged assumptions."""
-    return f"{snapshot.version if snapshot else 0}-{assessment.content_version}-{','.join(sorted(flagged_keys))}"
+    return version_token(
+        snapshot.version if snapshot else 0, assessment.content_version, ",".join(sorted(flagged_keys))
+    )
 
 
 def check_context(request, assessment, **extra) -> dict:
@@ -136,7 +138,7 @@ def status(request: HtmxRequest, pk: int):
         snapshot=assessment_selectors.snapshot_latest(assessment_id=assessment.pk),
         flagged_keys=Assumption.objects.filter(assessment=assessment, needs_recheck=True).values_list("key", flat=True),
     )
-    if shown == current:
+    if unchanged(request, current):
         return HttpResponse(status=204)
     response = render(request, "key_assumptions/check.html#summary", check_context(request, assessment))
     if shown.split("-", 2)[2:] != current.split("-", 2)[2:]:
