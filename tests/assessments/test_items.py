@@ -95,3 +95,20 @@ def test_deleting_a_hypothesis_removes_its_ratings(client, analyst, assessment):
     client.post(reverse("assessments:hypothesis_delete", args=[assessment.pk, hypotheses[0].pk]), **HTMX)
     assert not Hypothesis.objects.filter(pk=hypotheses[0].pk).exists()
     assert not Rating.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["hypothesis", "evidence"])
+def test_the_edit_form_posts_back_to_its_own_kind(client, analyst, assessment, kind):
+    item = (assessment.hypotheses if kind == "hypothesis" else assessment.evidence).first()
+    client.force_login(analyst)
+    url = reverse(f"assessments:{kind}_edit", args=[assessment.pk, item.pk])
+    body = client.get(url, **HTMX).content.decode()
+    assert f'hx-post="{url}"' in body and item.key in body
+    assert ("Delete " + item.key in body) is (kind == "evidence")
+
+
+def test_a_full_page_post_redirects_to_the_assessments_front_page(client, analyst, assessment):
+    client.force_login(analyst)
+    response = client.post(reverse("assessments:hypothesis_create", args=[assessment.pk]), {"statement": "Plain"})
+    assert response.status_code == 302 and response["Location"] == assessment.get_absolute_url()
+    assert assessment.hypotheses.filter(statement="Plain").exists()
