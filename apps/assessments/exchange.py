@@ -12,10 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.accounts.models import Membership, Role, Team
-from apps.core.keys import key_counter_raise
 
 from . import services
-from .models import Assessment, Hypothesis, priors_validate
+from .models import Assessment, priors_validate
 from .rescoring import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
@@ -104,14 +103,7 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
         question=data["question"],
         description=data.get("description", ""),
     )
-    hypotheses = {}
-    for order, item in enumerate(data["hypotheses"]):
-        hypotheses[item["key"]] = Hypothesis.objects.create(
-            assessment=assessment, key=item["key"], statement=item["statement"], order=order, prior=item.get("prior")
-        )
-    key_counter_raise(
-        Assessment.objects.filter(pk=assessment.pk), counter="hypothesis_counter", keys=list(hypotheses), prefix="H"
-    )
+    hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"])
     evidence_items = [
         {
             "key": item["key"],

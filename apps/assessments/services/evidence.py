@@ -38,6 +38,20 @@ def hypothesis_create(
 
 
 @transaction.atomic
+def hypotheses_import(*, assessment: Assessment, items: list[dict[str, Any]]) -> dict[str, Hypothesis]:
+    """A validated file's hypotheses, keys and priors as given, in one insert; key -> hypothesis."""
+    created = Hypothesis.objects.bulk_create(
+        Hypothesis(
+            assessment=assessment, key=item["key"], statement=item["statement"], order=order, prior=item.get("prior")
+        )
+        for order, item in enumerate(items)
+    )
+    counter_row = Assessment.objects.filter(pk=assessment.pk)
+    key_counter_raise(counter_row, counter="hypothesis_counter", keys=[h.key for h in created], prefix="H")
+    return {h.key: h for h in created}
+
+
+@transaction.atomic
 def hypothesis_update(*, hypothesis: Hypothesis, user: User | None, statement: str) -> Hypothesis:
     assessment_bump(assessment_id=hypothesis.assessment_id, change=f"hypothesis {hypothesis.key} edited")
     hypothesis.statement = statement
