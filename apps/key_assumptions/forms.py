@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from apps.assessments.forms import EvidenceForm
 from apps.assessments.models import Evidence
 
 from .models import Assumption, Confidence, EvidenceLink, Impact
@@ -84,7 +85,7 @@ class LinkForm(forms.Form):
         self.fields["evidence"].label_from_instance = lambda e: f"{e.key}: {e.summary[:70]}"
 
 
-class ChallengeForm(forms.ModelForm):
+class ChallengeForm(EvidenceForm):
     """A new evidence item that challenges (or supports) an assumption."""
 
     assumption = forms.ModelChoiceField(queryset=Assumption.objects.none())
@@ -92,14 +93,6 @@ class ChallengeForm(forms.ModelForm):
     note = forms.CharField(
         max_length=500, label="Why?", widget=forms.TextInput(attrs={"placeholder": "Why it bears on it…"})
     )
-
-    class Meta:
-        model = Evidence
-        fields = ["summary", "source", "citation", "date", "type", "credibility", "relevance"]
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 2, "placeholder": "What was observed or reported…"}),
-            "date": forms.DateInput(attrs={"type": "date"}),
-        }
 
     field_order = ["assumption", "relation", "note", "summary"]
 
