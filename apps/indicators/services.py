@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.assessments.models import Activity, Assessment, Evidence, Hypothesis
-from apps.assessments.services import activity_record, assessment_bump
+from apps.assessments.services import activity_record, assessment_bump, scored_row_delete
 from apps.core.keys import key_next, key_number
 
 from . import validator
@@ -64,15 +64,7 @@ def indicator_update(*, indicator: Indicator, user, **fields) -> Indicator:
 
 @transaction.atomic
 def indicator_delete(*, indicator: Indicator, user) -> None:
-    assessment = indicator.assessment
-    assessment_bump(assessment_id=assessment.pk, change=f"indicator {indicator.key} deleted")
-    activity_record(
-        assessment=assessment,
-        kind=Activity.Kind.CHANGE,
-        message=f"Indicator {indicator.key} deleted: {indicator.statement[:80]}",
-        actor=user,
-    )
-    indicator.delete()
+    scored_row_delete(row=indicator, user=user, kind="indicator", key=indicator.key, detail=indicator.statement)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from .evidence import (
     hypothesis_reorder,
     hypothesis_update,
     priors_set,
+    scored_row_delete,
 )
 from .rescoring import assessment_bump, rescore_request, rescore_unclaim, snapshot_compute, snapshot_sweep
 from .review import REVIEW_TRANSITIONS, assessment_review, review_comment
@@ -42,6 +43,7 @@ __all__ = [
     "rescore_request",
     "rescore_unclaim",
     "review_comment",
+    "scored_row_delete",
     "snapshot_compute",
     "snapshot_sweep",
 ]

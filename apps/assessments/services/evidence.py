@@ -168,15 +168,20 @@ def evidence_update(*, evidence: Evidence, user: User | None, **fields: Any) -> 
 
 @transaction.atomic
 def evidence_delete(*, evidence: Evidence, user: User | None) -> None:
-    assessment = evidence.assessment
-    assessment_bump(assessment_id=assessment.pk, change=f"evidence {evidence.key} deleted")
+    scored_row_delete(row=evidence, user=user, kind="evidence", key=evidence.key, detail=evidence.summary)
+
+
+def scored_row_delete(*, row: Any, user: User | None, kind: str, key: str, detail: str) -> None:
+    """Delete a row the scores depend on (evidence, an indicator …): new version, a line in the feed."""
+    assessment = row.assessment
+    assessment_bump(assessment_id=assessment.pk, change=f"{kind} {key} deleted")
     activity_record(
         assessment=assessment,
         kind=Activity.Kind.CHANGE,
-        message=f"Evidence {evidence.key} deleted: {evidence.summary[:80]}",
+        message=f"{kind.capitalize()} {key} deleted: {detail[:80]}",
         actor=user,
     )
-    evidence.delete()
+    row.delete()
 
 
 @transaction.atomic
