@@ -13,7 +13,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from apps.ach.scoring import (  # noqa: E402 - needs the root on the path
+from apps.ach.scoring import (
     RATING_CODES,
     evidence_reliability,
     evidence_weight,

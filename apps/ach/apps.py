@@ -9,6 +9,7 @@ class AchConfig(AppConfig):
         from apps.assessments.rescoring import Technique, technique_register
 
         from . import exchange, results
+        from .views import matrix, sections
 
         technique_register(
             Technique(
@@ -18,5 +19,9 @@ class AchConfig(AppConfig):
                 validate_section=exchange.validate_section,
                 import_section=exchange.import_section,
                 export_section=exchange.export_section,
+                nav=("ACH matrix", "ach:matrix"),
+                front_region=matrix.front_region,
+                history_section=sections.history_section,
+                snapshot_section=sections.snapshot_section,
             )
         )

@@ -72,6 +72,7 @@ def _row_html(row: dict, cells: list[str], *, edit_url: str | None) -> str:
         for part in (
             escape(evidence.source),
             escape(evidence.citation),
+            f"origin {escape(evidence.origin)}" if evidence.origin else "",
             evidence.date.strftime("%-d %b %Y") if evidence.date else "",
             f"cred. {evidence.credibility}",
             f"rel. {evidence.relevance}",
@@ -155,7 +156,7 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams) -> Mat
         revealed = np.ones(n_evidence, dtype=bool)
     notes = notes_for_analyst(assessment=assessment, user_id=user.pk) if params.view == "mine" else {}
     hypothesis_ids = [h.pk for h in matrix.hypotheses]
-    edit_url = reverse("ach:evidence_edit", args=[assessment.pk, 0]).replace("/0/", "/{}/")
+    edit_url = reverse("assessments:evidence_edit", args=[assessment.pk, 0]).replace("/0/", "/{}/")
     code_rows = codes.tolist()
     band_rows = bands.tolist() if bands is not None else [[]] * n_evidence
     disagreement_rows = scores.disagreement.tolist()

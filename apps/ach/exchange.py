@@ -6,18 +6,37 @@ from apps.assessments.rescoring import ImportContext
 
 from . import results, scoring, services
 from .models import VALUE_TO_LABEL, Rating
+from .scoring import DEFAULT_LIKELIHOODS
 from .selectors import calibration_get, matrix_get, stated_summary
 
 
 def validate_section(data: dict, context: ImportContext) -> list[str]:
+    """The reliability factors are valid; each rating names known evidence and a known hypothesis, and no
+    analyst rates a cell twice."""
+    errors = []
     try:
         scoring.reliability_checked(data.get("reliability"))
     except ValueError as problem:
-        return [f"reliability: {problem}"]
-    return []
+        errors.append(f"reliability: {problem}")
+    seen_cells = set()
+    for index, rating in enumerate(data.get("ratings", [])):
+        place = f"ratings[{index}]"
+        if rating["evidence"] not in context.evidence_keys:
+            errors.append(f"{place}.evidence: no evidence with key {rating['evidence']}")
+        if rating["hypothesis"] not in context.hypothesis_keys:
+            errors.append(f"{place}.hypothesis: no hypothesis with key {rating['hypothesis']}")
+        cell = (rating["analyst"], rating["evidence"], rating["hypothesis"])
+        if cell in seen_cells:
+            errors.append(f"{place}: {rating['analyst']} rates {rating['evidence']}×{rating['hypothesis']} twice")
+        seen_cells.add(cell)
+        context.analysts.add(rating["analyst"])
+    return errors
 
 
 def import_section(assessment, data: dict, context: ImportContext) -> None:
+    if "likelihoods" in data:
+        assessment.likelihoods = {**DEFAULT_LIKELIHOODS, **data["likelihoods"]}
+        assessment.save(update_fields=["likelihoods"])
     if data.get("reliability"):
         services.reliability_set(assessment=assessment, reliability=data["reliability"])
     rows = [
@@ -52,6 +71,7 @@ def export_section(assessment) -> dict[str, Any]:
     hypothesis_keys = [h.key for h in matrix.hypotheses]
     calibration = calibration_get(assessment=assessment)
     return {
+        "likelihoods": {**DEFAULT_LIKELIHOODS, **assessment.likelihoods},
         "reliability": scoring.reliability_checked(assessment.reliability),
         "stated": stated_summary(assessment=assessment, hypothesis_keys=hypothesis_keys),
         **({"calibration": calibration} if calibration is not None else {}),

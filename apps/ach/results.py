@@ -7,8 +7,6 @@ import numpy as np
 from . import scoring
 from .selectors import Matrix, matrix_get
 
-LARGE_BANDS = ("large", "extreme")
-
 
 def scores_of(matrix: Matrix) -> scoring.AssessmentScores:
     return scoring.score_assessment(

@@ -244,7 +244,8 @@ def test_the_first_snapshot_sums_up_every_indicator_already_at_its_threshold_in_
 
 
 def test_the_sweep_rescores_assessments_with_indicators_last_scored_on_an_earlier_day(analyst, assessment, indicator):
-    from apps.assessments.services import assessments_outdated, snapshot_compute, snapshot_sweep
+    from apps.assessments.selectors import assessments_outdated
+    from apps.assessments.services import snapshot_compute, snapshot_sweep
 
     validate(indicator, analyst, {"H1": "highly_likely", "H2": "unlikely", "H3": "unlikely"})
     snapshot_compute(assessment_id=assessment.pk)
