@@ -38,7 +38,12 @@ demo: migrate
 
 run: demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
+ifneq ($(and $(DATABASE_URL),$(CELERY_BROKER_URL)),)
+	@echo "Real services: web (gunicorn), worker and beat from the Procfile under honcho; Ctrl-C stops all three."
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+else
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+endif
 
 lint: install
 	$(VENV)/bin/ruff check .
