@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint install migrate demo worker
+.PHONY: run test bench load lint install migrate demo worker
 
 .PHONY: python
 python:
@@ -57,3 +57,7 @@ bench: install
 	$(PY) bench/bench_scoring.py
 	$(PY) bench/bench_matrix_page.py
 	$(PY) bench/bench_rescoring.py
+
+# Simulated analysts against gunicorn + PostgreSQL + Redis + a worker (LOAD_USERS, LOAD_SECONDS; see bench/load.py).
+load: install
+	$(PY) bench/load.py

@@ -16,7 +16,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
 
 
-def setup(*, eager: bool = True):
+def setup(*, eager: bool = True, name: str = "satworkbench_bench"):
     if eager:
         os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     import django
@@ -24,7 +24,7 @@ def setup(*, eager: bool = True):
     django.setup()
     from django.db import connection
 
-    connection.settings_dict["TEST"]["NAME"] = "satworkbench_bench"
+    connection.settings_dict["TEST"]["NAME"] = name
     # A separate database, created afresh, so benchmarks never touch real data.
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     return connection
