@@ -35,8 +35,8 @@ SECONDS = _positive_int("LOAD_SECONDS", 60)
 DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satwb_load")
 BROKER_URL = os.environ.get("LOAD_BROKER_URL", "redis://127.0.0.1:6379/6")
 HYPOTHESES, EVIDENCE, ANALYSTS = 12, 200, 10
-PASSWORD = "load-test-password"
 
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["CELERY_BROKER_URL"] = BROKER_URL
 import benchdb  # noqa: E402 - reads the environment set above
@@ -65,23 +65,34 @@ def healthy(url: str) -> bool:
 
 
 def seed() -> dict:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
+    from django.conf import settings
 
     from apps.accounts.services import membership_ensure
 
     assessment, users = benchdb.build_matrix(hypotheses=HYPOTHESES, evidence=EVIDENCE, analysts=ANALYSTS)
     team = assessment.team
     users += [membership_ensure(team=team, username=f"load-{team.pk}-{i}")[0] for i in range(ANALYSTS, USERS)]
-    # One hash for every analyst: hashing 50 passwords one by one would take longer than the seeding.
-    get_user_model().objects.filter(pk__in=[u.pk for u in users]).update(password=make_password(PASSWORD))
     return {
+        "sessions": {user.username: session_for(user) for user in users[:USERS]},
+        "session_cookie": settings.SESSION_COOKIE_NAME,
         "assessment": assessment.pk,
         "hypotheses": list(assessment.hypotheses.values_list("pk", flat=True)),
         "evidence": list(assessment.evidence.values_list("pk", flat=True)),
         "usernames": [user.username for user in users[:USERS]],
-        "password": PASSWORD,
     }
+
+
+def session_for(user) -> str:
+    """A logged-in session, as after the login form: analysts at work are logged in already."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
 
 
 def server_env(data_dir: str) -> dict:
@@ -177,8 +188,9 @@ def snapshot_matches(assessment_id: int) -> tuple[bool, str]:
 
 
 def main() -> int:
+    started = time.monotonic()
     name = urlparse(DATABASE_URL).path.lstrip("/")
-    print(f"Seeding {name}: {HYPOTHESES} hypotheses × {EVIDENCE} evidence × {ANALYSTS} analysts, {USERS} logins…")
+    print(f"Seeding {name}: {HYPOTHESES} hypotheses × {EVIDENCE} evidence × {ANALYSTS} analysts, {USERS} sessions…")
     benchdb.setup(name=name)
     plan = seed()
     import redis
@@ -208,7 +220,10 @@ def main() -> int:
                 return 1
             time.sleep(0.5)
         threading.Thread(target=count_connections, args=(name, peak, stop), daemon=True).start()
-        print(f"Procfile set up at {url} (log: {work / 'processes.log'}); locust: {USERS} users for {SECONDS} s…")
+        print(
+            f"{time.monotonic() - started:.0f} s: Procfile set up at {url} (logs in {work}); "
+            f"locust: {USERS} users for {SECONDS} s…"
+        )
         (work / "plan.json").write_text(json.dumps(plan))
         locust = [str(VENV_BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless"]
         locust += ["--users", str(USERS), "--spawn-rate", "10", "--run-time", f"{SECONDS}s", "--host", url]
@@ -228,6 +243,7 @@ def main() -> int:
             os.killpg(honcho.pid, signal.SIGKILL)
         log.close()
 
+    print(f"{time.monotonic() - started:.0f} s: load done and checked")
     lost = ratings_lost(record, plan["assessment"]) + evidence_lost(record, plan["assessment"])
     stats = record["stats"]
     print(f"\n{'request':<30} {'count':>7} {'fail':>5} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7}  (ms)")
@@ -250,6 +266,7 @@ def main() -> int:
     )
     print(f"acknowledged: {sent_ratings} ratings, {sent_evidence} evidence items; lost {len(lost)}")
     print(f"{snapshot_note}; PostgreSQL connections to {name}: peak {peak[0]}")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (1 min) at the end")
     rating = stats.get("rate a cell", {}).get("p95", 0)
     matrix = stats.get("open the matrix", {}).get("p95", 0)
     print(
