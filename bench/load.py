@@ -3,7 +3,7 @@
 Seeds a fresh database (LOAD_DATABASE_URL, default satwb_load) with 12 hypotheses × 200 evidence ×
 10 analysts, starts the Procfile set (gunicorn, a Celery worker on LOAD_BROKER_URL, default Redis db 6,
 and beat) under honcho on a free loopback port, and runs locust headless in a second process with
-LOAD_USERS analysts (default 50) for LOAD_SECONDS (default 60). Then it checks every rating and evidence
+LOAD_USERS analysts (default 50) for LOAD_SECONDS (default 45). Then it checks every rating and evidence
 item the server acknowledged against the database, waits for the worker to catch up and compares the
 final snapshot with a fresh synchronous recomputation. The last line is parsed by other tools:
 `load: <users> users, <r> req/s, rating p95 <ms> ms, matrix p95 <ms> ms, snapshot p95 <ms> ms, errors <n>, lost <n>`
@@ -31,7 +31,7 @@ def _positive_int(name: str, default: int) -> int:
 
 
 USERS = _positive_int("LOAD_USERS", 50)
-SECONDS = _positive_int("LOAD_SECONDS", 60)
+SECONDS = _positive_int("LOAD_SECONDS", 45)
 DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satwb_load")
 BROKER_URL = os.environ.get("LOAD_BROKER_URL", "redis://127.0.0.1:6379/6")
 HYPOTHESES, EVIDENCE, ANALYSTS = 12, 200, 10

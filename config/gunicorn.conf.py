@@ -22,6 +22,9 @@ workers = _positive_int("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1))
 threads = _positive_int("WEB_THREADS", 4)
 timeout = _positive_int("WEB_TIMEOUT", 30)
 graceful_timeout = 10
+# Idle keep-alive connections are held open longer than an analyst's pause between clicks; with
+# gunicorn's 2 s default a client reusing a connection the server has just closed gets a reset.
+keepalive = _positive_int("WEB_KEEPALIVE", 30)
 # Recycle workers now and then so a slow leak never grows without bound.
 max_requests = 5000
 max_requests_jitter = 500
