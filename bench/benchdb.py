@@ -44,7 +44,7 @@ def build_matrix(*, hypotheses: int, evidence: int, analysts: int, seed: int = 7
     from apps.assessments import services
 
     rng = random.Random(seed)
-    team = Team.objects.create(name=f"Bench {hypotheses}x{evidence}x{analysts}")
+    team = Team.objects.create(name=f"Bench {hypotheses}x{evidence}x{analysts} seed {seed}")
     users = [
         membership_ensure(team=team, username=f"bench-{team.pk}-{i}", password="bench")[0] for i in range(analysts)
     ]
