@@ -1,6 +1,6 @@
 """Rescoring throughput with 1 and 2 Celery worker processes against one PostgreSQL (loopback simulation).
 
-Seeds SCALEOUT_ASSESSMENTS assessments (default 16) of 12 hypotheses × 100 evidence × 5 analysts in a
+Seeds SCALEOUT_ASSESSMENTS assessments (default 8) of 12 hypotheses × 200 evidence × 10 analysts in a
 throwaway database, then, alternating 1 and 2 worker processes (concurrency 1 each), marks every
 assessment stale, enqueues their rescorings and times until every one has a snapshot of its current
 version. Prints assessments rescored per second for each worker count. Needs PostgreSQL and Redis
@@ -18,7 +18,7 @@ os.environ["CELERY_BROKER_URL"] = os.environ.get("LOAD_BROKER_URL", "redis://127
 os.environ["DATABASE_URL"] = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satwb_load")
 import benchdb  # noqa: E402 - reads the environment set above
 
-ASSESSMENTS = int(os.environ.get("SCALEOUT_ASSESSMENTS", "16"))
+ASSESSMENTS = int(os.environ.get("SCALEOUT_ASSESSMENTS", "8"))
 ROUNDS = [1, 2, 1, 2, 1, 2]
 QUEUE = f"satwb-scaleout-{os.getpid()}"
 
@@ -47,7 +47,7 @@ def main() -> None:
     from config.celery import app
 
     try:
-        ids = [benchdb.build_matrix(hypotheses=12, evidence=100, analysts=5, seed=n)[0].pk for n in range(ASSESSMENTS)]
+        ids = [benchdb.build_matrix(hypotheses=12, evidence=200, analysts=10, seed=n)[0].pk for n in range(ASSESSMENTS)]
         app.conf.task_always_eager = False
         app.conf.task_default_queue = QUEUE
         results: dict[int, list[float]] = {1: [], 2: []}
@@ -71,14 +71,20 @@ def main() -> None:
                 if done == len(ids):
                     break
                 time.sleep(0.05)
-            results[count].append(len(ids) / (time.perf_counter() - start))
+            wall = time.perf_counter() - start
+            scoring = sum(
+                ScoreSnapshot.objects.get(assessment_id=pk, version=version).duration_ms
+                for pk, version in targets.items()
+            )
+            results[count].append(len(ids) / wall)
+            print(f"{count} worker(s): {len(ids)} rescorings in {wall:.2f} s, of which scoring {scoring / 1000:.2f} s")
             for worker in workers:
                 worker.terminate()
             for worker in workers:
                 worker.wait(timeout=30)
         one, two = statistics.median(results[1]), statistics.median(results[2])
         print(
-            f"rescoring {ASSESSMENTS} assessments of 12 × 100 × 5: 1 worker {one:.1f}/s, 2 workers {two:.1f}/s "
+            f"rescoring {ASSESSMENTS} assessments of 12 × 200 × 10: 1 worker {one:.1f}/s, 2 workers {two:.1f}/s "
             f"({two / one:.2f}×; medians of {len(results[1])} rounds; {os.cpu_count()} cores, "
             f"load average {os.getloadavg()[0]:.1f})"
         )
