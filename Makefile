@@ -4,18 +4,19 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 # The first of these that runs and is 3.11–3.13 (pyenv shims for versions not selected do not run).
 PYTHON_CANDIDATES := python3 python3.13 python3.12 python3.11
-PYTHON ?= $(shell for p in $(PYTHON_CANDIDATES); do \
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' >/dev/null 2>&1 \
 	&& command -v $$p && break; done)
+endif
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench load lint install migrate demo worker
+.PHONY: run test bench load lint install migrate demo worker python
 
-.PHONY: python
 python:
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "SAT Workbench needs Python 3.11, 3.12 or 3.13: none of $(PYTHON_CANDIDATES) on the PATH is one." >&2; \
