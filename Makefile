@@ -4,10 +4,10 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 # The first of these that runs and is 3.11–3.13 (pyenv shims for versions not selected do not run).
 PYTHON_CANDIDATES := python3 python3.13 python3.12 python3.11
+SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
-	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' >/dev/null 2>&1 \
-	&& command -v $$p && break; done)
+	$$p -c '$(SUPPORTED)' >/dev/null 2>&1 && command -v $$p && break; done)
 endif
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
@@ -21,15 +21,18 @@ python:
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "SAT Workbench needs Python 3.11, 3.12 or 3.13: none of $(PYTHON_CANDIDATES) on the PATH is one." >&2; \
 		echo "Install one, or name it: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
-	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' 2>/dev/null || { \
+	@$(PYTHON) -c '$(SUPPORTED)' 2>/dev/null || { \
 		echo "SAT Workbench needs Python 3.11, 3.12 or 3.13; PYTHON=$(PYTHON) is not one." >&2; exit 1; }
 
 .tools/bin/uv: | python
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
+# An existing .venv on a supported Python is kept: naming an interpreter by path (a pyenv shim, say)
+# would make uv rebuild it on every run.
 install: python $(UV)
-	$(UV) sync --frozen --quiet --python $(PYTHON)
+	@if $(PY) -c '$(SUPPORTED)' 2>/dev/null; then set -x; $(UV) sync --frozen --quiet; \
+	else set -x; $(UV) sync --frozen --quiet --python $(PYTHON); fi
 
 migrate: install
 	$(PY) manage.py migrate --no-input
