@@ -8,6 +8,7 @@ version. Prints assessments rescored per second for each worker count. Needs Pos
 """
 
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,17 @@ def start_workers(connection, count: int) -> list[subprocess.Popen]:
         command += [f"--hostname=scaleout{number}@%h", "--loglevel=WARNING", "--without-gossip", "--without-mingle"]
         workers.append(subprocess.Popen(command, cwd=benchdb.ROOT, env=env, start_new_session=True))
     return workers
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
 
 
 def main() -> None:
@@ -78,10 +90,7 @@ def main() -> None:
             )
             results[count].append(len(ids) / wall)
             print(f"{count} worker(s): {len(ids)} rescorings in {wall:.2f} s, of which scoring {scoring / 1000:.2f} s")
-            for worker in workers:
-                worker.terminate()
-            for worker in workers:
-                worker.wait(timeout=30)
+            stop_workers(workers)
         one, two = statistics.median(results[1]), statistics.median(results[2])
         print(
             f"rescoring {ASSESSMENTS} assessments of 12 × 200 × 10: 1 worker {one:.1f}/s, 2 workers {two:.1f}/s "
