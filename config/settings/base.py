@@ -87,7 +87,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections, one per gunicorn thread or Celery process, checked before reuse so a
+# restarted PostgreSQL costs one failed ping instead of a failed request; bounded by the thread pools.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several web and task threads write to the embedded database; wait instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
@@ -140,6 +143,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A save must never hang on a dead broker: the sweep picks up what could not be enqueued.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Beat's schedule state lives with the project's other data, never in a path shared between checkouts.
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 RESCORE_COALESCE_SECONDS = env.float("RESCORE_COALESCE_SECONDS", default=0.2)
 CELERY_BEAT_SCHEDULE = {
     "rescore-stale-assessments": {
