@@ -220,10 +220,13 @@ def hypothesis_create(*, assessment: Assessment, user, statement: str, key: str 
 
 
 @transaction.atomic
-def hypothesis_update(*, hypothesis: Hypothesis, user, statement: str) -> Hypothesis:
+def hypothesis_update(
+    *, hypothesis: Hypothesis, user, statement: str, expected_version: int | None = None
+) -> Hypothesis:
     assessment_bump(assessment_id=hypothesis.assessment_id, change=f"hypothesis {hypothesis.key} edited")
+    hypothesis.version = _version_check(Hypothesis, hypothesis.pk, expected_version) + 1
     hypothesis.statement = statement
-    hypothesis.save(update_fields=["statement", "updated_at"])
+    hypothesis.save(update_fields=["statement", "version", "updated_at"])
     return hypothesis
 
 
@@ -248,6 +251,23 @@ def priors_set(*, assessment: Assessment, user, priors: dict[int, float | None])
     for hypothesis, value in zip(hypotheses, values, strict=True):
         hypothesis.prior = value
     Hypothesis.objects.bulk_update(hypotheses, ["prior"])
+
+
+class VersionConflict(Exception):
+    """The item changed since the caller read it; `current` is its state now."""
+
+    def __init__(self, current):
+        super().__init__(f"{current.key} has changed since the version you edited (now version {current.version}).")
+        self.current = current
+
+
+def _version_check(model, pk: int, expected_version: int | None) -> int:
+    # Read after assessment_bump took the assessment's row lock, so no other writer can move the
+    # version between this check and the caller's save.
+    current = model.objects.get(pk=pk)
+    if expected_version is not None and current.version != expected_version:
+        raise VersionConflict(current)
+    return current.version
 
 
 def _reorder(model, *, assessment: Assessment, ordered_ids: list[int]) -> None:
@@ -326,8 +346,9 @@ def evidence_add(*, assessment: Assessment, user, items: list[dict], via: str) -
 
 
 @transaction.atomic
-def evidence_update(*, evidence: Evidence, user, **fields) -> Evidence:
+def evidence_update(*, evidence: Evidence, user, expected_version: int | None = None, **fields) -> Evidence:
     assessment_bump(assessment_id=evidence.assessment_id, change=f"evidence {evidence.key} edited")
+    evidence.version = _version_check(Evidence, evidence.pk, expected_version) + 1
     for name, value in fields.items():
         if name in EVIDENCE_FIELDS:
             setattr(evidence, name, value)
