@@ -135,7 +135,10 @@ class SnapshotSerializer(SnapshotSummarySerializer):
     content_version = serializers.IntegerField(help_text="The assessment's current version.")
     pending = serializers.BooleanField(help_text="True while a newer version awaits rescoring.")
     team = serializers.DictField(child=serializers.DictField(child=serializers.FloatField()))
-    analysts = serializers.DictField(child=serializers.DictField(child=serializers.DictField(child=serializers.FloatField())))  # fmt: skip
+    analysts = serializers.DictField(
+        child=serializers.DictField(child=serializers.DictField(child=serializers.FloatField())),
+        help_text="Each analyst's scores, by username.",
+    )
     linchpins = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     sensitivity = serializers.JSONField(allow_null=True, help_text="Sensitivity results, when computed.")
     techniques = serializers.DictField(help_text="The other techniques' results (key_assumptions, indicators).")

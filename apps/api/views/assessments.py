@@ -60,16 +60,16 @@ _FILTERS = [
 ] + ([OpenApiParameter("origin", OpenApiTypes.STR, description="Exact origin.")] if HAS_ORIGIN else [])
 
 
-def _row_errors(exc: DjangoValidationError, count: int) -> dict:
-    """The service's "row N" errors as DRF's per-item list; other keys stay top-level."""
-    items: list[dict] = [{} for _ in range(count)]
-    other = {}
+def row_errors(exc: DjangoValidationError, count: int) -> dict:
+    """A service's "row N" errors as DRF reports a list's: keyed by the item's 0-based index."""
+    rows, other = {}, {}
     for key, messages in exc.message_dict.items():
-        if key.startswith("row ") and key[4:].isdigit() and 0 < int(key[4:]) <= count:
-            items[int(key[4:]) - 1] = {"non_field_errors": messages}
+        number = key.removeprefix("row ")
+        if number.isdigit() and 0 < int(number) <= count:
+            rows[int(number) - 1] = {"non_field_errors": messages}
         else:
             other[key] = messages
-    return {"items": items, **other} if any(items) else other
+    return {"items": rows, **other} if rows else other
 
 
 @extend_schema_view(list=extend_schema(parameters=_FILTERS))
@@ -99,7 +99,7 @@ class EvidenceViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveMo
         try:
             return evidence_add(assessment=self.assessment, user=self.request.user, items=items, via="api")
         except DjangoValidationError as exc:
-            raise ValidationError(_row_errors(exc, len(items))) from exc
+            raise ValidationError(row_errors(exc, len(items))) from exc
 
     @extend_schema(request=EvidenceInputSerializer, responses={201: EvidenceSerializer})
     def create(self, request, assessment_pk: int):
@@ -125,7 +125,7 @@ class EvidenceViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveMo
         request=EvidenceUpdateSerializer, responses={200: EvidenceSerializer, 409: VersionConflictSerializer}
     )
     def partial_update(self, request, assessment_pk: int, key: str):
-        """Change some fields; send the version you read. A stale version is answered 409 with the current item."""
+        """Change some fields, sending the version you read; a stale version is answered 409 with the current item."""
         evidence = self.get_object()
         serializer = EvidenceUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

@@ -21,6 +21,7 @@ from ..serializers import (
     SnapshotSummarySerializer,
     TeamRowSerializer,
 )
+from .assessments import row_errors
 from .base import AssessmentScoped
 
 
@@ -59,10 +60,8 @@ class RatingViewSet(AssessmentScoped):
         try:
             ratings_set_many(assessment=self.assessment, analyst=request.user, items=items)
         except DjangoValidationError as exc:
-            rows: list[dict] = [{} for _ in items]
-            for key, messages in exc.message_dict.items():
-                rows[int(key.removeprefix("row ")) - 1] = {"non_field_errors": messages}
-            raise ValidationError({"ratings": rows}) from exc
+            errors = row_errors(exc, len(items))
+            raise ValidationError({"ratings": errors.pop("items", {}), **errors}) from exc
         return Response(RatingReadSerializer(self._mine(), many=True).data)
 
     @extend_schema(responses=TeamRowSerializer(many=True))
