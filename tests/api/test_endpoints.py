@@ -186,7 +186,9 @@ def test_a_bad_rating_rejects_the_whole_set(api, world, analyst):
 def _rate_row(assessment, user, row: int, labels):
     evidence = list(assessment.evidence.order_by("order"))[row]
     for hypothesis, label in zip(assessment.hypotheses.order_by("order"), labels, strict=True):
-        rating_set(assessment=assessment, analyst=user, evidence_id=evidence.pk, hypothesis_id=hypothesis.pk, label=label)
+        rating_set(
+            assessment=assessment, analyst=user, evidence_id=evidence.pk, hypothesis_id=hypothesis.pk, label=label
+        )
 
 
 def test_an_analyst_sees_the_teams_row_only_after_rating_all_of_it(api, world, analyst, teammate):
