@@ -6,6 +6,8 @@ response matches the schema. Path ids point at the analyst's own assessment so r
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
 
@@ -15,6 +17,17 @@ from .conftest import client_for
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 SAMPLE_KEYS = {"evidence": "E1", "hypotheses": "H1", "key-assumptions": "A1", "indicators": "IND1"}
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    # As Django's test client does: the real WSGI handler would close the connection that holds the
+    # test's transaction at the end of each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
