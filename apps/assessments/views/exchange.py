@@ -1,12 +1,10 @@
-import csv
-import io
 import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -17,81 +15,18 @@ from apps.assessments.rescoring import evidence_columns
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
 from apps.core.types import HtmxRequest
 
-from ..results import results_from, scores_of
-from ..scoring import RATING_LABELS
-from ..selectors import matrix_get
-
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 SIGNING_SALT = "ach.evidence-import"
 
 
 @require_http_methods(["GET"])
 @login_required
-def export(request: HtmxRequest, pk: int, fmt: str):
+def export_json(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
-    slug = f"assessment-{assessment.pk}"
-    if fmt == "json":
-        data = assessment_exchange.assessment_export(assessment=assessment)
-        response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
-        response["Content-Disposition"] = f'attachment; filename="{slug}.json"'
-        return response
-    matrix = matrix_get(assessment=assessment)
-    computed = results_from(matrix, scores_of(matrix), with_cells=True)
-    hkeys = [h.key for h in matrix.hypotheses]
-    header = ["key", *COLUMNS, "weight", "diagnosticity", *[f"{k} consensus" for k in hkeys]]
-    rows = [
-        [
-            e.key,
-            e.summary,
-            e.source,
-            e.citation,
-            e.date.isoformat() if e.date else "",
-            e.type,
-            e.credibility,
-            e.relevance,
-            round(float(matrix.weights[i]), 4),
-            round(computed["evidence_metrics"][e.key]["diagnosticity"], 4),
-            *[computed["cells"][e.key][k]["consensus"] or "" for k in hkeys],
-        ]
-        for i, e in enumerate(matrix.evidence)
-    ]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
-        return response
-    if fmt == "xlsx":
-        import openpyxl
-
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.title = "Evidence"
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        ratings = workbook.create_sheet("Ratings")
-        ratings.append(["analyst", "evidence", "hypothesis", "rating"])
-        for a, i, j in zip(*matrix.ratings.nonzero(), strict=True):
-            label = RATING_LABELS[int(matrix.ratings[a, i, j])]
-            ratings.append([matrix.analysts[a].username, matrix.evidence[i].key, matrix.hypotheses[j].key, label])
-        scores_sheet = workbook.create_sheet("Scores")
-        scores_sheet.append(["hypothesis", "statement", "inconsistency", "weighted_inconsistency", "posterior"])
-        for h in matrix.hypotheses:
-            team = computed["team"][h.key]
-            scores_sheet.append(
-                [h.key, h.statement, team["inconsistency"], team["weighted_inconsistency"], team["posterior"]]
-            )
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{slug}.xlsx"'
-        return response
-    return HttpResponse(f"Unknown export format “{fmt}”: use json, csv or xlsx.", status=404)
+    data = assessment_exchange.assessment_export(assessment=assessment)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}.json"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,8 +59,8 @@ def assessment_import(request: HtmxRequest):
                     errors = exc.errors
                 else:
                     messages.success(request, f"Imported “{assessment.title}”.")
-                    return redirect("ach:matrix", pk=assessment.pk)
-    return render(request, "ach/import.html", {"errors": errors, "team": membership.team})
+                    return redirect(assessment)
+    return render(request, "assessments/import.html", {"errors": errors, "team": membership.team})
 
 
 @require_http_methods(["GET", "POST"])
@@ -145,7 +80,7 @@ def evidence_import(request: HtmxRequest, pk: int):
             items = signing.loads(request.POST["confirm"], salt=SIGNING_SALT, max_age=3600)
         except signing.BadSignature:
             context["file_errors"] = ["The preview expired or was altered; upload the file again."]
-            return render(request, "ach/evidence_import.html", context, status=400)
+            return render(request, "assessments/evidence_import.html", context, status=400)
         if items.get("assessment") != assessment.pk:
             raise PermissionDenied
         try:
@@ -154,9 +89,9 @@ def evidence_import(request: HtmxRequest, pk: int):
             )
         except ValidationError as exc:
             context["file_errors"] = [f"{k}: {'; '.join(v)}" for k, v in exc.message_dict.items()]
-            return render(request, "ach/evidence_import.html", context, status=400)
+            return render(request, "assessments/evidence_import.html", context, status=400)
         messages.success(request, f"Imported {len(created)} evidence items.")
-        return redirect("ach:matrix", pk=assessment.pk)
+        return redirect(assessment)
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -184,4 +119,4 @@ def evidence_import(request: HtmxRequest, pk: int):
                     salt=SIGNING_SALT,
                     compress=True,
                 )
-    return render(request, "ach/evidence_import.html", context)
+    return render(request, "assessments/evidence_import.html", context)
