@@ -56,6 +56,8 @@ class Hypothesis(TimeStampedModel):
     order = models.PositiveIntegerField(default=0)
     # None on every hypothesis of an assessment means uniform priors.
     prior = models.FloatField(null=True, blank=True)
+    # Incremented by every update: a client editing with an old version is answered 409.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["order", "id"]
@@ -118,6 +120,8 @@ class Evidence(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     added_in_version = models.PositiveIntegerField(default=1)
+    # Incremented by every update: a client editing with an old version is answered 409.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["order", "id"]

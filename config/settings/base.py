@@ -41,12 +41,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apps.core",
     "apps.accounts",
     "apps.assessments",
     "apps.ach",
     "apps.key_assumptions",
     "apps.indicators",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +128,57 @@ STORAGES = {
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage",
         )
+    },
+}
+
+# The default cache holds the API's rate-limit counters: per process with the default local memory;
+# set CACHE_URL=redis://… so several web processes share them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# REST API (/api/v1/): tokens from the profile page, the page rules, and these limits.
+API_THROTTLE_RATES = {
+    "api": env.str("API_RATE", default="600/min"),
+    "api_write": env.str("API_WRITE_RATE", default="120/min"),
+}
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+API_MAX_BATCH = env.int("API_MAX_BATCH", default=500)
+API_MAX_TEXT = env.int("API_MAX_TEXT", default=5000)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "apps.api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.limits.TokenRateThrottle",
+        "apps.api.limits.TokenWriteRateThrottle",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.limits.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "apps.api.limits.Pages",
+    "EXCEPTION_HANDLER": "apps.api.access.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SAT Workbench API",
+    "DESCRIPTION": "Evidence feeds and score readers. Authenticate with `Authorization: Bearer <token>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No call to the public swagger.io validator: nothing leaves the workbench.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "apps.assessments.models.Level",
+        "AssessmentStatusEnum": "apps.assessments.models.Assessment.Status",
+        "AssumptionStatusEnum": "apps.key_assumptions.models.Assumption.Status",
+        "IndicatorStatusEnum": "apps.indicators.models.Status",
     },
 }
 

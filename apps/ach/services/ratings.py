@@ -62,3 +62,64 @@ def reliability_set(*, assessment: Assessment, reliability: dict) -> Assessment:
     assessment.save(update_fields=["reliability"])
     assessment_bump(assessment_id=assessment.pk, change="reliability factors changed")
     return assessment
+
+
+# Bulk writes for the REST API (apps/api): many cells of one analyst in one transaction.
+
+
+@transaction.atomic
+def ratings_set_many(*, assessment: Assessment, analyst, items: list[dict]) -> list[Rating]:
+    """Set (label "" clears) many of the analyst's own cells at once: all or nothing, one content version.
+
+    Items are {"evidence": E key, "hypothesis": H key, "value": label, "note": str | None}; a note of
+    None keeps the cell's note. Errors are keyed by the item's position, like evidence_add's.
+    """
+    evidence = dict(Evidence.objects.filter(assessment=assessment).values_list("key", "pk"))
+    hypotheses = dict(Hypothesis.objects.filter(assessment=assessment).values_list("key", "pk"))
+    errors: dict[str, list[str]] = {}
+    cells: dict[tuple[int, int], dict] = {}
+    for position, item in enumerate(items):
+        problems = []
+        if item["value"] and item["value"] not in LABEL_TO_VALUE:
+            problems.append(f"value: unknown rating “{item['value']}”: use CC, C, N, I, II or NA")
+        if item["evidence"] not in evidence:
+            problems.append(f"evidence: no evidence with key {item['evidence']}")
+        if item["hypothesis"] not in hypotheses:
+            problems.append(f"hypothesis: no hypothesis with key {item['hypothesis']}")
+        cell = (evidence.get(item["evidence"]), hypotheses.get(item["hypothesis"]))
+        if not problems and cell in cells:
+            problems.append(f"the cell {item['evidence']}×{item['hypothesis']} is listed twice")
+        if problems:
+            errors[f"row {position + 1}"] = problems
+        else:
+            cells[cell] = item
+    if errors:
+        raise ValidationError(errors)
+    if not cells:
+        return []
+    assessment_bump(assessment_id=assessment.pk, change=f"{analyst.username} rated {len(cells)} cells")
+    mine = Rating.objects.filter(assessment=assessment, analyst=analyst)
+    notes = {(r.evidence_id, r.hypothesis_id): r.note for r in mine.filter(evidence_id__in=[e for e, _ in cells])}
+    cleared = [cell for cell, item in cells.items() if not item["value"]]
+    for evidence_id, hypothesis_id in cleared:
+        mine.filter(evidence_id=evidence_id, hypothesis_id=hypothesis_id).delete()
+    rows = [
+        Rating(
+            assessment=assessment,
+            analyst=analyst,
+            evidence_id=evidence_id,
+            hypothesis_id=hypothesis_id,
+            value=LABEL_TO_VALUE[item["value"]],
+            note=(item.get("note") if item.get("note") is not None else notes.get((evidence_id, hypothesis_id), ""))[
+                :500
+            ],
+        )
+        for (evidence_id, hypothesis_id), item in cells.items()
+        if item["value"]
+    ]
+    return Rating.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["analyst", "evidence", "hypothesis"],
+        update_fields=["value", "note", "rated_at"],
+    )
