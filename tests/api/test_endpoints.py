@@ -216,7 +216,9 @@ def test_the_latest_snapshot_has_team_and_analyst_scores(api, world, analyst):
     assert body["analysts"]["alice"]["H1"]["inconsistency"] == 2
     assert body["team"]["H1"]["inconsistency"] == 2 and body["team"]["H2"]["inconsistency"] == 0
     assert body["ranking"][-1] == "H1" and body["pending"] is False
-    assert body["sensitivity"] is None and "key_assumptions" in body["techniques"]
+    # Leader H2 (tied with H3, earliest goes); without E1 only the uniform priors remain, led by H1.
+    assert body["sensitivity"]["items_to_change_leader"] == 1 and body["sensitivity"]["removal_order"] == ["E1"]
+    assert "key_assumptions" in body["techniques"]
 
 
 def test_snapshot_history_lists_versions_newest_first(api, world, analyst):
