@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 from apps.assessments.services import assessment_bump
@@ -33,7 +34,7 @@ def rating_set(
 
 def ratings_bulk_create(*, assessment: Assessment, rows: list[tuple]) -> int:
     """Insert many ratings in the caller's transaction: rows of (analyst, evidence, hypothesis, label, note)."""
-    Rating.objects.bulk_create(
+    bulk_create_with_history(
         [
             Rating(
                 assessment=assessment,
@@ -45,6 +46,7 @@ def ratings_bulk_create(*, assessment: Assessment, rows: list[tuple]) -> int:
             )
             for analyst, evidence, hypothesis, label, note in rows
         ],
+        Rating,
         batch_size=2000,
     )
     return len(rows)

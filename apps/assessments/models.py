@@ -3,6 +3,7 @@ import math
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import Team
 from apps.core.models import TimeStampedModel
@@ -34,6 +35,10 @@ class Assessment(TimeStampedModel):
     last_change = models.CharField(max_length=200, blank=True)
     hypothesis_counter = models.PositiveIntegerField(default=0)
     evidence_counter = models.PositiveIntegerField(default=0)
+    # Counters and the version stamp change on every save; history keeps what an analyst changed.
+    history = HistoricalRecords(
+        excluded_fields=["content_version", "last_change", "hypothesis_counter", "evidence_counter", "updated_at"]
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -49,6 +54,7 @@ class Hypothesis(TimeStampedModel):
     order = models.PositiveIntegerField(default=0)
     # None on every hypothesis of an assessment means uniform priors.
     prior = models.FloatField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -107,6 +113,7 @@ class Evidence(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     added_in_version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]

@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import (
     Activity,
@@ -208,7 +209,7 @@ def hypothesis_create(*, assessment: Assessment, user, statement: str, key: str 
         key = _next_key(assessment_id=assessment.pk, counter="hypothesis_counter", prefix="H")
     order = assessment.hypotheses.count()
     # A new hypothesis breaks explicit priors that summed to 1: fall back to uniform.
-    reset = assessment.hypotheses.filter(prior__isnull=False).update(prior=None)
+    reset = _priors_reset(assessment=assessment, user=user)
     hypothesis = Hypothesis.objects.create(assessment=assessment, key=key, statement=statement, order=order)
     activity_record(
         assessment=assessment,
@@ -231,7 +232,7 @@ def hypothesis_update(*, hypothesis: Hypothesis, user, statement: str) -> Hypoth
 def hypothesis_delete(*, hypothesis: Hypothesis, user) -> None:
     assessment = hypothesis.assessment
     assessment_bump(assessment_id=assessment.pk, change=f"hypothesis {hypothesis.key} deleted")
-    assessment.hypotheses.filter(prior__isnull=False).update(prior=None)
+    _priors_reset(assessment=assessment, user=user)
     activity_record(
         assessment=assessment, kind=Activity.Kind.CHANGE, message=f"Hypothesis {hypothesis.key} deleted", actor=user
     )
@@ -247,21 +248,31 @@ def priors_set(*, assessment: Assessment, user, priors: dict[int, float | None])
     assessment_bump(assessment_id=assessment.pk, change="priors changed")
     for hypothesis, value in zip(hypotheses, values, strict=True):
         hypothesis.prior = value
-    Hypothesis.objects.bulk_update(hypotheses, ["prior"])
+    bulk_update_with_history(hypotheses, Hypothesis, ["prior"], default_user=user)
 
 
-def _reorder(model, *, assessment: Assessment, ordered_ids: list[int]) -> None:
+def _priors_reset(*, assessment: Assessment, user) -> int:
+    # Row by row through the history library so the reset appears in the assessment's history.
+    explicit = list(assessment.hypotheses.filter(prior__isnull=False))
+    for hypothesis in explicit:
+        hypothesis.prior = None
+    if explicit:
+        bulk_update_with_history(explicit, Hypothesis, ["prior"], default_user=user)
+    return len(explicit)
+
+
+def _reorder(model, *, assessment: Assessment, ordered_ids: list[int], user=None) -> None:
     items = {item.pk: item for item in model.objects.filter(assessment=assessment)}
     if set(ordered_ids) != set(items):
         raise ValidationError("The new order must list every item exactly once.")
     for position, pk in enumerate(ordered_ids):
         items[pk].order = position
-    model.objects.bulk_update(items.values(), ["order"])
+    bulk_update_with_history(list(items.values()), model, ["order"], default_user=user)
 
 
 @transaction.atomic
 def hypothesis_reorder(*, assessment: Assessment, user, ordered_ids: list[int]) -> None:
-    _reorder(Hypothesis, assessment=assessment, ordered_ids=ordered_ids)
+    _reorder(Hypothesis, assessment=assessment, ordered_ids=ordered_ids, user=user)
 
 
 def evidence_create(*, assessment: Assessment, user, via: str = "form", **fields) -> Evidence:
@@ -307,7 +318,7 @@ def evidence_add(*, assessment: Assessment, user, items: list[dict], via: str) -
     )
     if duplicates or len(set(keys)) != len(keys):
         raise ValidationError({"key": [f"Duplicate evidence keys: {', '.join(sorted(duplicates) or keys)}"]})
-    created = Evidence.objects.bulk_create(created)
+    created = bulk_create_with_history(created, Evidence, default_user=user)
     columns = evidence_columns()
     for evidence, fields in zip(created, items, strict=True):
         for name, raw in (fields.get("links") or {}).items():
@@ -351,7 +362,7 @@ def evidence_delete(*, evidence: Evidence, user) -> None:
 
 @transaction.atomic
 def evidence_reorder(*, assessment: Assessment, user, ordered_ids: list[int]) -> None:
-    _reorder(Evidence, assessment=assessment, ordered_ids=ordered_ids)
+    _reorder(Evidence, assessment=assessment, ordered_ids=ordered_ids, user=user)
 
 
 # Review: analysts submit a matrix, supervisors approve it or return it with comments.

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from apps.assessments.models import Activity, Assessment, Evidence, Hypothesis
 from apps.assessments.services import activity_record, assessment_bump
@@ -228,7 +229,7 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
     numbers = [int(item["key"][3:]) for item in items if item["key"][:3] == "IND" and item["key"][3:].isdigit()]
     settings.key_counter = max(numbers, default=len(items))
     settings.save()
-    indicators = Indicator.objects.bulk_create(
+    indicators = bulk_create_with_history(
         [
             Indicator(
                 assessment=assessment,
@@ -243,7 +244,9 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
                 order=order,
             )
             for order, item in enumerate(items)
-        ]
+        ],
+        Indicator,
+        default_user=context.user,
     )
     validations, observations = [], []
     for indicator, item in zip(indicators, items, strict=True):
@@ -269,7 +272,7 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
             for row in item.get("observations", [])
         )
     Validation.objects.bulk_create(validations, batch_size=2000)
-    Observation.objects.bulk_create(observations, batch_size=2000)
+    bulk_create_with_history(observations, Observation, batch_size=2000, default_user=context.user)
     if indicators:
         activity_record(
             assessment=assessment,

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from apps.assessments.models import Activity
 from apps.assessments.rescoring import ImportContext
@@ -145,7 +146,7 @@ def import_section(assessment, data: dict, context: ImportContext) -> None:
                 flagged_at=_parse_time((flag or {}).get("raised_at")) if flag else None,
             )
         )
-    assumptions = Assumption.objects.bulk_create(assumptions)
+    assumptions = bulk_create_with_history(assumptions, Assumption, default_user=context.user)
     by_key = {a.key: a for a in assumptions}
     # Links the file marks as new since the last check get a later version than the check, so the
     # rescoring after the import flags their assumptions (unless the file's flag already names them).
