@@ -16,6 +16,7 @@ class AchConfig(AppConfig):
                 compute=results.results_compute,
                 alerts=results.alerts_for,
                 import_section=exchange.import_section,
+                update_section=exchange.update_section,
                 export_section=exchange.export_section,
             )
         )

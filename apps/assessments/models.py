@@ -24,6 +24,8 @@ class Assessment(TimeStampedModel):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="assessments")
     title = models.CharField(max_length=200)
+    # The file's stable "id": loading a file with the same slug into the team updates this assessment.
+    slug = models.SlugField(max_length=100, blank=True, default="")
     question = models.TextField(help_text="The key question the assessment answers.")
     description = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -42,6 +44,11 @@ class Assessment(TimeStampedModel):
 
     class Meta:
         ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "slug"], condition=~models.Q(slug=""), name="unique_assessment_slug_per_team"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
