@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.accounts.forms import TeamForm
 from apps.core.types import HtmxRequest
 
 from . import selectors, services
@@ -21,7 +22,13 @@ def assessment_list(request: HtmxRequest):
     return render(
         request,
         "assessments/assessment_list.html",
-        {"assessments": assessments, "membership": membership, "form": AssessmentForm()},
+        {
+            "assessments": assessments,
+            "membership": membership,
+            "form": AssessmentForm(),
+            # A site admin with no team can start one from here.
+            "team_form": TeamForm() if request.user.is_staff and not membership else None,
+        },
     )
 
 
