@@ -140,6 +140,8 @@ class Activity(models.Model):
         WARNING = "warning", "Warning"
         FLAG = "flag", "Flag"
         REVIEW = "review", "Review"
+        # One per snapshot with several alerts: what members are notified of (the alerts stay in the feed).
+        DIGEST = "digest", "Alerts"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -171,6 +173,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.activity_id}"
+
+
+class Follow(models.Model):
+    """A member's choice for one assessment: follow (also notified of everyday changes) or mute (nothing)."""
+
+    class State(models.TextChoices):
+        FOLLOW = "follow", "Following"
+        MUTE = "mute", "Muted"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="follows")
+    state = models.CharField(max_length=10, choices=State.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "assessment"], name="one_follow_per_assessment")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.state} {self.assessment_id}"
 
 
 class RescoreQueue(models.Model):

@@ -3,9 +3,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from simple_history.utils import get_history_model_for_model
 
-from .models import Activity, Assessment, Notification, ScoreSnapshot
+from apps.accounts.models import Team
+
+from .models import Activity, Assessment, Follow, Notification, ScoreSnapshot
 
 
 def assessments_for_team(*, team_id: int) -> QuerySet[Assessment]:
@@ -13,19 +16,40 @@ def assessments_for_team(*, team_id: int) -> QuerySet[Assessment]:
 
 
 def activity_feed(*, assessment: Assessment, limit: int = 50) -> list[Activity]:
-    return list(assessment.activities.select_related("actor")[:limit])
+    # Digests repeat alerts already in the feed; they exist for notifications.
+    return list(assessment.activities.exclude(kind=Activity.Kind.DIGEST).select_related("actor")[:limit])
 
 
 def snapshot_latest(*, assessment_id: int) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
 
 
-def notifications_for_user(*, user, limit: int = 100) -> list[Notification]:
-    return list(
-        Notification.objects.filter(user=user, activity__assessment__team__memberships__user=user)
-        .select_related("activity__assessment")
-        .distinct()[:limit]
+def _notifications_visible(user) -> QuerySet[Notification]:
+    # Only assessments of teams the user is still in.
+    return Notification.objects.filter(
+        user=user, activity__assessment__team__in=Team.objects.filter(memberships__user=user)
     )
+
+
+def notifications_for_user(*, user, limit: int = 100) -> list[Notification]:
+    return list(_notifications_visible(user).select_related("activity__assessment")[:limit])
+
+
+def notifications_unread_count(*, user) -> int:
+    return _notifications_visible(user).filter(read_at__isnull=True).count()
+
+
+def notification_for_user(*, user, pk: int) -> Notification:
+    """The user's own notification; 404 for anyone else's or one from a team the user has left."""
+    notification = _notifications_visible(user).filter(pk=pk).select_related("activity").first()
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification
+
+
+def follow_state(*, user, assessment: Assessment) -> str:
+    """ "follow", "mute" or "" (the team default)."""
+    return Follow.objects.filter(user=user, assessment=assessment).values_list("state", flat=True).first() or ""
 
 
 # History (django-simple-history): every tracked model that belongs to an assessment, found from the

@@ -11,4 +11,6 @@ urlpatterns = [
     path("assessments/<int:pk>/review/", views.review, name="review"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/<int:notification_id>/open/", views.notification_open, name="notification_open"),
+    path("assessments/<int:pk>/follow/", views.follow, name="follow"),
 ]

@@ -50,7 +50,11 @@ def assessment_create(request: HtmxRequest):
 @login_required
 def activity(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
-    context = {"assessment": assessment, "activities": selectors.activity_feed(assessment=assessment, limit=200)}
+    context = {
+        "assessment": assessment,
+        "activities": selectors.activity_feed(assessment=assessment, limit=200),
+        "follow_state": selectors.follow_state(user=request.user, assessment=assessment),
+    }
     template = "assessments/activity.html#feed" if request.htmx else "assessments/activity.html"
     return render(request, template, context)
 
@@ -91,3 +95,26 @@ def notifications(request: HtmxRequest):
 def notifications_read(request: HtmxRequest):
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return redirect("assessments:notifications")
+
+
+@require_http_methods(["GET"])
+@login_required
+def notification_open(request: HtmxRequest, notification_id: int):
+    """Mark the notification read and go to the place where the event happened."""
+    notification = selectors.notification_for_user(user=request.user, pk=notification_id)
+    services.notification_read(notification=notification)
+    return redirect(services.notification_path(activity=notification.activity))
+
+
+@require_POST
+@login_required
+def follow(request: HtmxRequest, pk: int):
+    """Follow, mute, or (state "") go back to the team default for one assessment."""
+    assessment = assessment_for_user(request.user, pk)
+    try:
+        services.follow_set(assessment=assessment, user=request.user, state=request.POST.get("state", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Notification preference saved.")
+    return redirect("assessments:activity", pk=assessment.pk)

@@ -103,12 +103,13 @@ def tension_apply(assessment, results: dict) -> list[dict]:
     snapshots = list(
         ScoreSnapshot.objects.filter(assessment=assessment, version__lte=assessment.content_version)
         .order_by("-version")
-        .values_list(KT("results__ach__leader_by_posterior"), "results__indicators")[:2]
+        .values_list(KT("results__ach__leader_by_posterior"), "results__indicators", "results__ach__analysts")[:2]
     )
-    if not snapshots:
+    # Without a single ACH rating the "leader" is only the first hypothesis: no tension to report.
+    if not snapshots or snapshots[0][2] == {}:
         return []
     now = tension_of(results, snapshots[0][0])
-    before = tension_of(snapshots[1][1], snapshots[1][0]) if len(snapshots) > 1 else None
+    before = tension_of(snapshots[1][1], snapshots[1][0]) if len(snapshots) > 1 and snapshots[1][2] != {} else None
     if now is None or now == before:
         return []
     favoured, leader = now

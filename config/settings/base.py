@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.teams",
+                "apps.assessments.context_processors.notifications",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -127,6 +128,8 @@ STORAGES = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sat-workbench@localhost")
+# Links in e-mails point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: with no broker the embedded default runs every task in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
