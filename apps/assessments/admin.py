@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import Activity, Assessment, Evidence, Hypothesis, ScoreSnapshot
+from .models import Activity, Assessment, Evidence, Hypothesis, Marking, ScoreSnapshot
 
 
 def _page_link(assessment_id: int, label: str = "open page"):
@@ -28,10 +28,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return _page_link(obj.pk if isinstance(obj, Assessment) else obj.assessment_id)
 
 
+@admin.register(Marking)
+class MarkingAdmin(admin.ModelAdmin):
+    """The one list site admins edit here: the handling markings assessments choose from."""
+
+    list_display = ["name", "order", "description"]
+    list_editable = ["order"]
+    search_fields = ["name", "description"]
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(ReadOnlyAdmin):
-    list_display = ["title", "slug", "team", "status", "content_version", "updated_at", "page"]
-    list_filter = ["status", "team"]
+    list_display = ["title", "slug", "team", "status", "marking", "content_version", "updated_at", "page"]
+    list_filter = ["status", "marking", "team"]
     search_fields = ["title", "question", "slug", "team__name"]
     readonly_fields = ["page"]
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from apps.accounts.models import Membership, Role, Team
 
 from . import services
-from .models import Activity, Assessment, Hypothesis, default_likelihoods
+from .models import Activity, Assessment, Hypothesis, Marking, default_likelihoods
 from .rescoring import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
@@ -94,15 +94,31 @@ def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool) ->
             errors.append(
                 f"analyst {username}: not a member of team {team.name} (use --create-analysts to create them)"
             )
+    if data.get("marking") and not Marking.objects.filter(name=data["marking"]).exists():
+        errors.append(f"marking: no handling marking named “{data['marking']}” (the site admin keeps the list)")
     if errors:
         raise AssessmentFileError(errors)
     return context
+
+
+def _marking(data: dict) -> Marking | None:
+    return Marking.objects.filter(name=data["marking"]).first() if data.get("marking") else None
+
+
+# CSV and XLSX exports start with this line when the assessment carries a marking; imports skip it.
+MARKING_PREFIX = "Handling marking: "
+
+
+def marking_row(assessment: Assessment) -> list[str]:
+    """The first row of a tabular export: [] when the assessment has no marking."""
+    return [f"{MARKING_PREFIX}{assessment.marking.name}"] if assessment.marking_id else []
 
 
 @transaction.atomic
 def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool = False) -> Assessment:
     """Import a whole assessment in one transaction; a bad file writes nothing."""
     context = assessment_file_validate(data, team=team, create_analysts=create_analysts)
+    marking = _marking(data)
     slug = data.get("id", "")
     if slug and Assessment.objects.filter(team=team, slug=slug).exists():
         raise AssessmentFileError(
@@ -125,6 +141,7 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
         title=data["title"],
         question=data["question"],
         description=data.get("description", ""),
+        marking=marking,
     )
     if slug:
         assessment.slug = slug
@@ -167,6 +184,7 @@ def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
     data: dict[str, Any] = {
         "format": FORMAT,
         **({"id": assessment.slug} if assessment.slug else {}),
+        "marking": assessment.marking.name if assessment.marking else None,
         "title": assessment.title,
         "question": assessment.question,
         "description": assessment.description,
@@ -263,7 +281,12 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
             services.assessment_bump(assessment_id=assessment.pk, change=f"updated from file ({change})")
             bumped = True
 
-    wanted = {"title": data["title"], "question": data["question"], "description": data.get("description", "")}
+    wanted = {
+        "title": data["title"],
+        "question": data["question"],
+        "description": data.get("description", ""),
+        "marking": _marking(data),
+    }
     if "likelihoods" in data:
         wanted["likelihoods"] = {**default_likelihoods(), **data["likelihoods"]}
     fields = _differences(assessment, wanted)

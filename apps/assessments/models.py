@@ -15,6 +15,20 @@ def default_likelihoods() -> dict[str, float]:
     return dict(DEFAULT_LIKELIHOODS)
 
 
+class Marking(models.Model):
+    """A classification or handling caveat from the list the site admin maintains."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="As printed, e.g. “OFFICIAL-SENSITIVE”.")
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Assessment(TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -29,6 +43,14 @@ class Assessment(TimeStampedModel):
     question = models.TextField(help_text="The key question the assessment answers.")
     description = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    marking = models.ForeignKey(
+        Marking,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        help_text="Shown on every page and export of the assessment.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     likelihoods = models.JSONField(default=default_likelihoods, help_text="P(E|H) for each rating.")
     # Bumped in the same transaction as every change that affects a score; snapshots record the

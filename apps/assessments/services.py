@@ -16,6 +16,7 @@ from .models import (
     Evidence,
     Follow,
     Hypothesis,
+    Marking,
     Notification,
     RescoreQueue,
     ScoreSnapshot,
@@ -28,9 +29,11 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def assessment_create(*, team, user, title: str, question: str, description: str = "") -> Assessment:
+def assessment_create(
+    *, team, user, title: str, question: str, description: str = "", marking: Marking | None = None
+) -> Assessment:
     assessment = Assessment.objects.create(
-        team=team, title=title, question=question, description=description, created_by=user
+        team=team, title=title, question=question, description=description, created_by=user, marking=marking
     )
     RescoreQueue.objects.create(assessment=assessment)
     activity_record(assessment=assessment, kind=Activity.Kind.CHANGE, message="Assessment created", actor=user)
@@ -504,3 +507,22 @@ def review_comment(*, assessment: Assessment, user, comment: str) -> Activity:
 def notification_read(*, notification: Notification) -> None:
     # Conditional so a second click keeps the first read time.
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def assessment_marking_set(*, assessment: Assessment, user, marking: Marking | None) -> Assessment:
+    """Change the handling marking; recorded in the feed and the history (who, before, after)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.marking_id == (marking.pk if marking else None):
+        return assessment
+    before = str(assessment.marking or "none")
+    assessment.marking = marking
+    assessment._history_user = user
+    assessment.save(update_fields=["marking", "updated_at"])
+    activity_record(
+        assessment=assessment,
+        kind=Activity.Kind.CHANGE,
+        message=f"Handling marking changed from {before} to {marking or 'none'}",
+        actor=user,
+    )
+    return assessment

@@ -13,4 +13,5 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:notification_id>/open/", views.notification_open, name="notification_open"),
     path("assessments/<int:pk>/follow/", views.follow, name="follow"),
+    path("assessments/<int:pk>/marking/", views.marking, name="marking"),
 ]

@@ -11,7 +11,7 @@ from apps.core.types import HtmxRequest
 from . import selectors, services
 from .access import assessment_for_user
 from .forms import AssessmentForm
-from .models import Notification
+from .models import Marking, Notification
 
 
 @require_http_methods(["GET"])
@@ -54,6 +54,7 @@ def activity(request: HtmxRequest, pk: int):
         "assessment": assessment,
         "activities": selectors.activity_feed(assessment=assessment, limit=200),
         "follow_state": selectors.follow_state(user=request.user, assessment=assessment),
+        "markings": Marking.objects.all(),
     }
     template = "assessments/activity.html#feed" if request.htmx else "assessments/activity.html"
     return render(request, template, context)
@@ -117,4 +118,18 @@ def follow(request: HtmxRequest, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Notification preference saved.")
+    return redirect("assessments:activity", pk=assessment.pk)
+
+
+@require_POST
+@login_required
+def marking(request: HtmxRequest, pk: int):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    raw = request.POST.get("marking", "")
+    chosen = Marking.objects.filter(pk=raw).first() if raw.isdigit() else None
+    if raw and chosen is None:
+        messages.error(request, "Choose a marking from the list.")
+    else:
+        services.assessment_marking_set(assessment=assessment, user=request.user, marking=chosen)
+        messages.success(request, f"Handling marking: {chosen or 'none'}.")
     return redirect("assessments:activity", pk=assessment.pk)

@@ -58,6 +58,8 @@ def export(request: HtmxRequest, pk: int, fmt: str):
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
+        if marking := assessment_exchange.marking_row(assessment):
+            writer.writerow(marking)
         writer.writerow(header)
         writer.writerows(rows)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -84,6 +86,10 @@ def export(request: HtmxRequest, pk: int, fmt: str):
             scores_sheet.append(
                 [h.key, h.statement, team["inconsistency"], team["weighted_inconsistency"], team["posterior"]]
             )
+        if marking := assessment_exchange.marking_row(assessment):
+            for worksheet in workbook.worksheets:
+                worksheet.insert_rows(1)
+                worksheet.cell(row=1, column=1, value=marking[0])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
