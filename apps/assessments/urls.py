@@ -14,4 +14,5 @@ urlpatterns = [
     path("notifications/<int:notification_id>/open/", views.notification_open, name="notification_open"),
     path("assessments/<int:pk>/follow/", views.follow, name="follow"),
     path("assessments/<int:pk>/marking/", views.marking, name="marking"),
+    path("assessments/<int:pk>/fork/", views.fork, name="fork"),
 ]

@@ -10,6 +10,7 @@ from apps.core.types import HtmxRequest
 
 from . import selectors, services
 from .access import assessment_for_user
+from .exchange import AssessmentFileError
 from .forms import AssessmentForm
 from .models import Marking, Notification
 
@@ -133,3 +134,19 @@ def marking(request: HtmxRequest, pk: int):
         services.assessment_marking_set(assessment=assessment, user=request.user, marking=chosen)
         messages.success(request, f"Handling marking: {chosen or 'none'}.")
     return redirect("assessments:activity", pk=assessment.pk)
+
+
+@require_POST
+@login_required
+def fork(request: HtmxRequest, pk: int):
+    """Duplicate the assessment into the same team as a new draft, with or without ratings."""
+    assessment = assessment_for_user(request.user, pk, write=True)
+    try:
+        copy = services.assessment_fork(
+            assessment=assessment, user=request.user, with_ratings=request.POST.get("with_ratings") == "1"
+        )
+    except AssessmentFileError as exc:
+        messages.error(request, "Could not duplicate: " + "; ".join(exc.errors[:5]))
+        return redirect("assessments:activity", pk=assessment.pk)
+    messages.success(request, f"Created “{copy.title}” as a new draft.")
+    return redirect("ach:matrix", pk=copy.pk)
