@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import exchange, history, matrix
+from .views import exchange, history, matrix, versions
 
 app_name = "ach"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("assessments/<int:pk>/evidence/import/", exchange.evidence_import, name="evidence_import"),
     path("assessments/<int:pk>/history/", history.history, name="history"),
     path("assessments/<int:pk>/history/<int:version>/", history.snapshot_detail, name="snapshot"),
+    path("assessments/<int:pk>/versions/<int:version>/", versions.as_of, name="as_of"),
+    path("assessments/<int:pk>/versions/<int:before>/diff/<int:after>/", versions.diff, name="version_diff"),
     path("assessments/<int:pk>/export.<str:fmt>", exchange.export, name="export"),
     path("assessments/import/", exchange.assessment_import, name="import"),
 ]

@@ -116,3 +116,41 @@ def test_diff_of_a_version_with_itself_is_empty(analyst, assessment):
         [],
         {},
     )
+
+
+def _two_versions(analyst, assessment):
+    rating_set(assessment=assessment, analyst=analyst, label="C", **_cell(assessment, "E1", "H1"))
+    first = services.snapshot_compute(assessment_id=assessment.pk)
+    rating_set(assessment=assessment, analyst=analyst, label="II", **_cell(assessment, "E1", "H1"))
+    services.evidence_add(assessment=assessment, user=analyst, items=[{"summary": "Late"}], via="t")
+    second = services.snapshot_compute(assessment_id=assessment.pk)
+    return first.version, second.version
+
+
+def test_supervisor_opens_the_matrix_as_of_a_version(client, analyst, supervisor, assessment):
+    first, _ = _two_versions(analyst, assessment)
+    login(client, supervisor)
+    page = client.get(reverse("ach:as_of", args=[assessment.pk, first])).content.decode()
+    assert f"as of version {first}" in page and "alice: C" in page and "alice: II" not in page
+    assert "Late" not in page
+
+
+def test_supervisor_sees_the_difference_between_two_versions(client, analyst, supervisor, assessment):
+    first, second = _two_versions(analyst, assessment)
+    login(client, supervisor)
+    page = client.get(reverse("ach:version_diff", args=[assessment.pk, first, second])).content.decode()
+    assert "alice E1 × H1: C → II" in page and "Added E6" in page
+
+
+def test_version_pages_are_403_for_analysts_404_for_outsiders_and_unknown_versions(
+    client, analyst, supervisor, outsider, assessment
+):
+    first, second = _two_versions(analyst, assessment)
+    as_of = reverse("ach:as_of", args=[assessment.pk, first])
+    diff = reverse("ach:version_diff", args=[assessment.pk, first, second])
+    login(client, analyst)
+    assert client.get(as_of).status_code == 403 and client.get(diff).status_code == 403
+    login(client, outsider)
+    assert client.get(as_of).status_code == 404 and client.get(diff).status_code == 404
+    login(client, supervisor)
+    assert client.get(reverse("ach:as_of", args=[assessment.pk, 0])).status_code == 404
