@@ -229,7 +229,13 @@ def assessment_duplicates(*, data: dict, team: Team) -> list[Assessment]:
 
 @transaction.atomic
 def assessment_load(
-    *, data: Any, team: Team, user=None, create_analysts: bool = False, allow_duplicate: bool = False
+    *,
+    data: Any,
+    team: Team,
+    user=None,
+    create_analysts: bool = False,
+    allow_duplicate: bool = False,
+    dry_run: bool = False,
 ) -> LoadResult:
     """Load a file: update the assessment with the file's "id" in place, or create it.
 
@@ -251,10 +257,15 @@ def assessment_load(
                     ]
                 )
         assessment = assessment_import(data=data, team=team, user=user, create_analysts=create_analysts)
-        return LoadResult(assessment=assessment, action="created", changes=[])
-    changes = _assessment_update(assessment=existing, data=data, context=context, user=user, create=create_analysts)
-    existing.refresh_from_db()
-    return LoadResult(assessment=existing, action="updated" if changes else "unchanged", changes=changes)
+        result = LoadResult(assessment=assessment, action="created", changes=[])
+    else:
+        changes = _assessment_update(assessment=existing, data=data, context=context, user=user, create=create_analysts)
+        existing.refresh_from_db()
+        result = LoadResult(assessment=existing, action="updated" if changes else "unchanged", changes=changes)
+    if dry_run:
+        # A preview: everything above ran and is undone, including the rescoring enqueued on commit.
+        transaction.set_rollback(True)
+    return result
 
 
 def _differences(instance, wanted: dict[str, Any]) -> list[str]:

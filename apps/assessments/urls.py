@@ -15,4 +15,5 @@ urlpatterns = [
     path("assessments/<int:pk>/follow/", views.follow, name="follow"),
     path("assessments/<int:pk>/marking/", views.marking, name="marking"),
     path("assessments/<int:pk>/fork/", views.fork, name="fork"),
+    path("upload/", views.upload, name="upload"),
 ]
