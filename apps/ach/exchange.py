@@ -7,10 +7,32 @@ from apps.assessments.services import assessment_bump
 
 from . import results, services
 from .models import LABEL_TO_VALUE, VALUE_TO_LABEL, Rating
+from .scoring import DEFAULT_LIKELIHOODS
 from .selectors import matrix_get
 
 
+def validate_section(data: dict, context: ImportContext) -> list[str]:
+    """Each rating names known evidence and a known hypothesis, and no analyst rates a cell twice."""
+    errors = []
+    seen_cells = set()
+    for index, rating in enumerate(data.get("ratings", [])):
+        place = f"ratings[{index}]"
+        if rating["evidence"] not in context.evidence_keys:
+            errors.append(f"{place}.evidence: no evidence with key {rating['evidence']}")
+        if rating["hypothesis"] not in context.hypothesis_keys:
+            errors.append(f"{place}.hypothesis: no hypothesis with key {rating['hypothesis']}")
+        cell = (rating["analyst"], rating["evidence"], rating["hypothesis"])
+        if cell in seen_cells:
+            errors.append(f"{place}: {rating['analyst']} rates {rating['evidence']}×{rating['hypothesis']} twice")
+        seen_cells.add(cell)
+        context.analysts.add(rating["analyst"])
+    return errors
+
+
 def import_section(assessment, data: dict, context: ImportContext) -> None:
+    if "likelihoods" in data:
+        assessment.likelihoods = {**DEFAULT_LIKELIHOODS, **data["likelihoods"]}
+        assessment.save(update_fields=["likelihoods"])
     rows = [
         (
             context.users[item["analyst"]],
@@ -25,9 +47,18 @@ def import_section(assessment, data: dict, context: ImportContext) -> None:
 
 
 def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
-    """Ratings by (analyst, evidence key, hypothesis key): add the missing, change the different."""
-    existing = {(r.analyst_id, r.evidence_id, r.hypothesis_id): r for r in Rating.objects.filter(assessment=assessment)}
+    """Likelihoods, then ratings by (analyst, evidence key, hypothesis key): add the missing, change the different."""
     changed = []
+    if "likelihoods" in data:
+        likelihoods = {**DEFAULT_LIKELIHOODS, **data["likelihoods"]}
+        if likelihoods != {**DEFAULT_LIKELIHOODS, **assessment.likelihoods}:
+            assessment_bump(assessment_id=assessment.pk, change="likelihoods updated from file")
+            assessment.likelihoods = likelihoods
+            assessment._history_user = context.user
+            assessment.save(update_fields=["likelihoods", "updated_at"])
+            changed.append("assessment: likelihoods changed")
+    ratings_changed = False
+    existing = {(r.analyst_id, r.evidence_id, r.hypothesis_id): r for r in Rating.objects.filter(assessment=assessment)}
     for item in data.get("ratings", []):
         analyst = context.users[item["analyst"]]
         evidence, hypothesis = context.evidence[item["evidence"]], context.hypotheses[item["hypothesis"]]
@@ -35,8 +66,9 @@ def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
         rating = existing.get((analyst.pk, evidence.pk, hypothesis.pk))
         if rating is not None and (rating.value, rating.note) == (value, note):
             continue
-        if not changed:
+        if not ratings_changed:
             assessment_bump(assessment_id=assessment.pk, change="ratings updated from file")
+            ratings_changed = True
         if rating is None:
             rating = Rating(assessment=assessment, analyst=analyst, evidence=evidence, hypothesis=hypothesis)
         rating.value, rating.note = value, note
@@ -63,6 +95,7 @@ def export_section(assessment) -> dict[str, Any]:
         .values_list("analyst__username", "evidence__key", "hypothesis__key", "value", "note")
     ]
     return {
+        "likelihoods": {**DEFAULT_LIKELIHOODS, **assessment.likelihoods},
         "ratings": ratings,
         "scores": {"team": computed["team"], "analysts": computed["analysts"]},
         "ranking": computed["ranking"],

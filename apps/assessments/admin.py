@@ -2,15 +2,13 @@
 searchable, each row linking to the assessment's page."""
 
 from django.contrib import admin
-from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import Activity, Assessment, Evidence, Hypothesis, Marking, ScoreSnapshot
 
 
 def _page_link(assessment_id: int, label: str = "open page"):
-    # The matrix is the assessment's page until the front page lands.
-    return format_html('<a href="{}">{}</a>', reverse("ach:matrix", args=[assessment_id]), label)
+    return format_html('<a href="{}">{}</a>', Assessment(pk=assessment_id).get_absolute_url(), label)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -1,7 +1,6 @@
 """The `sat-workbench/assessment@1` JSON format: validate, import (atomically) and export."""
 
 import json
-import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -11,12 +10,14 @@ from typing import Any
 
 import jsonschema
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.accounts.models import Membership, Role, Team
+from apps.core.keys import key_counter_raise
 
 from . import services
-from .models import Activity, Assessment, Hypothesis, Marking, default_likelihoods
+from .models import Activity, Assessment, Hypothesis, Marking, priors_validate
 from .rescoring import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
@@ -60,28 +61,12 @@ def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool) ->
     for name, keys in (("hypotheses", hypothesis_keys), ("evidence", evidence_keys)):
         for key in _duplicates(keys):
             errors.append(f"{name}: duplicate key {key}")
-    priors = [h.get("prior") for h in data["hypotheses"]]
-    if any(p is not None for p in priors):
-        if any(p is None for p in priors):
-            errors.append("hypotheses: give a prior on every hypothesis or on none (uniform)")
-        elif not math.isclose(sum(priors), 1.0, abs_tol=1e-6):
-            errors.append(f"hypotheses: priors must sum to 1 (they sum to {sum(priors):.6g})")
-    seen_cells = set()
-    analysts = set()
-    for index, rating in enumerate(data.get("ratings", [])):
-        place = f"ratings[{index}]"
-        if rating["evidence"] not in evidence_keys:
-            errors.append(f"{place}.evidence: no evidence with key {rating['evidence']}")
-        if rating["hypothesis"] not in hypothesis_keys:
-            errors.append(f"{place}.hypothesis: no hypothesis with key {rating['hypothesis']}")
-        cell = (rating["analyst"], rating["evidence"], rating["hypothesis"])
-        if cell in seen_cells:
-            errors.append(f"{place}: {rating['analyst']} rates {rating['evidence']}×{rating['hypothesis']} twice")
-        seen_cells.add(cell)
-        analysts.add(rating["analyst"])
-    context = ImportContext(
-        hypothesis_keys=set(hypothesis_keys), evidence_keys=set(evidence_keys), analysts=set(analysts)
-    )
+    try:
+        priors_validate([h.get("prior") for h in data["hypotheses"]])
+    except ValidationError as exc:
+        errors.extend(f"hypotheses: {message}" for message in exc.messages)
+    # Techniques add the analysts their sections name (ACH: the raters) while they validate.
+    context = ImportContext(hypothesis_keys=set(hypothesis_keys), evidence_keys=set(evidence_keys), analysts=set())
     for technique in TECHNIQUES.values():
         errors.extend(technique.validate_section(data, context))
     if not create_analysts:
@@ -146,16 +131,7 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
     if slug:
         assessment.slug = slug
         assessment.save(update_fields=["slug"])
-    if "likelihoods" in data:
-        assessment.likelihoods = {**default_likelihoods(), **data["likelihoods"]}
-        assessment.save(update_fields=["likelihoods"])
-    hypotheses = {}
-    for order, item in enumerate(data["hypotheses"]):
-        hypotheses[item["key"]] = Hypothesis.objects.create(
-            assessment=assessment, key=item["key"], statement=item["statement"], order=order, prior=item.get("prior")
-        )
-    numbers = [int(k[1:]) for k in hypotheses if k[1:].isdigit()]
-    Assessment.objects.filter(pk=assessment.pk).update(hypothesis_counter=max(numbers, default=len(hypotheses)))
+    hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"], user=user)
     evidence_items = [
         {
             "key": item["key"],
@@ -188,7 +164,6 @@ def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
         "title": assessment.title,
         "question": assessment.question,
         "description": assessment.description,
-        "likelihoods": assessment.likelihoods,
         "hypotheses": [
             {"key": h.key, "statement": h.statement, **({"prior": h.prior} if h.prior is not None else {})}
             for h in hypotheses
@@ -298,8 +273,6 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
         "description": data.get("description", ""),
         "marking": _marking(data),
     }
-    if "likelihoods" in data:
-        wanted["likelihoods"] = {**default_likelihoods(), **data["likelihoods"]}
     fields = _differences(assessment, wanted)
     if fields:
         bump("settings")
@@ -327,9 +300,8 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
             hypothesis._history_user = user
             hypothesis.save(update_fields=[*fields, "updated_at"])
             changes.append(f"hypothesis {item['key']}: {', '.join(fields)} changed")
-    numbers = [int(k[1:]) for k in hypotheses if k[1:].isdigit()]
-    Assessment.objects.filter(pk=assessment.pk, hypothesis_counter__lt=max(numbers, default=0)).update(
-        hypothesis_counter=max(numbers, default=0)
+    key_counter_raise(
+        Assessment.objects.filter(pk=assessment.pk), counter="hypothesis_counter", keys=list(hypotheses), prefix="H"
     )
 
     evidence = {e.key: e for e in assessment.evidence.all()}

@@ -2,13 +2,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import User
+from django.db import models
+from django.db.models import F, Max, Q, QuerySet
 from django.http import Http404
 from simple_history.utils import get_history_model_for_model
 
 from apps.accounts.models import Team
 
-from .models import Activity, Assessment, Follow, Notification, ScoreSnapshot
+from .models import Activity, Assessment, Evidence, Follow, Notification, ScoreSnapshot
 
 
 def assessments_for_team(*, team_id: int) -> QuerySet[Assessment]:
@@ -24,22 +26,22 @@ def snapshot_latest(*, assessment_id: int) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
 
 
-def _notifications_visible(user) -> QuerySet[Notification]:
+def _notifications_visible(user: User) -> QuerySet[Notification]:
     # Only assessments of teams the user is still in.
     return Notification.objects.filter(
         user=user, activity__assessment__team__in=Team.objects.filter(memberships__user=user)
     )
 
 
-def notifications_for_user(*, user, limit: int = 100) -> list[Notification]:
+def notifications_for_user(*, user: User, limit: int = 100) -> list[Notification]:
     return list(_notifications_visible(user).select_related("activity__assessment")[:limit])
 
 
-def notifications_unread_count(*, user) -> int:
+def notifications_unread_count(*, user: User) -> int:
     return _notifications_visible(user).filter(read_at__isnull=True).count()
 
 
-def notification_for_user(*, user, pk: int) -> Notification:
+def notification_for_user(*, user: User, pk: int) -> Notification:
     """The user's own notification; 404 for anyone else's or one from a team the user has left."""
     notification = _notifications_visible(user).filter(pk=pk).select_related("activity").first()
     if notification is None:
@@ -47,7 +49,7 @@ def notification_for_user(*, user, pk: int) -> Notification:
     return notification
 
 
-def follow_state(*, user, assessment: Assessment) -> str:
+def follow_state(*, user: User, assessment: Assessment) -> str:
     """ "follow", "mute" or "" (the team default)."""
     return Follow.objects.filter(user=user, assessment=assessment).values_list("state", flat=True).first() or ""
 
@@ -69,7 +71,7 @@ class HistoryChange:
     diffs: tuple[tuple[str, Any, Any], ...]  # (field, before, after); for "added", before is None
 
 
-def _assessment_path(model) -> str | None:
+def _assessment_path(model: type[models.Model]) -> str | None:
     names = {f.name for f in model._meta.concrete_fields}
     if "assessment" in names:
         return "assessment_id"
@@ -95,7 +97,7 @@ def history_tracked() -> list[tuple[type, str]]:
     return tracked
 
 
-def _label(record) -> str:
+def _label(record: Any) -> str:
     key = getattr(record, "key", "")
     if key:
         return key
@@ -104,11 +106,13 @@ def _label(record) -> str:
     return str(record.instance)[:60]
 
 
-def _tracked_field_names(history_model) -> list[str]:
+def _tracked_field_names(history_model: Any) -> list[str]:
     return [f.attname for f in history_model.tracked_fields if f.name not in HISTORY_IGNORED_FIELDS]
 
 
-def assessment_history(*, assessment: Assessment, since=None, until=None) -> list[HistoryChange]:
+def assessment_history(
+    *, assessment: Assessment, since: datetime | None = None, until: datetime | None = None
+) -> list[HistoryChange]:
     """Every recorded change to the assessment and its items, oldest first, each with its field diffs."""
     changes: list[HistoryChange] = []
     for model, path in history_tracked():
@@ -157,3 +161,20 @@ def snapshot_for_version(*, assessment: Assessment, version: int) -> ScoreSnapsh
     if snapshot is None:
         raise ScoreSnapshot.DoesNotExist(f"No snapshot at or before version {version}.")
     return snapshot
+
+
+def assessments_stale() -> list[int]:
+    """Assessments whose latest snapshot (if any) is behind their content version."""
+    return list(
+        Assessment.objects.annotate(scored=Max("snapshots__version"))
+        .filter(Q(scored__isnull=True) | Q(scored__lt=F("content_version")))
+        .values_list("pk", flat=True)
+    )
+
+
+def evidence_keys_added(*, assessment_id: int, after_version: int, up_to_version: int) -> list[str]:
+    return list(
+        Evidence.objects.filter(
+            assessment_id=assessment_id, added_in_version__gt=after_version, added_in_version__lte=up_to_version
+        ).values_list("key", flat=True)
+    )

@@ -67,7 +67,7 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a corrupt file
+    except Exception as exc:
         raise ValueError("The file is not a readable XLSX workbook.") from exc
     sheet = workbook.worksheets[0]
     rows = []

@@ -1,24 +1,18 @@
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.exchange import FORMAT as TEAMS_FORMAT
-from apps.accounts.exchange import TeamsFileError, teams_load
 from apps.accounts.forms import TeamForm
-from apps.accounts.models import Role, Team
 from apps.core.types import HtmxRequest
 
-from . import selectors, services
-from .access import assessment_for_user
-from .exchange import AssessmentFileError, assessment_load
-from .forms import AssessmentForm
-from .models import Marking, Notification
+from .. import selectors, services
+from ..access import assessment_for_user
+from ..exchange import AssessmentFileError
+from ..forms import AssessmentForm
+from ..models import Marking, Notification
 
 
 @require_http_methods(["GET"])
@@ -49,7 +43,7 @@ def assessment_create(request: HtmxRequest):
     if request.method == "POST" and form.is_valid():
         assessment = services.assessment_create(team=membership.team, user=request.user, **form.cleaned_data)
         messages.success(request, f"Created “{assessment.title}”.")
-        return redirect("ach:matrix", pk=assessment.pk)
+        return redirect(assessment)
     return render(request, "assessments/assessment_form.html", {"form": form})
 
 
@@ -88,7 +82,7 @@ def review(request: HtmxRequest, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Comment added." if action == "comment" else "Review recorded.")
-    return redirect("ach:matrix", pk=assessment.pk)
+    return redirect(assessment)
 
 
 @require_http_methods(["GET"])
@@ -155,89 +149,4 @@ def fork(request: HtmxRequest, pk: int):
         messages.error(request, "Could not duplicate: " + "; ".join(exc.errors[:5]))
         return redirect("assessments:activity", pk=assessment.pk)
     messages.success(request, f"Created “{copy.title}” as a new draft.")
-    return redirect("ach:matrix", pk=copy.pk)
-
-
-UPLOAD_SALT = "assessments.upload"
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-
-
-def _upload_teams(request: HtmxRequest):
-    """The teams the user may load an assessment into: any for site admins, else the teams they admin."""
-    if request.user.is_staff:
-        return Team.objects.all()
-    return Team.objects.filter(memberships__user=request.user, memberships__role=Role.TEAM_ADMIN)
-
-
-def _upload_run(request: HtmxRequest, payload: dict, *, dry_run: bool):
-    """Preview (dry run) or load one uploaded file; returns (kind, result) or raises a file error."""
-    data = payload["data"]
-    if data.get("format") == TEAMS_FORMAT:
-        if not request.user.is_staff:
-            raise PermissionDenied("Only site admins load teams files.")
-        return "teams", teams_load(data=data, dry_run=dry_run)
-    team = _upload_teams(request).filter(pk=payload.get("team")).first()
-    if team is None:
-        raise PermissionDenied("You cannot load assessments into that team.")
-    result = assessment_load(
-        data=data,
-        team=team,
-        user=request.user,
-        create_analysts=payload.get("create_analysts", False),
-        allow_duplicate=payload.get("allow_duplicate", False),
-        dry_run=dry_run,
-    )
-    return "assessment", result
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def upload(request: HtmxRequest):
-    """Staff and team admins: upload an assessment or teams file, see what it would do, confirm."""
-    teams = _upload_teams(request)
-    if not request.user.is_staff and not teams.exists():
-        raise PermissionDenied("Only site admins and team admins load files.")
-    context: dict = {"teams": teams, "errors": [], "preview": None}
-    if request.method == "POST" and request.POST.get("confirm"):
-        try:
-            payload = signing.loads(request.POST["confirm"], salt=UPLOAD_SALT, max_age=3600)
-        except signing.BadSignature:
-            context["errors"] = ["The preview expired or was altered; upload the file again."]
-            return render(request, "assessments/upload.html", context, status=400)
-        try:
-            kind, result = _upload_run(request, payload, dry_run=False)
-        except (AssessmentFileError, TeamsFileError) as exc:
-            context["errors"] = exc.errors
-            return render(request, "assessments/upload.html", context, status=400)
-        if kind == "teams":
-            messages.success(request, "Teams loaded: " + "; ".join(result.lines()) + ".")
-            return redirect("assessments:upload")
-        messages.success(request, f"“{result.assessment.title}”: {result.action}.")
-        return redirect("ach:matrix", pk=result.assessment.pk)
-    if request.method == "POST":
-        upload_file = request.FILES.get("file")
-        if upload_file is None:
-            context["errors"] = ["Choose a JSON file."]
-        elif upload_file.size > UPLOAD_MAX_BYTES:
-            context["errors"] = ["The file is larger than 10 MB."]
-        else:
-            try:
-                data = json.loads(upload_file.read().decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                context["errors"] = [f"Not valid JSON: {exc}"]
-            else:
-                payload = {
-                    "data": data,
-                    "team": int(request.POST["team"]) if request.POST.get("team", "").isdigit() else None,
-                    # Creating analysts is a team admin's explicit choice, and only into their own team.
-                    "create_analysts": bool(request.POST.get("create_analysts")),
-                    "allow_duplicate": bool(request.POST.get("allow_duplicate")),
-                }
-                try:
-                    kind, result = _upload_run(request, payload, dry_run=True)
-                except (AssessmentFileError, TeamsFileError) as exc:
-                    context["errors"] = exc.errors
-                else:
-                    context["preview"] = {"kind": kind, "result": result, "data": data}
-                    context["confirm"] = signing.dumps(payload, salt=UPLOAD_SALT, compress=True)
-    return render(request, "assessments/upload.html", context)
+    return redirect(copy)
