@@ -33,7 +33,7 @@ def marked(assessment, analyst, marking):
 
 
 @pytest.mark.parametrize(
-    "name", ["ach:matrix", "assessments:activity", "key_assumptions:check", "indicators:board", "ach:history"]
+    "name", ["ach:matrix", "assessments:activity", "key_assumptions:check", "indicators:board", "assessments:history"]
 )
 def test_every_page_of_a_marked_assessment_shows_the_marking(client, analyst, marked, name):
     login(client, analyst)
