@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .middleware import SESSION_KEY
@@ -25,3 +26,20 @@ def membership_ensure(*, team: Team, username: str, role: str = Role.ANALYST, pa
         user.save()
     membership, _ = Membership.objects.get_or_create(user=user, team=team, defaults={"role": role})
     return user, membership
+
+
+@transaction.atomic
+def team_create(*, request, name: str) -> Team:
+    """A site admin creates a team, becomes its team admin and starts working in it.
+
+    The caller checks that the user is staff.
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the team a name."})
+    if Team.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"A team named “{name}” already exists."})
+    team = Team.objects.create(name=name)
+    Membership.objects.create(user=request.user, team=team, role=Role.TEAM_ADMIN)
+    request.session[SESSION_KEY] = team.pk
+    return team

@@ -22,4 +22,5 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("teams/<int:team_id>/switch/", views.switch_team, name="switch_team"),
+    path("teams/new/", views.team_create, name="team_create"),
 ]

@@ -18,6 +18,7 @@ class AchConfig(AppConfig):
                 alerts=results.alerts_for,
                 validate_section=exchange.validate_section,
                 import_section=exchange.import_section,
+                update_section=exchange.update_section,
                 export_section=exchange.export_section,
                 nav=("ACH matrix", "ach:matrix"),
                 front_region=matrix.front_region,

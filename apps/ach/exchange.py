@@ -3,9 +3,10 @@
 from typing import Any
 
 from apps.assessments.rescoring import ImportContext
+from apps.assessments.services import assessment_bump
 
 from . import results, scoring, services
-from .models import VALUE_TO_LABEL, Rating
+from .models import LABEL_TO_VALUE, VALUE_TO_LABEL, Rating
 from .scoring import DEFAULT_LIKELIHOODS
 from .selectors import calibration_get, matrix_get, stated_summary
 
@@ -50,6 +51,38 @@ def import_section(assessment, data: dict, context: ImportContext) -> None:
         for item in data.get("ratings", [])
     ]
     services.ratings_bulk_create(assessment=assessment, rows=rows)
+
+
+def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
+    """Likelihoods, then ratings by (analyst, evidence key, hypothesis key): add the missing, change the different."""
+    changed = []
+    if "likelihoods" in data:
+        likelihoods = {**DEFAULT_LIKELIHOODS, **data["likelihoods"]}
+        if likelihoods != {**DEFAULT_LIKELIHOODS, **assessment.likelihoods}:
+            assessment_bump(assessment_id=assessment.pk, change="likelihoods updated from file")
+            assessment.likelihoods = likelihoods
+            assessment._history_user = context.user
+            assessment.save(update_fields=["likelihoods", "updated_at"])
+            changed.append("assessment: likelihoods changed")
+    ratings_changed = False
+    existing = {(r.analyst_id, r.evidence_id, r.hypothesis_id): r for r in Rating.objects.filter(assessment=assessment)}
+    for item in data.get("ratings", []):
+        analyst = context.users[item["analyst"]]
+        evidence, hypothesis = context.evidence[item["evidence"]], context.hypotheses[item["hypothesis"]]
+        value, note = LABEL_TO_VALUE[item["rating"]], item.get("note", "")
+        rating = existing.get((analyst.pk, evidence.pk, hypothesis.pk))
+        if rating is not None and (rating.value, rating.note) == (value, note):
+            continue
+        if not ratings_changed:
+            assessment_bump(assessment_id=assessment.pk, change="ratings updated from file")
+            ratings_changed = True
+        if rating is None:
+            rating = Rating(assessment=assessment, analyst=analyst, evidence=evidence, hypothesis=hypothesis)
+        rating.value, rating.note = value, note
+        rating._history_user = context.user
+        rating.save()
+        changed.append(f"{item['analyst']} rated {item['evidence']}×{item['hypothesis']} {item['rating']}")
+    return changed
 
 
 def export_section(assessment) -> dict[str, Any]:

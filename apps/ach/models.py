@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 
@@ -20,6 +21,7 @@ class Rating(models.Model):
     value = models.PositiveSmallIntegerField(choices=Value.choices)
     note = models.CharField(max_length=500, blank=True)
     rated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

@@ -145,10 +145,15 @@ def alerts_for(previous: dict | None, current: dict) -> list[dict]:
     """
     if previous is None:
         return []
+    # A matrix nobody has rated has no leader, linchpin or disagreement to speak of; and the "leader" of
+    # an unrated baseline was only the first hypothesis, so the first ratings do not "change" it.
+    if not current.get("analysts", True):
+        return []
+    rated_before = bool(previous.get("analysts", True))
     alerts = []
     for basis, label in (("leader_by_inconsistency", "weighted inconsistency"), ("leader_by_posterior", "posterior")):
         before, after = previous.get(basis), current.get(basis)
-        if before != after and after is not None:
+        if rated_before and before != after and after is not None:
             alerts.append(
                 {
                     "kind": "alert",

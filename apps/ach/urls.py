@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import export, matrix
+from .views import export, matrix, versions
 
 app_name = "ach"
 
@@ -10,5 +10,7 @@ urlpatterns = [
     path("assessments/<int:pk>/panel/", matrix.panel, name="panel"),
     path("assessments/<int:pk>/priors/", matrix.priors, name="priors"),
     path("assessments/<int:pk>/priors/set/", matrix.priors_set, name="priors_set"),
+    path("assessments/<int:pk>/versions/<int:version>/", versions.as_of, name="as_of"),
+    path("assessments/<int:pk>/versions/<int:before>/diff/<int:after>/", versions.diff, name="version_diff"),
     path("assessments/<int:pk>/export.<str:fmt>", export.export_table, name="export"),
 ]

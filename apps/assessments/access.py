@@ -19,7 +19,7 @@ def assessment_for_user(user, pk: int, *, write: bool = False, review: bool = Fa
         raise Http404
     # One query: the join that proves membership also brings the member's role.
     assessment = (
-        Assessment.objects.select_related("team")
+        Assessment.objects.select_related("team", "marking")
         .filter(pk=pk, team__memberships__user=user)
         .annotate(member_role=F("team__memberships__role"), membership_id=F("team__memberships__id"))
         .first()

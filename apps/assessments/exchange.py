@@ -2,6 +2,8 @@
 
 import json
 from collections import Counter
+from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.accounts.models import Membership, Role, Team
+from apps.core.keys import key_counter_raise
 
 from . import services
-from .models import Assessment, priors_validate
+from .models import Activity, Assessment, Hypothesis, Marking, priors_validate
 from .rescoring import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
@@ -76,15 +79,36 @@ def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool) ->
             errors.append(
                 f"analyst {username}: not a member of team {team.name} (use --create-analysts to create them)"
             )
+    if data.get("marking") and not Marking.objects.filter(name=data["marking"]).exists():
+        errors.append(f"marking: no handling marking named “{data['marking']}” (the site admin keeps the list)")
     if errors:
         raise AssessmentFileError(errors)
     return context
+
+
+def _marking(data: dict) -> Marking | None:
+    return Marking.objects.filter(name=data["marking"]).first() if data.get("marking") else None
+
+
+# CSV and XLSX exports start with this line when the assessment carries a marking; imports skip it.
+MARKING_PREFIX = "Handling marking: "
+
+
+def marking_row(assessment: Assessment) -> list[str]:
+    """The first row of a tabular export: [] when the assessment has no marking."""
+    return [f"{MARKING_PREFIX}{assessment.marking.name}"] if assessment.marking_id else []
 
 
 @transaction.atomic
 def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool = False) -> Assessment:
     """Import a whole assessment in one transaction; a bad file writes nothing."""
     context = assessment_file_validate(data, team=team, create_analysts=create_analysts)
+    marking = _marking(data)
+    slug = data.get("id", "")
+    if slug and Assessment.objects.filter(team=team, slug=slug).exists():
+        raise AssessmentFileError(
+            [f"id: team {team.name} already has an assessment with id “{slug}”; load the file to update it in place"]
+        )
     user_model = get_user_model()
     users = {}
     for username in sorted(context.analysts):
@@ -102,8 +126,12 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
         title=data["title"],
         question=data["question"],
         description=data.get("description", ""),
+        marking=marking,
     )
-    hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"])
+    if slug:
+        assessment.slug = slug
+        assessment.save(update_fields=["slug"])
+    hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"], user=user)
     evidence_items = [
         {
             "key": item["key"],
@@ -132,6 +160,8 @@ def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
     evidence = list(assessment.evidence.order_by("order", "id"))
     data: dict[str, Any] = {
         "format": FORMAT,
+        **({"id": assessment.slug} if assessment.slug else {}),
+        "marking": assessment.marking.name if assessment.marking else None,
         "title": assessment.title,
         "question": assessment.question,
         "description": assessment.description,
@@ -157,3 +187,162 @@ def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
     for technique in TECHNIQUES.values():
         data.update(technique.export_section(assessment))
     return data
+
+
+# Loading by stable id: a file with an "id" updates the team's assessment of that id in place.
+
+
+@dataclass
+class LoadResult:
+    assessment: Assessment
+    action: str  # "created" | "updated" | "unchanged"
+    changes: list[str]
+
+
+def assessment_duplicates(*, data: dict, team: Team) -> list[Assessment]:
+    """Assessments of the team a file without an id would duplicate (same title and question)."""
+    return list(Assessment.objects.filter(team=team, title=data.get("title"), question=data.get("question")))
+
+
+@transaction.atomic
+def assessment_load(
+    *,
+    data: Any,
+    team: Team,
+    user=None,
+    create_analysts: bool = False,
+    allow_duplicate: bool = False,
+    dry_run: bool = False,
+) -> LoadResult:
+    """Load a file: update the assessment with the file's "id" in place, or create it.
+
+    Without an id, a file whose title and question match an assessment of the team is refused unless
+    allow_duplicate, since loading it would create a second copy.
+    """
+    context = assessment_file_validate(data, team=team, create_analysts=create_analysts)
+    slug = data.get("id", "")
+    existing = Assessment.objects.select_for_update().filter(team=team, slug=slug).first() if slug else None
+    if existing is None:
+        if not slug and not allow_duplicate:
+            duplicates = assessment_duplicates(data=data, team=team)
+            if duplicates:
+                raise AssessmentFileError(
+                    [
+                        f"(top level): team {team.name} already has “{duplicates[0].title}” with the same question "
+                        f"(assessment {duplicates[0].pk}); loading this file would create a duplicate. Give the "
+                        'file an "id" to update it in place, or allow the duplicate (--allow-duplicate).'
+                    ]
+                )
+        assessment = assessment_import(data=data, team=team, user=user, create_analysts=create_analysts)
+        result = LoadResult(assessment=assessment, action="created", changes=[])
+    else:
+        changes = _assessment_update(assessment=existing, data=data, context=context, user=user, create=create_analysts)
+        existing.refresh_from_db()
+        result = LoadResult(assessment=existing, action="updated" if changes else "unchanged", changes=changes)
+    if dry_run:
+        # A preview: everything above ran and is undone, including the rescoring enqueued on commit.
+        transaction.set_rollback(True)
+    return result
+
+
+def _differences(instance, wanted: dict[str, Any]) -> list[str]:
+    return [name for name, value in wanted.items() if getattr(instance, name) != value]
+
+
+def _assessment_update(*, assessment: Assessment, data: dict, context: ImportContext, user, create: bool) -> list[str]:
+    from apps.accounts.services import membership_ensure
+
+    user_model = get_user_model()
+    users = {}
+    for username in sorted(context.analysts):
+        if create:
+            users[username], _ = membership_ensure(team=assessment.team, username=username, role=Role.ANALYST)
+        else:
+            users[username] = user_model.objects.get(username=username)
+    context.users, context.user = users, user
+    changes: list[str] = []
+    bumped = False
+
+    def bump(change: str) -> None:
+        nonlocal bumped
+        if not bumped:
+            services.assessment_bump(assessment_id=assessment.pk, change=f"updated from file ({change})")
+            bumped = True
+
+    wanted = {
+        "title": data["title"],
+        "question": data["question"],
+        "description": data.get("description", ""),
+        "marking": _marking(data),
+    }
+    fields = _differences(assessment, wanted)
+    if fields:
+        bump("settings")
+        for name in fields:
+            setattr(assessment, name, wanted[name])
+        assessment._history_user = user
+        assessment.save(update_fields=[*fields, "updated_at"])
+        changes.append(f"assessment: {', '.join(fields)} changed")
+
+    hypotheses = {h.key: h for h in assessment.hypotheses.all()}
+    for order, item in enumerate(data["hypotheses"]):
+        wanted = {"statement": item["statement"], "prior": item.get("prior"), "order": order}
+        hypothesis = hypotheses.get(item["key"])
+        if hypothesis is None:
+            bump("hypotheses")
+            hypothesis = Hypothesis(assessment=assessment, key=item["key"], **wanted)
+            hypothesis._history_user = user
+            hypothesis.save()
+            hypotheses[item["key"]] = hypothesis
+            changes.append(f"hypothesis {item['key']} added")
+        elif fields := _differences(hypothesis, wanted):
+            bump("hypotheses")
+            for name in fields:
+                setattr(hypothesis, name, wanted[name])
+            hypothesis._history_user = user
+            hypothesis.save(update_fields=[*fields, "updated_at"])
+            changes.append(f"hypothesis {item['key']}: {', '.join(fields)} changed")
+    key_counter_raise(
+        Assessment.objects.filter(pk=assessment.pk), counter="hypothesis_counter", keys=list(hypotheses), prefix="H"
+    )
+
+    evidence = {e.key: e for e in assessment.evidence.all()}
+    new_items = []
+    for order, item in enumerate(data["evidence"]):
+        wanted = {
+            "summary": item["summary"],
+            "source": item.get("source", ""),
+            "citation": item.get("citation", ""),
+            "date": date.fromisoformat(item["date"]) if item.get("date") else None,
+            "type": item.get("type", "report"),
+            "credibility": item["credibility"],
+            "relevance": item["relevance"],
+        }
+        current = evidence.get(item["key"])
+        if current is None:
+            new_items.append({"key": item["key"], **wanted})
+        elif fields := _differences(current, {**wanted, "order": order}):
+            bump("evidence")
+            for name in fields:
+                setattr(current, name, {**wanted, "order": order}[name])
+            current._history_user = user
+            current.save(update_fields=fields)
+            changes.append(f"evidence {item['key']}: {', '.join(fields)} changed")
+    if new_items:
+        for created in services.evidence_add(assessment=assessment, user=user, items=new_items, via="file update"):
+            evidence[created.key] = created
+        changes.append(f"evidence added: {', '.join(i['key'] for i in new_items)}")
+
+    context.hypotheses, context.evidence = hypotheses, evidence
+    for technique in TECHNIQUES.values():
+        changes.extend(technique.update_section(assessment, data, context))
+    if changes:
+        services.activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"Updated from file “{assessment.slug}”: "
+            + "; ".join(changes[:10])
+            + (f" and {len(changes) - 10} more" if len(changes) > 10 else ""),
+            actor=user,
+        )
+    return changes

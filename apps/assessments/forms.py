@@ -6,7 +6,7 @@ from .models import Assessment, Evidence, Hypothesis
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
-        fields = ["title", "question", "description"]
+        fields = ["title", "question", "description", "marking"]
         widgets = {"question": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import Team
 from apps.core.models import TimeStampedModel
@@ -16,6 +17,20 @@ def default_likelihoods() -> dict[str, float]:
     return {}
 
 
+class Marking(models.Model):
+    """A classification or handling caveat from the list the site admin maintains."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="As printed, e.g. “OFFICIAL-SENSITIVE”.")
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Assessment(TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -25,9 +40,19 @@ class Assessment(TimeStampedModel):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="assessments")
     title = models.CharField(max_length=200)
+    # The file's stable "id": loading a file with the same slug into the team updates this assessment.
+    slug = models.SlugField(max_length=100, blank=True, default="")
     question = models.TextField(help_text="The key question the assessment answers.")
     description = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    marking = models.ForeignKey(
+        Marking,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        help_text="Shown on every page and export of the assessment.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     likelihoods = models.JSONField(default=default_likelihoods, help_text="P(E|H) for each rating.")
     # Credibility and relevance factors of r(e); empty keeps the defaults of apps.ach.scoring, which validates.
@@ -38,9 +63,18 @@ class Assessment(TimeStampedModel):
     last_change = models.CharField(max_length=200, blank=True)
     hypothesis_counter = models.PositiveIntegerField(default=0)
     evidence_counter = models.PositiveIntegerField(default=0)
+    # Counters and the version stamp change on every save; history keeps what an analyst changed.
+    history = HistoricalRecords(
+        excluded_fields=["content_version", "last_change", "hypothesis_counter", "evidence_counter", "updated_at"]
+    )
 
     class Meta:
         ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "slug"], condition=~models.Q(slug=""), name="unique_assessment_slug_per_team"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -58,6 +92,7 @@ class Hypothesis(TimeStampedModel):
     prior = models.FloatField(null=True, blank=True)
     # Incremented by every update: a client editing with an old version is answered 409.
     version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -122,6 +157,7 @@ class Evidence(models.Model):
     added_in_version = models.PositiveIntegerField(default=1)
     # Incremented by every update: a client editing with an old version is answered 409.
     version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -141,6 +177,8 @@ class Activity(models.Model):
         WARNING = "warning", "Warning"
         FLAG = "flag", "Flag"
         REVIEW = "review", "Review"
+        # One per snapshot with several alerts: what members are notified of (the alerts stay in the feed).
+        DIGEST = "digest", "Alerts"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -172,6 +210,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.activity_id}"
+
+
+class Follow(models.Model):
+    """A member's choice for one assessment: follow (also notified of everyday changes) or mute (nothing)."""
+
+    class State(models.TextChoices):
+        FOLLOW = "follow", "Following"
+        MUTE = "mute", "Muted"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="follows")
+    state = models.CharField(max_length=10, choices=State.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "assessment"], name="one_follow_per_assessment")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.state} {self.assessment_id}"
 
 
 class RescoreQueue(models.Model):

@@ -46,6 +46,10 @@ class Technique:
     validate_section: Callable[[dict, "ImportContext"], list[str]] = lambda data, context: []
     import_section: Callable[[Any, dict, "ImportContext"], None] = lambda assessment, data, context: None
     export_section: Callable[[Any], dict] = lambda assessment: {}
+    # Loading a file into an existing assessment (matched by the file's "id"): bring the section's
+    # items up to date by key, create the missing ones, and return one line per change (none: nothing
+    # written). Items the file does not list are kept.
+    update_section: Callable[[Any, dict, "ImportContext"], list[str]] = lambda assessment, data, context: []
     # A tab on the assessment's pages: (label, URL name taking the assessment pk).
     nav: tuple[str, str] | None = None
     evidence_columns: tuple[EvidenceColumn, ...] = ()

@@ -90,6 +90,9 @@ def evidence_file_parse(*, content: bytes, filename: str, assessment=None) -> Pa
         parsed.file_errors.append(str(exc))
         return parsed
     table = [row for row in table if any(str(cell).strip() for cell in row)]
+    # Our own exports start with the handling marking.
+    if table and str(table[0][0]).startswith("Handling marking: "):
+        table = table[1:]
     if not table:
         parsed.file_errors.append("The file is empty: it needs a header row and at least one row of evidence.")
         return parsed

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 from apps.core.models import TimeStampedModel
@@ -35,6 +36,7 @@ class IndicatorSettings(models.Model):
     # Only the renamed steps; the defaults fill the rest.
     status_labels = models.JSONField(default=dict, blank=True)
     key_counter = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(excluded_fields=["key_counter"])
 
     class Meta:
         verbose_name_plural = "indicator settings"
@@ -73,6 +75,7 @@ class Indicator(TimeStampedModel):
     # None: never reviewed, so due now.
     reviewed_on = models.DateField(null=True, blank=True)
     order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -132,6 +135,7 @@ class Observation(models.Model):
         Evidence, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicator_observations"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date", "id"]

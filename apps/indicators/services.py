@@ -3,6 +3,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from apps.assessments.models import Activity, Assessment, Evidence, Hypothesis
 from apps.assessments.services import activity_record, assessment_bump, scored_row_delete
@@ -218,7 +219,7 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
     numbers = [n for item in items if (n := key_number(item["key"], "IND")) is not None]
     settings.key_counter = max(numbers, default=len(items))
     settings.save()
-    indicators = Indicator.objects.bulk_create(
+    indicators = bulk_create_with_history(
         [
             Indicator(
                 assessment=assessment,
@@ -233,7 +234,9 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
                 order=order,
             )
             for order, item in enumerate(items)
-        ]
+        ],
+        Indicator,
+        default_user=context.user,
     )
     validations, observations = [], []
     for indicator, item in zip(indicators, items, strict=True):
@@ -259,7 +262,7 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
             for row in item.get("observations", [])
         )
     Validation.objects.bulk_create(validations, batch_size=2000)
-    Observation.objects.bulk_create(observations, batch_size=2000)
+    bulk_create_with_history(observations, Observation, batch_size=2000, default_user=context.user)
     if indicators:
         activity_record(
             assessment=assessment,

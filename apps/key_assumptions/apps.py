@@ -20,6 +20,7 @@ class KeyAssumptionsConfig(AppConfig):
                 ),
                 validate_section=exchange.validate_section,
                 import_section=exchange.import_section,
+                update_section=exchange.update_section,
                 export_section=exchange.export_section,
                 nav=("Key assumptions", "key_assumptions:check"),
                 evidence_columns=tuple(

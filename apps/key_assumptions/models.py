@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 from apps.core.models import TimeStampedModel
@@ -56,6 +57,8 @@ class Assumption(TimeStampedModel):
     recheck_reason = models.TextField(blank=True)
     recheck_evidence = models.JSONField(default=list, blank=True)
     flagged_at = models.DateTimeField(null=True, blank=True)
+    # `history` is taken by the assumption's own change log (Change.related_name).
+    revisions = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 from apps.assessments.services import assessment_bump
@@ -34,7 +35,7 @@ def rating_set(
 
 def ratings_bulk_create(*, assessment: Assessment, rows: list[tuple]) -> int:
     """Insert many ratings in the caller's transaction: rows of (analyst, evidence, hypothesis, label, note)."""
-    Rating.objects.bulk_create(
+    bulk_create_with_history(
         [
             Rating(
                 assessment=assessment,
@@ -46,6 +47,7 @@ def ratings_bulk_create(*, assessment: Assessment, rows: list[tuple]) -> int:
             )
             for analyst, evidence, hypothesis, label, note in rows
         ],
+        Rating,
         batch_size=2000,
     )
     return len(rows)
@@ -117,9 +119,12 @@ def ratings_set_many(*, assessment: Assessment, analyst, items: list[dict]) -> l
         for (evidence_id, hypothesis_id), item in cells.items()
         if item["value"]
     ]
-    return Rating.objects.bulk_create(
+    saved = Rating.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["analyst", "evidence", "hypothesis"],
         update_fields=["value", "note", "rated_at"],
     )
+    # An upsert bypasses save(), so the history rows are written here.
+    Rating.history.bulk_history_create([r for r in saved if r.pk], update=True, default_user=analyst)
+    return saved

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from apps.assessments.access import assessment_for_user
+from apps.assessments.exchange import marking_row
 from apps.assessments.tabular import COLUMNS
 from apps.core.types import HtmxRequest
 
@@ -46,6 +47,8 @@ def export_table(request: HtmxRequest, pk: int, fmt: str):
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
+        if marking := marking_row(assessment):
+            writer.writerow(marking)
         writer.writerow(header)
         writer.writerows(rows)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -71,6 +74,10 @@ def export_table(request: HtmxRequest, pk: int, fmt: str):
         scores_sheet.append(
             [h.key, h.statement, team["inconsistency"], team["weighted_inconsistency"], team["posterior"]]
         )
+    if marking := marking_row(assessment):
+        for worksheet in workbook.worksheets:
+            worksheet.insert_rows(1)
+            worksheet.cell(row=1, column=1, value=marking[0])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -1,7 +1,14 @@
 """Every write to an assessment, one module per family; callers use `services.<name>`."""
 
-from .activity import activity_record
-from .assessments import assessment_create
+from .activity import (
+    activity_record,
+    alerts_record,
+    follow_set,
+    notification_path,
+    notification_read,
+    notification_subject,
+)
+from .assessments import assessment_create, assessment_fork, assessment_marking_set
 from .evidence import (
     EVIDENCE_FIELDS,
     HYPOTHESIS_FIELDS,
@@ -28,19 +35,26 @@ __all__ = [
     "REVIEW_TRANSITIONS",
     "VersionConflict",
     "activity_record",
+    "alerts_record",
     "assessment_bump",
     "assessment_create",
+    "assessment_fork",
+    "assessment_marking_set",
     "assessment_review",
     "evidence_add",
     "evidence_create",
     "evidence_delete",
     "evidence_reorder",
     "evidence_update",
+    "follow_set",
+    "hypotheses_import",
     "hypothesis_create",
     "hypothesis_delete",
     "hypothesis_reorder",
     "hypothesis_update",
-    "hypotheses_import",
+    "notification_path",
+    "notification_read",
+    "notification_subject",
     "priors_set",
     "rescore_request",
     "rescore_unclaim",

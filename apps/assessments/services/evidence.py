@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from apps.core.keys import key_counter_raise, key_next
 
@@ -26,7 +27,7 @@ def hypothesis_create(
         key = key_next(Assessment.objects.filter(pk=assessment.pk), counter="hypothesis_counter", prefix="H")
     order = assessment.hypotheses.count()
     # A new hypothesis breaks explicit priors that summed to 1: fall back to uniform.
-    reset = assessment.hypotheses.filter(prior__isnull=False).update(prior=None)
+    reset = _priors_reset(assessment=assessment, user=user)
     hypothesis = Hypothesis.objects.create(assessment=assessment, key=key, statement=statement, order=order)
     activity_record(
         assessment=assessment,
@@ -38,13 +39,23 @@ def hypothesis_create(
 
 
 @transaction.atomic
-def hypotheses_import(*, assessment: Assessment, items: list[dict[str, Any]]) -> dict[str, Hypothesis]:
-    """A validated file's hypotheses, keys and priors as given, in one insert; key -> hypothesis."""
-    created = Hypothesis.objects.bulk_create(
-        Hypothesis(
-            assessment=assessment, key=item["key"], statement=item["statement"], order=order, prior=item.get("prior")
-        )
-        for order, item in enumerate(items)
+def hypotheses_import(
+    *, assessment: Assessment, items: list[dict[str, Any]], user: User | None = None
+) -> dict[str, Hypothesis]:
+    """A validated file's hypotheses, keys and priors as given, in one insert (history recorded); key -> hypothesis."""
+    created = bulk_create_with_history(
+        [
+            Hypothesis(
+                assessment=assessment,
+                key=item["key"],
+                statement=item["statement"],
+                order=order,
+                prior=item.get("prior"),
+            )
+            for order, item in enumerate(items)
+        ],
+        Hypothesis,
+        default_user=user,
     )
     counter_row = Assessment.objects.filter(pk=assessment.pk)
     key_counter_raise(counter_row, counter="hypothesis_counter", keys=[h.key for h in created], prefix="H")
@@ -66,7 +77,7 @@ def hypothesis_update(
 def hypothesis_delete(*, hypothesis: Hypothesis, user: User | None) -> None:
     assessment = hypothesis.assessment
     assessment_bump(assessment_id=assessment.pk, change=f"hypothesis {hypothesis.key} deleted")
-    assessment.hypotheses.filter(prior__isnull=False).update(prior=None)
+    _priors_reset(assessment=assessment, user=user)
     activity_record(
         assessment=assessment, kind=Activity.Kind.CHANGE, message=f"Hypothesis {hypothesis.key} deleted", actor=user
     )
@@ -82,7 +93,7 @@ def priors_set(*, assessment: Assessment, user: User | None, priors: dict[int, f
     assessment_bump(assessment_id=assessment.pk, change="priors changed")
     for hypothesis, value in zip(hypotheses, values, strict=True):
         hypothesis.prior = value
-    Hypothesis.objects.bulk_update(hypotheses, ["prior"])
+    bulk_update_with_history(hypotheses, Hypothesis, ["prior"], default_user=user)
 
 
 class VersionConflict(Exception):
@@ -102,18 +113,30 @@ def _version_check(model: type[Hypothesis] | type[Evidence], pk: int, expected_v
     return current.version
 
 
-def _reorder(model: type[Hypothesis] | type[Evidence], *, assessment: Assessment, ordered_ids: list[int]) -> None:
+def _priors_reset(*, assessment: Assessment, user: User | None) -> int:
+    # Row by row through the history library so the reset appears in the assessment's history.
+    explicit = list(assessment.hypotheses.filter(prior__isnull=False))
+    for hypothesis in explicit:
+        hypothesis.prior = None
+    if explicit:
+        bulk_update_with_history(explicit, Hypothesis, ["prior"], default_user=user)
+    return len(explicit)
+
+
+def _reorder(
+    model: type[Hypothesis] | type[Evidence], *, assessment: Assessment, ordered_ids: list[int], user: User | None
+) -> None:
     items = {item.pk: item for item in model.objects.filter(assessment=assessment)}
     if set(ordered_ids) != set(items):
         raise ValidationError("The new order must list every item exactly once.")
     for position, pk in enumerate(ordered_ids):
         items[pk].order = position
-    model.objects.bulk_update(items.values(), ["order"])
+    bulk_update_with_history(list(items.values()), model, ["order"], default_user=user)
 
 
 @transaction.atomic
 def hypothesis_reorder(*, assessment: Assessment, user: User | None, ordered_ids: list[int]) -> None:
-    _reorder(Hypothesis, assessment=assessment, ordered_ids=ordered_ids)
+    _reorder(Hypothesis, assessment=assessment, ordered_ids=ordered_ids, user=user)
 
 
 def evidence_create(*, assessment: Assessment, user: User | None, via: str = "form", **fields: Any) -> Evidence:
@@ -158,7 +181,7 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
     )
     if duplicates or len(set(keys)) != len(keys):
         raise ValidationError({"key": [f"Duplicate evidence keys: {', '.join(sorted(duplicates) or keys)}"]})
-    created = Evidence.objects.bulk_create(created)
+    created = bulk_create_with_history(created, Evidence, default_user=user)
     columns = evidence_columns()
     for evidence, fields in zip(created, items, strict=True):
         for name, raw in (fields.get("links") or {}).items():
@@ -209,4 +232,4 @@ def scored_row_delete(*, row: Any, user: User | None, kind: str, key: str, detai
 
 @transaction.atomic
 def evidence_reorder(*, assessment: Assessment, user: User | None, ordered_ids: list[int]) -> None:
-    _reorder(Evidence, assessment=assessment, ordered_ids=ordered_ids)
+    _reorder(Evidence, assessment=assessment, ordered_ids=ordered_ids, user=user)

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import Activity, Assessment, RescoreQueue, ScoreSnapshot
+from ..models import Assessment, RescoreQueue, ScoreSnapshot
 from ..rescoring import TECHNIQUES
 from ..selectors import assessments_outdated, assessments_stale, evidence_keys_added
-from .activity import activity_record
+from .activity import alerts_record
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def snapshot_compute(*, assessment_id: int) -> ScoreSnapshot | None:
         alerts: list[dict] = []
         for name, technique in TECHNIQUES.items():
             previous_results = previous.results.get(name) if previous else None
-            alerts.extend(technique.alerts(previous_results, results[name]))
+            alerts.extend({**a, "technique": name} for a in technique.alerts(previous_results, results[name]))
         duration_ms = (time.perf_counter() - started) * 1000
         try:
             with transaction.atomic():
@@ -105,20 +105,14 @@ def snapshot_compute(*, assessment_id: int) -> ScoreSnapshot | None:
                 )
         except IntegrityError:
             return None
+        before = previous.results if previous else None
         for name, technique in TECHNIQUES.items():
-            alerts.extend(technique.apply(assessment, results[name], results, previous.results if previous else None))
+            raised = technique.apply(assessment, results[name], results, before)
+            alerts.extend({**a, "technique": name} for a in raised)
         if alerts:
             snapshot.alerts = alerts
             snapshot.save(update_fields=["alerts"])
-            for alert in alerts:
-                activity_record(
-                    assessment=assessment,
-                    kind=alert.get("kind", Activity.Kind.ALERT),
-                    message=alert["message"],
-                    version=snapshot.version,
-                    data=alert,
-                    notify=True,
-                )
+            alerts_record(assessment=assessment, snapshot=snapshot, alerts=alerts)
     return snapshot
 
 

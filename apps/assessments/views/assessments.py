@@ -5,12 +5,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.accounts.forms import TeamForm
 from apps.core.types import HtmxRequest
 
 from .. import selectors, services
 from ..access import assessment_for_user
+from ..exchange import AssessmentFileError
 from ..forms import AssessmentForm
-from ..models import Notification
+from ..models import Marking, Notification
 
 
 @require_http_methods(["GET"])
@@ -21,7 +23,13 @@ def assessment_list(request: HtmxRequest):
     return render(
         request,
         "assessments/assessment_list.html",
-        {"assessments": assessments, "membership": membership, "form": AssessmentForm()},
+        {
+            "assessments": assessments,
+            "membership": membership,
+            "form": AssessmentForm(),
+            # A site admin with no team can start one from here.
+            "team_form": TeamForm() if request.user.is_staff and not membership else None,
+        },
     )
 
 
@@ -43,7 +51,12 @@ def assessment_create(request: HtmxRequest):
 @login_required
 def activity(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
-    context = {"assessment": assessment, "activities": selectors.activity_feed(assessment=assessment, limit=200)}
+    context = {
+        "assessment": assessment,
+        "activities": selectors.activity_feed(assessment=assessment, limit=200),
+        "follow_state": selectors.follow_state(user=request.user, assessment=assessment),
+        "markings": Marking.objects.all(),
+    }
     template = "assessments/activity.html#feed" if request.htmx else "assessments/activity.html"
     return render(request, template, context)
 
@@ -84,3 +97,56 @@ def notifications(request: HtmxRequest):
 def notifications_read(request: HtmxRequest):
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return redirect("assessments:notifications")
+
+
+@require_http_methods(["GET"])
+@login_required
+def notification_open(request: HtmxRequest, notification_id: int):
+    """Mark the notification read and go to the place where the event happened."""
+    notification = selectors.notification_for_user(user=request.user, pk=notification_id)
+    services.notification_read(notification=notification)
+    return redirect(services.notification_path(activity=notification.activity))
+
+
+@require_POST
+@login_required
+def follow(request: HtmxRequest, pk: int):
+    """Follow, mute, or (state "") go back to the team default for one assessment."""
+    assessment = assessment_for_user(request.user, pk)
+    try:
+        services.follow_set(assessment=assessment, user=request.user, state=request.POST.get("state", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Notification preference saved.")
+    return redirect("assessments:activity", pk=assessment.pk)
+
+
+@require_POST
+@login_required
+def marking(request: HtmxRequest, pk: int):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    raw = request.POST.get("marking", "")
+    chosen = Marking.objects.filter(pk=raw).first() if raw.isdigit() else None
+    if raw and chosen is None:
+        messages.error(request, "Choose a marking from the list.")
+    else:
+        services.assessment_marking_set(assessment=assessment, user=request.user, marking=chosen)
+        messages.success(request, f"Handling marking: {chosen or 'none'}.")
+    return redirect("assessments:activity", pk=assessment.pk)
+
+
+@require_POST
+@login_required
+def fork(request: HtmxRequest, pk: int):
+    """Duplicate the assessment into the same team as a new draft, with or without ratings."""
+    assessment = assessment_for_user(request.user, pk, write=True)
+    try:
+        copy = services.assessment_fork(
+            assessment=assessment, user=request.user, with_ratings=request.POST.get("with_ratings") == "1"
+        )
+    except AssessmentFileError as exc:
+        messages.error(request, "Could not duplicate: " + "; ".join(exc.errors[:5]))
+        return redirect("assessments:activity", pk=assessment.pk)
+    messages.success(request, f"Created “{copy.title}” as a new draft.")
+    return redirect(copy)

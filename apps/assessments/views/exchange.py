@@ -8,6 +8,9 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.exchange import FORMAT as TEAMS_FORMAT
+from apps.accounts.exchange import TeamsFileError, teams_load
+from apps.accounts.models import Role, Team
 from apps.assessments import exchange as assessment_exchange
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
@@ -120,3 +123,88 @@ def evidence_import(request: HtmxRequest, pk: int):
                     compress=True,
                 )
     return render(request, "assessments/evidence_import.html", context)
+
+
+UPLOAD_SALT = "assessments.upload"
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _upload_teams(request: HtmxRequest):
+    """The teams the user may load an assessment into: any for site admins, else the teams they admin."""
+    if request.user.is_staff:
+        return Team.objects.all()
+    return Team.objects.filter(memberships__user=request.user, memberships__role=Role.TEAM_ADMIN)
+
+
+def _upload_run(request: HtmxRequest, payload: dict, *, dry_run: bool):
+    """Preview (dry run) or load one uploaded file; returns (kind, result) or raises a file error."""
+    data = payload["data"]
+    if data.get("format") == TEAMS_FORMAT:
+        if not request.user.is_staff:
+            raise PermissionDenied("Only site admins load teams files.")
+        return "teams", teams_load(data=data, dry_run=dry_run)
+    team = _upload_teams(request).filter(pk=payload.get("team")).first()
+    if team is None:
+        raise PermissionDenied("You cannot load assessments into that team.")
+    result = assessment_exchange.assessment_load(
+        data=data,
+        team=team,
+        user=request.user,
+        create_analysts=payload.get("create_analysts", False),
+        allow_duplicate=payload.get("allow_duplicate", False),
+        dry_run=dry_run,
+    )
+    return "assessment", result
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def upload(request: HtmxRequest):
+    """Staff and team admins: upload an assessment or teams file, see what it would do, confirm."""
+    teams = _upload_teams(request)
+    if not request.user.is_staff and not teams.exists():
+        raise PermissionDenied("Only site admins and team admins load files.")
+    context: dict = {"teams": teams, "errors": [], "preview": None}
+    if request.method == "POST" and request.POST.get("confirm"):
+        try:
+            payload = signing.loads(request.POST["confirm"], salt=UPLOAD_SALT, max_age=3600)
+        except signing.BadSignature:
+            context["errors"] = ["The preview expired or was altered; upload the file again."]
+            return render(request, "assessments/upload.html", context, status=400)
+        try:
+            kind, result = _upload_run(request, payload, dry_run=False)
+        except (assessment_exchange.AssessmentFileError, TeamsFileError) as exc:
+            context["errors"] = exc.errors
+            return render(request, "assessments/upload.html", context, status=400)
+        if kind == "teams":
+            messages.success(request, "Teams loaded: " + "; ".join(result.lines()) + ".")
+            return redirect("assessments:upload")
+        messages.success(request, f"“{result.assessment.title}”: {result.action}.")
+        return redirect(result.assessment)
+    if request.method == "POST":
+        upload_file = request.FILES.get("file")
+        if upload_file is None:
+            context["errors"] = ["Choose a JSON file."]
+        elif upload_file.size > UPLOAD_MAX_BYTES:
+            context["errors"] = ["The file is larger than 10 MB."]
+        else:
+            try:
+                data = json.loads(upload_file.read().decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                context["errors"] = [f"Not valid JSON: {exc}"]
+            else:
+                payload = {
+                    "data": data,
+                    "team": int(request.POST["team"]) if request.POST.get("team", "").isdigit() else None,
+                    # Creating analysts is a team admin's explicit choice, and only into their own team.
+                    "create_analysts": bool(request.POST.get("create_analysts")),
+                    "allow_duplicate": bool(request.POST.get("allow_duplicate")),
+                }
+                try:
+                    kind, result = _upload_run(request, payload, dry_run=True)
+                except (assessment_exchange.AssessmentFileError, TeamsFileError) as exc:
+                    context["errors"] = exc.errors
+                else:
+                    context["preview"] = {"kind": kind, "result": result, "data": data}
+                    context["confirm"] = signing.dumps(payload, salt=UPLOAD_SALT, compress=True)
+    return render(request, "assessments/upload.html", context)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from apps.accounts.models import Membership
 from apps.assessments.models import Activity, Assessment, Hypothesis
@@ -182,7 +183,7 @@ def assumption_reorder(*, assessment: Assessment, user, ordered_ids: list[int]) 
                 )
             )
         items[pk].order = position
-    Assumption.objects.bulk_update(items.values(), ["order"])
+    bulk_update_with_history(list(items.values()), Assumption, ["order"], default_user=user)
     Change.objects.bulk_create(moved)
 
 
