@@ -60,7 +60,19 @@ def follow_state(*, user: User, assessment: Assessment) -> str:
 # History (django-simple-history): every tracked model that belongs to an assessment, found from the
 # library's registry so technique apps need not be imported here.
 
-HISTORY_IGNORED_FIELDS = frozenset({"created_at", "updated_at", "rated_at", "added_at", "id", "assessment"})
+HISTORY_IGNORED_FIELDS = frozenset(
+    {
+        "created_at",
+        "updated_at",
+        "rated_at",
+        "added_at",
+        "id",
+        "assessment",
+        "version",
+        "content_version",
+        "scored_version",
+    }
+)
 
 
 @dataclass(frozen=True)
