@@ -1,5 +1,7 @@
 from django.urls import path
 
+import apps.core.converters  # noqa: F401 - registers the export_format converter
+
 from .views import exchange, history, matrix
 
 app_name = "ach"
@@ -25,6 +27,6 @@ urlpatterns = [
     path("assessments/<int:pk>/evidence/import/", exchange.evidence_import, name="evidence_import"),
     path("assessments/<int:pk>/history/", history.history, name="history"),
     path("assessments/<int:pk>/history/<int:version>/", history.snapshot_detail, name="snapshot"),
-    path("assessments/<int:pk>/export.<str:fmt>", exchange.export, name="export"),
+    path("assessments/<int:pk>/export.<export_format:fmt>", exchange.export, name="export"),
     path("assessments/import/", exchange.assessment_import, name="import"),
 ]

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -91,7 +91,7 @@ def export(request: HtmxRequest, pk: int, fmt: str):
         )
         response["Content-Disposition"] = f'attachment; filename="{slug}.xlsx"'
         return response
-    return HttpResponse(f"Unknown export format “{fmt}”: use json, csv or xlsx.", status=404)
+    raise Http404
 
 
 @require_http_methods(["GET", "POST"])

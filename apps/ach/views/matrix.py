@@ -12,6 +12,7 @@ from apps.assessments import selectors as assessment_selectors
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import Evidence, Hypothesis
+from apps.core.responses import error_response, form_messages
 from apps.core.types import HtmxRequest
 
 from .. import services
@@ -81,7 +82,7 @@ def cell_set(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk, write=True)
     form = CellForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(f"Invalid cell: {form.errors.as_text()}", status=400)
+        return error_response(request, ["Invalid cell.", *form_messages(form)])
     try:
         services.rating_set(
             assessment=assessment,
@@ -92,7 +93,7 @@ def cell_set(request: HtmxRequest, pk: int):
             note=form.cleaned_data["note"] or None,
         )
     except ValidationError as exc:
-        return HttpResponse("; ".join(exc.messages), status=400)
+        return error_response(request, exc.messages)
     assessment.refresh_from_db()
     return _matrix_response(request, assessment, "panel")
 

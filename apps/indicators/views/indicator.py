@@ -9,6 +9,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import Evidence
+from apps.core.responses import error_response, form_messages
 from apps.core.types import HtmxRequest
 
 from .. import services
@@ -108,7 +109,7 @@ def validation_set(request: HtmxRequest, pk: int, indicator_id: int):
     indicator = _indicator(assessment, indicator_id)
     form = ValidationForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(f"Invalid rating: {form.errors.as_text()}", status=400)
+        return error_response(request, ["Invalid rating.", *form_messages(form)])
     try:
         services.validation_set(
             indicator=indicator,
@@ -117,7 +118,7 @@ def validation_set(request: HtmxRequest, pk: int, indicator_id: int):
             likelihood=form.cleaned_data["likelihood"],
         )
     except ValidationError as exc:
-        return HttpResponse("; ".join(exc.messages), status=400)
+        return error_response(request, exc.messages)
     return _response(request, assessment, indicator.pk, "validator", "summary", "panel")
 
 
@@ -168,9 +169,9 @@ def review(request: HtmxRequest, pk: int, indicator_id: int):
     indicator = _indicator(assessment, indicator_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(f"Invalid review date: {form.errors.as_text()}", status=400)
+        return error_response(request, ["Invalid review date.", *form_messages(form)])
     try:
         services.indicator_review(indicator=indicator, user=request.user, on=form.cleaned_data["reviewed_on"])
     except ValidationError as exc:
-        return HttpResponse("; ".join(exc.messages), status=400)
+        return error_response(request, exc.messages)
     return _response(request, assessment, indicator.pk, "summary", "panel")
