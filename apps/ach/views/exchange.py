@@ -1,5 +1,3 @@
-import csv
-import io
 import json
 
 from django.contrib import messages
@@ -15,6 +13,7 @@ from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.rescoring import evidence_columns
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
+from apps.core import spreadsheets
 from apps.core.types import HtmxRequest
 
 from ..results import results_from, scores_of
@@ -23,6 +22,7 @@ from ..selectors import matrix_get
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 SIGNING_SALT = "ach.evidence-import"
+SCORE_COLUMNS = ["inconsistency", "weighted_inconsistency", "posterior"]
 
 
 @require_http_methods(["GET"])
@@ -56,38 +56,30 @@ def export(request: HtmxRequest, pk: int, fmt: str):
         for i, e in enumerate(matrix.evidence)
     ]
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(spreadsheets.csv_text([header, *rows]), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
         return response
     if fmt == "xlsx":
-        import openpyxl
 
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.title = "Evidence"
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        ratings = workbook.create_sheet("Ratings")
-        ratings.append(["analyst", "evidence", "hypothesis", "rating"])
-        for a, i, j in zip(*matrix.ratings.nonzero(), strict=True):
-            label = RATING_LABELS[int(matrix.ratings[a, i, j])]
-            ratings.append([matrix.analysts[a].username, matrix.evidence[i].key, matrix.hypotheses[j].key, label])
-        scores_sheet = workbook.create_sheet("Scores")
-        scores_sheet.append(["hypothesis", "statement", "inconsistency", "weighted_inconsistency", "posterior"])
-        for h in matrix.hypotheses:
-            team = computed["team"][h.key]
-            scores_sheet.append(
-                [h.key, h.statement, team["inconsistency"], team["weighted_inconsistency"], team["posterior"]]
-            )
-        buffer = io.BytesIO()
-        workbook.save(buffer)
+        def label(a: int, i: int, j: int) -> str:
+            return RATING_LABELS[int(matrix.ratings[a, i, j])]
+
+        ratings = [
+            [matrix.analysts[a].username, matrix.evidence[i].key, matrix.hypotheses[j].key, label(a, i, j)]
+            for a, i, j in zip(*matrix.ratings.nonzero(), strict=True)
+        ]
+        scores = [
+            [h.key, h.statement, *(computed["team"][h.key][name] for name in SCORE_COLUMNS)] for h in matrix.hypotheses
+        ]
+        content = spreadsheets.xlsx_bytes(
+            {
+                "Evidence": [header, *rows],
+                "Ratings": [["analyst", "evidence", "hypothesis", "rating"], *ratings],
+                "Scores": [["hypothesis", "statement", *SCORE_COLUMNS], *scores],
+            }
+        )
         response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
         response["Content-Disposition"] = f'attachment; filename="{slug}.xlsx"'
         return response
