@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .middleware import SESSION_KEY
@@ -25,3 +26,30 @@ def membership_ensure(*, team: Team, username: str, role: str = Role.ANALYST, pa
         user.save()
     membership, _ = Membership.objects.get_or_create(user=user, team=team, defaults={"role": role})
     return user, membership
+
+
+def username_errors(username: str) -> list[str]:
+    """Django's own rules for a new username (its validator and the field's length)."""
+    field = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD)
+    try:
+        field.run_validators(username)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
+def may_create_accounts(*, user, team: Team) -> bool:
+    """Only a team admin of the team or a site admin creates accounts (user None: the command line)."""
+    if user is None or user.is_staff:
+        return True
+    return Membership.objects.filter(user=user, team=team, role=Role.TEAM_ADMIN).exists()
+
+
+@transaction.atomic
+def analyst_create(*, team: Team, username: str):
+    """A new account with no usable password, an analyst of the team; never an existing account."""
+    if errors := username_errors(username):
+        raise ValidationError({"username": errors})
+    user = get_user_model().objects.create_user(username=username)
+    Membership.objects.create(user=user, team=team, role=Role.ANALYST)
+    return user

@@ -11,10 +11,11 @@ import jsonschema
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from apps.accounts.models import Membership, Role, Team
+from apps.accounts.models import Membership, Team
+from apps.accounts.services import analyst_create, may_create_accounts, username_errors
 
 from . import services
-from .models import Assessment, Hypothesis, default_likelihoods
+from .models import Activity, Assessment, Hypothesis, default_likelihoods
 from .rescoring import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
@@ -45,7 +46,35 @@ def _duplicates(values) -> list[str]:
     return sorted(value for value, count in Counter(values).items() if count > 1)
 
 
-def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool) -> ImportContext:
+def _analyst_errors(analysts: set[str], *, team: Team, user, create_analysts: bool) -> list[str]:
+    """Named analysts must be members; an import never adds an existing account to a team (any team's
+    user, a superuser), and only a team admin or site admin creates new accounts through one."""
+    members = set(
+        Membership.objects.filter(team=team, user__username__in=analysts).values_list("user__username", flat=True)
+    )
+    existing = set(get_user_model().objects.filter(username__in=analysts - members).values_list("username", flat=True))
+    errors = []
+    for username in sorted(analysts - members):
+        if username in existing:
+            errors.append(
+                f"analyst {username}: not a member of team {team.name} (an import never adds an existing account"
+                " to a team: a site admin does, in the admin)"
+            )
+        elif not create_analysts:
+            errors.append(
+                f"analyst {username}: not a member of team {team.name} (use --create-analysts to create them)"
+            )
+        elif not may_create_accounts(user=user, team=team):
+            errors.append(
+                f"analyst {username}: no such account, and only a team admin or a site admin may create accounts"
+                " through an import"
+            )
+        else:
+            errors.extend(f"analyst {username}: {message}" for message in username_errors(username))
+    return errors
+
+
+def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool, user=None) -> ImportContext:
     """Every problem with the file, or the context the import needs; raises AssessmentFileError."""
     if not isinstance(data, dict):
         raise AssessmentFileError(["(top level): expected a JSON object"])
@@ -82,16 +111,7 @@ def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool) ->
     )
     for technique in TECHNIQUES.values():
         errors.extend(technique.validate_section(data, context))
-    if not create_analysts:
-        members = set(
-            Membership.objects.filter(team=team, user__username__in=context.analysts).values_list(
-                "user__username", flat=True
-            )
-        )
-        for username in sorted(context.analysts - members):
-            errors.append(
-                f"analyst {username}: not a member of team {team.name} (use --create-analysts to create them)"
-            )
+    errors.extend(_analyst_errors(context.analysts, team=team, user=user, create_analysts=create_analysts))
     if errors:
         raise AssessmentFileError(errors)
     return context
@@ -100,16 +120,16 @@ def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool) ->
 @transaction.atomic
 def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool = False) -> Assessment:
     """Import a whole assessment in one transaction; a bad file writes nothing."""
-    context = assessment_file_validate(data, team=team, create_analysts=create_analysts)
-    user_model = get_user_model()
-    users = {}
-    for username in sorted(context.analysts):
-        if create_analysts:
-            from apps.accounts.services import membership_ensure
-
-            users[username], _ = membership_ensure(team=team, username=username, role=Role.ANALYST)
-        else:
-            users[username] = user_model.objects.get(username=username)
+    context = assessment_file_validate(data, team=team, create_analysts=create_analysts, user=user)
+    users = {
+        membership.user.username: membership.user
+        for membership in Membership.objects.filter(team=team, user__username__in=context.analysts).select_related(
+            "user"
+        )
+    }
+    created = sorted(context.analysts - set(users))
+    for username in created:
+        users[username] = analyst_create(team=team, username=username)
     context.users = users
     context.user = user
     assessment = services.assessment_create(
@@ -119,6 +139,13 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
         question=data["question"],
         description=data.get("description", ""),
     )
+    for username in created:
+        services.activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"Account {username} created and added to {team.name} as analyst (JSON import)",
+            actor=user,
+        )
     if "likelihoods" in data:
         assessment.likelihoods = {**default_likelihoods(), **data["likelihoods"]}
         assessment.save(update_fields=["likelihoods"])
