@@ -17,5 +17,6 @@ class AchConfig(AppConfig):
                 alerts=results.alerts_for,
                 import_section=exchange.import_section,
                 export_section=exchange.export_section,
+                redact_section=exchange.redact_section,
             )
         )

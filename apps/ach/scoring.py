@@ -109,6 +109,16 @@ def evidence_weight(credibility: str, relevance: str) -> float:
     return 2.0 ** (exponent / 2)
 
 
+def rows_revealed(own: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Anchoring: an analyst sees the team's ratings of an evidence row only once they have rated every cell
+    of it themselves (Heuer's advice to judge each item independently). ``own`` is that analyst's
+    (evidence, hypotheses) codes; a row with no hypotheses hides nothing."""
+    own = np.asarray(own)
+    if own.ndim != 2 or own.shape[1] == 0:
+        return np.ones(own.shape[0] if own.ndim else 0, dtype=bool)
+    return (own != CODE_BLANK).all(axis=1)
+
+
 def disagreement_band(value: float) -> str:
     """Band of a disagreement: below 0.5 consensus, below 1.5 mild, below 2.0 large, otherwise extreme."""
     for limit, band in zip(DISAGREEMENT_LIMITS, DISAGREEMENT_BANDS, strict=False):

@@ -178,7 +178,8 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
     return assessment
 
 
-def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
+def assessment_export(*, assessment: Assessment, analyst: str | None = None) -> dict[str, Any]:
+    """The whole assessment; with `analyst`, without what that analyst may not see yet (anchoring)."""
     hypotheses = list(assessment.hypotheses.order_by("order", "id"))
     evidence = list(assessment.evidence.order_by("order", "id"))
     data: dict[str, Any] = {
@@ -207,4 +208,7 @@ def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
     }
     for technique in TECHNIQUES.values():
         data.update(technique.export_section(assessment))
+    if analyst is not None:
+        for technique in TECHNIQUES.values():
+            technique.redact_section(data, analyst)
     return data

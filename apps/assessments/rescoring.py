@@ -42,6 +42,8 @@ class Technique:
     validate_section: Callable[[dict, "ImportContext"], list[str]] = lambda data, context: []
     import_section: Callable[[Any, dict, "ImportContext"], None] = lambda assessment, data, context: None
     export_section: Callable[[Any], dict] = lambda assessment: {}
+    # Removes from an exported file, in place, what the named analyst may not see yet (anchoring).
+    redact_section: Callable[[dict, str], None] = lambda data, analyst: None
     # A tab on the assessment's pages: (label, URL name taking the assessment pk).
     nav: tuple[str, str] | None = None
     evidence_columns: tuple[EvidenceColumn, ...] = ()

@@ -21,6 +21,7 @@ class KeyAssumptionsConfig(AppConfig):
                 validate_section=exchange.validate_section,
                 import_section=exchange.import_section,
                 export_section=exchange.export_section,
+                redact_section=exchange.redact_section,
                 nav=("Key assumptions", "key_assumptions:check"),
                 evidence_columns=tuple(
                     EvidenceColumn(

@@ -329,3 +329,15 @@ def export_section(assessment) -> dict[str, Any]:
             for c in check.rounds
         ],
     }
+
+
+def redact_section(data: dict[str, Any], analyst: str) -> None:
+    """As on the page: until `analyst` records their own judgment of an assumption, its export carries no
+    teammate's judgment (nor its history entry) and no team spread."""
+    for item in data.get("assumptions", []):
+        if any(j["analyst"] == analyst for j in item["judgments"]):
+            continue
+        item["judgments"] = []
+        item["history"] = [h for h in item["history"] if h["action"] != Change.Action.JUDGED]
+        item["results"]["team_spread"] = None
+        item["results"]["disagreement"] = None

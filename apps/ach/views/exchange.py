@@ -16,6 +16,7 @@ from apps.assessments.tabular import COLUMNS, evidence_file_parse
 from apps.core import spreadsheets
 from apps.core.types import HtmxRequest
 
+from ..exchange import rows_revealed_to
 from ..results import results_from, scores_of
 from ..scoring import RATING_LABELS
 from ..selectors import matrix_get
@@ -30,13 +31,17 @@ SCORE_COLUMNS = ["inconsistency", "weighted_inconsistency", "posterior"]
 def export(request: HtmxRequest, pk: int, fmt: str):
     assessment = assessment_for_user(request.user, pk)
     slug = f"assessment-{assessment.pk}"
+    sees_all = assessment.membership.can_review
     if fmt == "json":
-        data = assessment_exchange.assessment_export(assessment=assessment)
+        analyst = None if sees_all else request.user.get_username()
+        data = assessment_exchange.assessment_export(assessment=assessment, analyst=analyst)
         response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
         response["Content-Disposition"] = f'attachment; filename="{slug}.json"'
         return response
     matrix = matrix_get(assessment=assessment)
     computed = results_from(matrix, scores_of(matrix), with_cells=True)
+    revealed = rows_revealed_to(matrix, user=request.user, sees_all=sees_all)
+    me = matrix.analyst_index(request.user.pk)
     hkeys = [h.key for h in matrix.hypotheses]
     header = ["key", *COLUMNS, "weight", "diagnosticity", *[f"{k} consensus" for k in hkeys]]
     rows = [
@@ -51,7 +56,7 @@ def export(request: HtmxRequest, pk: int, fmt: str):
             e.relevance,
             round(float(matrix.weights[i]), 4),
             round(computed["evidence_metrics"][e.key]["diagnosticity"], 4),
-            *[computed["cells"][e.key][k]["consensus"] or "" for k in hkeys],
+            *[(computed["cells"][e.key][k]["consensus"] or "") if revealed[i] else "" for k in hkeys],
         ]
         for i, e in enumerate(matrix.evidence)
     ]
@@ -67,6 +72,7 @@ def export(request: HtmxRequest, pk: int, fmt: str):
         ratings = [
             [matrix.analysts[a].username, matrix.evidence[i].key, matrix.hypotheses[j].key, label(a, i, j)]
             for a, i, j in zip(*matrix.ratings.nonzero(), strict=True)
+            if a == me or revealed[i]
         ]
         scores = [
             [h.key, h.statement, *(computed["team"][h.key][name] for name in SCORE_COLUMNS)] for h in matrix.hypotheses
