@@ -4,6 +4,7 @@ import json
 import math
 from collections import Counter
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from .rescoring import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "assessment-v1.schema.json"
+SHOWN_ERRORS = 100
+COUNTED_ERRORS = 10_000
 
 
 class AssessmentFileError(Exception):
@@ -27,7 +30,18 @@ class AssessmentFileError(Exception):
 
     def __init__(self, errors: list[str]):
         self.errors = errors
-        super().__init__("; ".join(errors))
+        super().__init__("; ".join(errors[:SHOWN_ERRORS]))
+
+    def shown(self) -> list[str]:
+        """The first SHOWN_ERRORS problems and how many there are: a file of 145,000 bad items must not
+        become an 18 MB page."""
+        if len(self.errors) <= SHOWN_ERRORS:
+            return self.errors
+        total = f"at least {COUNTED_ERRORS}" if len(self.errors) >= COUNTED_ERRORS else str(len(self.errors))
+        return [
+            *self.errors[:SHOWN_ERRORS],
+            f"… and more: {total} problems in all; the first {SHOWN_ERRORS} are listed.",
+        ]
 
 
 @cache
@@ -40,6 +54,13 @@ def _place(path) -> str:
     for part in path:
         place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
     return place or "(top level)"
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    """jsonschema quotes the whole offending value; a 20 MB string must not come back in the message."""
+    if error.validator == "maxLength":
+        return f"longer than {error.validator_value} characters"
+    return error.message if len(error.message) <= 300 else error.message[:300] + "…"
 
 
 def _duplicates(values) -> list[str]:
@@ -78,8 +99,14 @@ def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool, us
     """Every problem with the file, or the context the import needs; raises AssessmentFileError."""
     if not isinstance(data, dict):
         raise AssessmentFileError(["(top level): expected a JSON object"])
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = [f"{_place(e.absolute_path)}: {e.message}" for e in sorted(validator.iter_errors(data), key=str)]
+    # The format checker refuses impossible dates (2013-02-30) here rather than at save time.
+    validator = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    # Counting stops at COUNTED_ERRORS: 145,000 bad items would otherwise take half a minute to enumerate.
+    found = sorted(
+        islice(validator.iter_errors(data), COUNTED_ERRORS),
+        key=lambda e: (len(e.absolute_path), _place(e.absolute_path)),
+    )
+    errors = [f"{_place(e.absolute_path)}: {_message(e)}" for e in found]
     if errors:
         raise AssessmentFileError(errors)
     hypothesis_keys = [h["key"] for h in data["hypotheses"]]

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.accounts.models import Team
-from apps.core.models import TimeStampedModel
+from apps.core.models import BoundedTextField, TimeStampedModel
 
 DEFAULT_LIKELIHOODS = {"CC": 0.95, "C": 0.80, "N": 0.50, "I": 0.20, "II": 0.05, "NA": 0.50, "": 0.50}
 
@@ -23,8 +23,8 @@ class Assessment(TimeStampedModel):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="assessments")
     title = models.CharField(max_length=200)
-    question = models.TextField(help_text="The key question the assessment answers.")
-    description = models.TextField(blank=True)
+    question = BoundedTextField(max_length=2000, help_text="The key question the assessment answers.")
+    description = BoundedTextField(max_length=10000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     likelihoods = models.JSONField(default=default_likelihoods, help_text="P(E|H) for each rating.")
@@ -45,7 +45,7 @@ class Assessment(TimeStampedModel):
 class Hypothesis(TimeStampedModel):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="hypotheses")
     key = models.CharField(max_length=20)
-    statement = models.TextField()
+    statement = BoundedTextField(max_length=2000)
     order = models.PositiveIntegerField(default=0)
     # None on every hypothesis of an assessment means uniform priors.
     prior = models.FloatField(null=True, blank=True)
@@ -93,7 +93,7 @@ class Evidence(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     key = models.CharField(max_length=20)
-    summary = models.TextField()
+    summary = BoundedTextField(max_length=5000)
     source = models.CharField(max_length=300, blank=True)
     citation = models.CharField(max_length=300, blank=True, help_text="Where in the source.")
     date = models.DateField(null=True, blank=True, help_text="Date of the event.")

@@ -1,5 +1,3 @@
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -14,6 +12,7 @@ from apps.assessments.access import assessment_for_user
 from apps.assessments.rescoring import evidence_columns
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
 from apps.core import spreadsheets
+from apps.core.jsonfile import json_load_strict
 from apps.core.types import HtmxRequest
 
 from ..exchange import rows_revealed_to
@@ -107,9 +106,9 @@ def assessment_import(request: HtmxRequest):
             errors = ["The file is larger than 10 MB."]
         else:
             try:
-                data = json.loads(upload.read().decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                errors = [f"Not valid JSON: {exc}"]
+                data = json_load_strict(upload.read())
+            except ValueError as exc:
+                errors = [f"Not valid JSON: {exc}."]
             else:
                 try:
                     assessment = assessment_exchange.assessment_import(
@@ -119,11 +118,13 @@ def assessment_import(request: HtmxRequest):
                         create_analysts=bool(request.POST.get("create_analysts")),
                     )
                 except assessment_exchange.AssessmentFileError as exc:
-                    errors = exc.errors
+                    errors = exc.shown()
                 else:
                     messages.success(request, f"Imported “{assessment.title}”.")
                     return redirect("ach:matrix", pk=assessment.pk)
-    return render(request, "ach/import.html", {"errors": errors, "team": membership.team})
+    return render(
+        request, "ach/import.html", {"errors": errors, "team": membership.team}, status=400 if errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
