@@ -40,3 +40,4 @@ bench: install
 	$(PY) bench/bench_scoring.py
 	$(PY) bench/bench_matrix_page.py
 	$(PY) bench/bench_rescoring.py
+	$(PY) bench/bench_xlsx_bomb.py

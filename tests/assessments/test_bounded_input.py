@@ -92,3 +92,48 @@ def test_evidence_form_refuses_an_overlong_summary_naming_the_field(client, anal
     )
     assert "at most 5000 characters" in response.content.decode()
     assert Evidence.objects.count() == before
+
+
+def _tabular(content: bytes, filename: str):
+    from apps.assessments.tabular import evidence_file_parse
+
+    started = time.monotonic()
+    parsed = evidence_file_parse(content=content, filename=filename)
+    return parsed, time.monotonic() - started
+
+
+@pytest.mark.parametrize(("rows", "message"), [(500_000, "unpacks to too much data"), (150_000, "Too many rows")])
+def test_an_xlsx_decompression_bomb_is_refused_within_the_budget(rows, message):
+    # bench/bench_xlsx_bomb.py measures the 5 M-row bomb of the report (time and peak memory).
+    from bench.xlsx_bomb import xlsx_bomb
+
+    parsed, seconds = _tabular(xlsx_bomb(rows), "bomb.xlsx")
+    assert not parsed.items
+    assert any(message in error for error in parsed.file_errors), parsed.file_errors
+    assert seconds < 5
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"summary\n" + b"x" * 140_000 + b"\n", "longer than 10000 characters"),
+        (b'summary\n"' + b"x" * 140_000 + b'"\n', "longer than 10000 characters"),
+        (b"summary\na\x00b\n", "NUL character"),
+    ],
+)
+def test_an_oversized_or_nul_csv_cell_is_a_file_error(content, message):
+    parsed, _ = _tabular(content, "e.csv")
+    assert any(message in error for error in parsed.file_errors), parsed.file_errors
+
+
+def test_a_summary_over_its_limit_is_a_row_error_naming_the_field():
+    parsed, _ = _tabular(b"summary\n" + b"x" * 5001 + b"\n", "e.csv")
+    assert "summary" in parsed.row_errors[1][0] and "at most 5000 characters" in parsed.row_errors[1][0]
+
+
+def test_a_csv_cell_over_128_kb_through_the_page_is_a_clear_error(client, analyst, assessment):
+    client.force_login(analyst)
+    upload = SimpleUploadedFile("e.csv", b'summary\n"' + b"x" * 140_000 + b'"\n', content_type="text/csv")
+    response = client.post(reverse("ach:evidence_import", args=[assessment.pk]), {"file": upload})
+    assert response.status_code in (200, 400)
+    assert "longer than 10000 characters" in response.content.decode()
