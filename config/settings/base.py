@@ -139,6 +139,20 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool("BEHIND_PROXY", default=False) else ["REMOTE_ADDR"]
 )
 
+# Request bodies: uploads (JSON, CSV, XLSX) are at most 10 MB (the views say so), so no request is read past
+# MAX_REQUEST_BYTES; form fields alone stay under DATA_UPLOAD_MAX_MEMORY_SIZE (the evidence import's signed
+# preview travels in a field, hence more than Django's 2.5 MB); files over 2.5 MB spool to a temporary file.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=11 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "apps.core.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "assessments:list"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -137,3 +137,11 @@ def test_a_csv_cell_over_128_kb_through_the_page_is_a_clear_error(client, analys
     response = client.post(reverse("ach:evidence_import", args=[assessment.pk]), {"file": upload})
     assert response.status_code in (200, 400)
     assert "longer than 10000 characters" in response.content.decode()
+
+
+def test_a_request_body_over_the_limit_is_refused_before_it_is_read(client, analyst, settings):
+    settings.MAX_REQUEST_BYTES = 1024 * 1024
+    client.force_login(analyst)
+    response = _import(client, b" " * (2 * 1024 * 1024) + json.dumps(GOOD).encode())
+    assert response.status_code == 400
+    assert not Assessment.objects.exists()
