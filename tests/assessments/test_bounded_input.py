@@ -78,7 +78,6 @@ def test_a_nul_byte_in_a_review_comment_is_refused(client, supervisor, assessmen
         reverse("assessments:review", args=[assessment.pk]), {"action": "comment", "comment": "a\x00b"}
     )
     assert response.status_code in (302, 400)
-    assert not Activity.objects.filter(message__contains="a\x00b").exists()
     assert not Activity.objects.filter(kind=Activity.Kind.REVIEW).exists()
 
 
