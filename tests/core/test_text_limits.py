@@ -60,3 +60,13 @@ def test_model_validation_names_the_field_and_its_limit(assessment):
     with pytest.raises(ValidationError) as caught:
         evidence.full_clean()
     assert "at most 5000 characters" in caught.value.message_dict["summary"][0]
+
+
+def test_plain_forms_for_bounded_fields_carry_the_models_limit():
+    import datetime
+
+    from apps.key_assumptions.forms import RequirementForm
+
+    due = datetime.date.today() + datetime.timedelta(days=30)
+    form = RequirementForm({"need": "x" * 2001, "due": due.isoformat()})
+    assert "at most 2000 characters" in form.errors["need"][0]
