@@ -62,9 +62,9 @@ def test_an_import_with_145k_invalid_items_lists_the_first_100_problems_and_the_
     data = copy.deepcopy(GOOD)
     data["evidence"] = [{"key": "E1", "summary": "", "credibility": "x", "relevance": "high"}] * 145_000
     client.force_login(analyst)
-    started = time.monotonic()
+    started = time.process_time()
     response = _import(client, json.dumps(data, separators=(",", ":")).encode())
-    assert time.monotonic() - started < 10
+    assert time.process_time() - started < 10
     body = response.content.decode()
     assert response.status_code == 400
     assert body.count("<li>") == 101
@@ -96,14 +96,15 @@ def test_evidence_form_refuses_an_overlong_summary_naming_the_field(client, anal
 def _tabular(content: bytes, filename: str):
     from apps.assessments.tabular import evidence_file_parse
 
-    started = time.monotonic()
+    started = time.process_time()
     parsed = evidence_file_parse(content=content, filename=filename)
-    return parsed, time.monotonic() - started
+    return parsed, time.process_time() - started
 
 
 @pytest.mark.parametrize(("rows", "message"), [(500_000, "unpacks to too much data"), (150_000, "Too many rows")])
 def test_an_xlsx_decompression_bomb_is_refused_within_the_budget(rows, message):
-    # bench/bench_xlsx_bomb.py measures the 5 M-row bomb of the report (time and peak memory).
+    # bench/bench_xlsx_bomb.py measures the 5 M-row bomb of the report (time and peak memory); CPU time
+    # here, so that other processes on a busy machine do not count.
     from bench.xlsx_bomb import xlsx_bomb
 
     parsed, seconds = _tabular(xlsx_bomb(rows), "bomb.xlsx")
