@@ -33,6 +33,7 @@ lint: install
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy apps config
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(VENV)/bin/pytest -n auto --dist loadgroup -rs $(PYTEST_ARGS)
 

@@ -12,7 +12,7 @@ import sys
 import time
 
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
-import benchdb  # noqa: E402 - sets the environment Django reads
+import benchdb
 
 SAVES = 30
 RUNS = 15

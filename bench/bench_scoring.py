@@ -11,7 +11,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from apps.ach.scoring import RATING_CODES, evidence_weight, score_assessment  # noqa: E402 - needs the root on the path
+from apps.ach.scoring import RATING_CODES, evidence_weight, score_assessment
 
 HYPOTHESES = 50
 EVIDENCE = 5_000

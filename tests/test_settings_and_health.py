@@ -38,6 +38,15 @@ def test_missing_allowed_hosts_with_debug_off_is_a_clear_startup_error():
 def test_malformed_debug_value_fails_loudly():
     result = _run_manage("check", DEBUG="perhaps")
     assert result.returncode != 0
+    assert "DEBUG='perhaps' is not a boolean" in result.stderr
+
+
+@pytest.mark.parametrize("raw, expected", [("TRUE", True), (" off ", False), ("", True), ("1", True), ("no", False)])
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    from config.settings.envtools import env_bool
+
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env_bool("SOME_FLAG", default=True) is expected
 
 
 def test_check_deploy_passes_with_production_like_settings():

@@ -9,14 +9,20 @@ class AchConfig(AppConfig):
         from apps.assessments.rescoring import Technique, technique_register
 
         from . import exchange, results
+        from .views import matrix, sections
 
         technique_register(
             Technique(
                 name="ach",
                 compute=results.results_compute,
                 alerts=results.alerts_for,
+                validate_section=exchange.validate_section,
                 import_section=exchange.import_section,
                 export_section=exchange.export_section,
                 redact_section=exchange.redact_section,
+                nav=("ACH matrix", "ach:matrix"),
+                front_region=matrix.front_region,
+                history_section=sections.history_section,
+                snapshot_section=sections.snapshot_section,
             )
         )

@@ -154,7 +154,7 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams) -> Mat
         revealed = np.ones(n_evidence, dtype=bool)
     notes = notes_for_analyst(assessment=assessment, user_id=user.pk) if params.view == "mine" else {}
     hypothesis_ids = [h.pk for h in matrix.hypotheses]
-    edit_url = reverse("ach:evidence_edit", args=[assessment.pk, 0]).replace("/0/", "/{}/")
+    edit_url = reverse("assessments:evidence_edit", args=[assessment.pk, 0]).replace("/0/", "/{}/")
     code_rows = codes.tolist()
     band_rows = bands.tolist() if bands is not None else [[]] * n_evidence
     disagreement_rows = scores.disagreement.tolist()

@@ -8,10 +8,32 @@ from apps.assessments.rescoring import ImportContext
 
 from . import results, scoring, services
 from .models import VALUE_TO_LABEL, Rating
+from .scoring import DEFAULT_LIKELIHOODS
 from .selectors import Matrix, matrix_get
 
 
+def validate_section(data: dict, context: ImportContext) -> list[str]:
+    """Each rating names known evidence and a known hypothesis, and no analyst rates a cell twice."""
+    errors = []
+    seen_cells = set()
+    for index, rating in enumerate(data.get("ratings", [])):
+        place = f"ratings[{index}]"
+        if rating["evidence"] not in context.evidence_keys:
+            errors.append(f"{place}.evidence: no evidence with key {rating['evidence']}")
+        if rating["hypothesis"] not in context.hypothesis_keys:
+            errors.append(f"{place}.hypothesis: no hypothesis with key {rating['hypothesis']}")
+        cell = (rating["analyst"], rating["evidence"], rating["hypothesis"])
+        if cell in seen_cells:
+            errors.append(f"{place}: {rating['analyst']} rates {rating['evidence']}×{rating['hypothesis']} twice")
+        seen_cells.add(cell)
+        context.analysts.add(rating["analyst"])
+    return errors
+
+
 def import_section(assessment, data: dict, context: ImportContext) -> None:
+    if "likelihoods" in data:
+        assessment.likelihoods = {**DEFAULT_LIKELIHOODS, **data["likelihoods"]}
+        assessment.save(update_fields=["likelihoods"])
     rows = [
         (
             context.users[item["analyst"]],
@@ -42,6 +64,7 @@ def export_section(assessment) -> dict[str, Any]:
         .values_list("analyst__username", "evidence__key", "hypothesis__key", "value", "note")
     ]
     return {
+        "likelihoods": {**DEFAULT_LIKELIHOODS, **assessment.likelihoods},
         "ratings": ratings,
         "scores": {"team": computed["team"], "analysts": computed["analysts"]},
         "ranking": computed["ranking"],

@@ -1,23 +1,6 @@
 from django import forms
 
-from apps.assessments.models import Evidence, Hypothesis
-
-
-class HypothesisForm(forms.ModelForm):
-    class Meta:
-        model = Hypothesis
-        fields = ["statement"]
-        widgets = {"statement": forms.Textarea(attrs={"rows": 2, "placeholder": "A competing explanation…"})}
-
-
-class EvidenceForm(forms.ModelForm):
-    class Meta:
-        model = Evidence
-        fields = ["summary", "source", "citation", "date", "type", "credibility", "relevance"]
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 2, "placeholder": "What was observed or reported…"}),
-            "date": forms.DateInput(attrs={"type": "date"}),
-        }
+from .scoring import RATING_LABELS
 
 
 class PriorsForm(forms.Form):
@@ -39,6 +22,6 @@ class CellForm(forms.Form):
     evidence = forms.IntegerField()
     hypothesis = forms.IntegerField()
     value = forms.ChoiceField(
-        choices=[("", "clear")] + [(v, v) for v in ("CC", "C", "N", "I", "II", "NA")], required=False
+        choices=[("", "clear")] + [(label, label) for label in RATING_LABELS if label], required=False
     )
     note = forms.CharField(required=False, max_length=500)

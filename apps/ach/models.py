@@ -3,18 +3,14 @@ from django.db import models
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 
+from .scoring import RATING_CODES, RATING_LABELS
+
 
 class Rating(models.Model):
     """One analyst's judgment of one evidence × hypothesis cell (no row = not rated yet)."""
 
-    # Codes match apps.ach.scoring so a matrix loads straight into an array.
-    class Value(models.IntegerChoices):
-        CC = 1, "CC"
-        C = 2, "C"
-        N = 3, "N"
-        I = 4, "I"  # noqa: E741 - Heuer's label for "inconsistent"
-        II = 5, "II"
-        NA = 6, "NA"
+    # The codes and labels of apps.ach.scoring, so a matrix loads straight into an array.
+    Value = models.IntegerChoices("Value", [(label, (code, label)) for code, label in enumerate(RATING_LABELS) if code])
 
     # Denormalised from the evidence so a whole matrix loads with one indexed query.
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")
@@ -28,7 +24,9 @@ class Rating(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["analyst", "evidence", "hypothesis"], name="one_rating_per_cell"),
-            models.CheckConstraint(condition=models.Q(value__gte=1, value__lte=6), name="rating_value_known"),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=1, value__lte=len(RATING_LABELS) - 1), name="rating_value_known"
+            ),
         ]
         indexes = [models.Index(fields=["assessment", "analyst"])]
 
@@ -36,5 +34,5 @@ class Rating(models.Model):
         return f"{self.analyst_id}: {self.evidence_id}×{self.hypothesis_id} = {self.get_value_display()}"
 
 
-LABEL_TO_VALUE = {label: value for value, label in Rating.Value.choices}
-VALUE_TO_LABEL = {value: label for value, label in Rating.Value.choices}
+LABEL_TO_VALUE = {label: code for label, code in RATING_CODES.items() if code}
+VALUE_TO_LABEL = dict(enumerate(RATING_LABELS))

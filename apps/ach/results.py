@@ -5,8 +5,6 @@ from typing import Any
 from . import scoring
 from .selectors import Matrix, matrix_get
 
-LARGE_BANDS = ("large", "extreme")
-
 
 def scores_of(matrix: Matrix) -> scoring.AssessmentScores:
     return scoring.score_assessment(

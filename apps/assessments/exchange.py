@@ -1,7 +1,6 @@
 """The `sat-workbench/assessment@1` JSON format: validate, import (atomically) and export."""
 
 import json
-import math
 from collections import Counter
 from functools import cache
 from itertools import islice
@@ -10,13 +9,14 @@ from typing import Any
 
 import jsonschema
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.accounts.models import Membership, Team
 from apps.accounts.services import analyst_create, may_create_accounts, username_errors
 
 from . import services
-from .models import Activity, Assessment, Hypothesis, default_likelihoods
+from .models import Activity, Assessment, priors_validate
 from .rescoring import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
@@ -114,28 +114,12 @@ def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool, us
     for name, keys in (("hypotheses", hypothesis_keys), ("evidence", evidence_keys)):
         for key in _duplicates(keys):
             errors.append(f"{name}: duplicate key {key}")
-    priors = [h.get("prior") for h in data["hypotheses"]]
-    if any(p is not None for p in priors):
-        if any(p is None for p in priors):
-            errors.append("hypotheses: give a prior on every hypothesis or on none (uniform)")
-        elif not math.isclose(sum(priors), 1.0, abs_tol=1e-6):
-            errors.append(f"hypotheses: priors must sum to 1 (they sum to {sum(priors):.6g})")
-    seen_cells = set()
-    analysts = set()
-    for index, rating in enumerate(data.get("ratings", [])):
-        place = f"ratings[{index}]"
-        if rating["evidence"] not in evidence_keys:
-            errors.append(f"{place}.evidence: no evidence with key {rating['evidence']}")
-        if rating["hypothesis"] not in hypothesis_keys:
-            errors.append(f"{place}.hypothesis: no hypothesis with key {rating['hypothesis']}")
-        cell = (rating["analyst"], rating["evidence"], rating["hypothesis"])
-        if cell in seen_cells:
-            errors.append(f"{place}: {rating['analyst']} rates {rating['evidence']}×{rating['hypothesis']} twice")
-        seen_cells.add(cell)
-        analysts.add(rating["analyst"])
-    context = ImportContext(
-        hypothesis_keys=set(hypothesis_keys), evidence_keys=set(evidence_keys), analysts=set(analysts)
-    )
+    try:
+        priors_validate([h.get("prior") for h in data["hypotheses"]])
+    except ValidationError as exc:
+        errors.extend(f"hypotheses: {message}" for message in exc.messages)
+    # Techniques add the analysts their sections name (ACH: the raters) while they validate.
+    context = ImportContext(hypothesis_keys=set(hypothesis_keys), evidence_keys=set(evidence_keys), analysts=set())
     for technique in TECHNIQUES.values():
         errors.extend(technique.validate_section(data, context))
     errors.extend(_analyst_errors(context.analysts, team=team, user=user, create_analysts=create_analysts))
@@ -154,8 +138,8 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
             "user"
         )
     }
-    created = sorted(context.analysts - set(users))
-    for username in created:
+    new_accounts = sorted(context.analysts - set(users))
+    for username in new_accounts:
         users[username] = analyst_create(team=team, username=username)
     context.users = users
     context.user = user
@@ -166,23 +150,14 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
         question=data["question"],
         description=data.get("description", ""),
     )
-    for username in created:
+    for username in new_accounts:
         services.activity_record(
             assessment=assessment,
             kind=Activity.Kind.CHANGE,
             message=f"Account {username} created and added to {team.name} as analyst (JSON import)",
             actor=user,
         )
-    if "likelihoods" in data:
-        assessment.likelihoods = {**default_likelihoods(), **data["likelihoods"]}
-        assessment.save(update_fields=["likelihoods"])
-    hypotheses = {}
-    for order, item in enumerate(data["hypotheses"]):
-        hypotheses[item["key"]] = Hypothesis.objects.create(
-            assessment=assessment, key=item["key"], statement=item["statement"], order=order, prior=item.get("prior")
-        )
-    numbers = [int(k[1:]) for k in hypotheses if k[1:].isdigit()]
-    Assessment.objects.filter(pk=assessment.pk).update(hypothesis_counter=max(numbers, default=len(hypotheses)))
+    hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"])
     evidence_items = [
         {
             "key": item["key"],
@@ -214,7 +189,6 @@ def assessment_export(*, assessment: Assessment, analyst: str | None = None) -> 
         "title": assessment.title,
         "question": assessment.question,
         "description": assessment.description,
-        "likelihoods": assessment.likelihoods,
         "hypotheses": [
             {"key": h.key, "statement": h.statement, **({"prior": h.prior} if h.prior is not None else {})}
             for h in hypotheses

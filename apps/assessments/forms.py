@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Assessment
+from .models import Assessment, Evidence, Hypothesis
 
 
 class AssessmentForm(forms.ModelForm):
@@ -8,3 +8,20 @@ class AssessmentForm(forms.ModelForm):
         model = Assessment
         fields = ["title", "question", "description"]
         widgets = {"question": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class HypothesisForm(forms.ModelForm):
+    class Meta:
+        model = Hypothesis
+        fields = ["statement"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 2, "placeholder": "A competing explanation…"})}
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["summary", "source", "citation", "date", "type", "credibility", "relevance"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2, "placeholder": "What was observed or reported…"}),
+            "date": forms.DateInput(attrs={"type": "date"}),
+        }

@@ -3,15 +3,17 @@ import math
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 
 from apps.accounts.models import Team
 from apps.core.models import BoundedTextField, TimeStampedModel
 
-DEFAULT_LIKELIHOODS = {"CC": 0.95, "C": 0.80, "N": 0.50, "I": 0.20, "II": 0.05, "NA": 0.50, "": 0.50}
+from .rescoring import technique_front
 
 
 def default_likelihoods() -> dict[str, float]:
-    return dict(DEFAULT_LIKELIHOODS)
+    """No overrides: ACH's scoring (apps/ach/scoring.py DEFAULT_LIKELIHOODS) fills every rating's P(E|H)."""
+    return {}
 
 
 class Assessment(TimeStampedModel):
@@ -40,6 +42,9 @@ class Assessment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(technique_front().nav[1], args=[self.pk])
 
 
 class Hypothesis(TimeStampedModel):

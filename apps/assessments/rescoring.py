@@ -35,8 +35,12 @@ class Technique:
     # Compares the previous snapshot's results with the new ones; returns alerts as dicts with
     # "kind" ("alert" | "warning" | "flag"), "code" and "message".
     alerts: Callable[[Results | None, Results], list[dict]] = lambda previous, current: []
-    # Side effects in the snapshot's transaction (e.g. flag an assumption); returns more alerts.
-    apply: Callable[[Any, Results], list[dict]] = lambda assessment, results: []
+    # Side effects in the snapshot's transaction (e.g. flag an assumption); returns more alerts. Given
+    # the assessment, the technique's own results, and the whole snapshot's results now and before
+    # (every technique's section, keyed by name; None before the first snapshot).
+    apply: Callable[[Any, Results, dict[str, Results], dict[str, Results] | None], list[dict]] = (
+        lambda assessment, results, snapshot, previous: []
+    )
     # JSON exchange: errors for the technique's section (each naming its place), the import itself
     # (inside the import's transaction) and the export, which adds computed results.
     validate_section: Callable[[dict, "ImportContext"], list[str]] = lambda data, context: []
@@ -47,6 +51,13 @@ class Technique:
     # A tab on the assessment's pages: (label, URL name taking the assessment pk).
     nav: tuple[str, str] | None = None
     evidence_columns: tuple[EvidenceColumn, ...] = ()
+    # The technique whose tab is the assessment's front page sets this: (request, assessment, oob_html)
+    # -> the htmx response after hypotheses or evidence change (its working region, refreshed).
+    front_region: Callable[[Any, Any, str], Any] | None = None
+    # The technique's part of the score history page (given the snapshots, oldest first) and of one
+    # snapshot's page (given its results section): HTML from render_to_string, so already escaped.
+    history_section: Callable[[Any, list[Any]], str] = lambda request, snapshots: ""
+    snapshot_section: Callable[[Any, Results], str] = lambda request, results: ""
 
 
 @dataclass
@@ -66,6 +77,19 @@ TECHNIQUES: dict[str, Technique] = {}
 
 def technique_register(technique: Technique) -> None:
     TECHNIQUES[technique.name] = technique
+
+
+def technique_front() -> Technique:
+    """The technique whose tab opens an assessment (ACH in this project)."""
+    for technique in TECHNIQUES.values():
+        if technique.front_region is not None and technique.nav:
+            return technique
+    raise LookupError("No registered technique draws the assessment's front page.")
+
+
+def technique_tabs() -> list[tuple[str, str, str]]:
+    """(technique name, label, URL name) for every technique with a tab, in registration order."""
+    return [(t.name, *t.nav) for t in TECHNIQUES.values() if t.nav]
 
 
 def evidence_columns() -> dict[str, EvidenceColumn]:

@@ -1,6 +1,7 @@
-from django.db.models import QuerySet
+from django.contrib.auth.models import User
+from django.db.models import F, Max, Q, QuerySet
 
-from .models import Activity, Assessment, Notification, ScoreSnapshot
+from .models import Activity, Assessment, Evidence, Notification, ScoreSnapshot
 
 
 def assessments_for_team(*, team_id: int) -> QuerySet[Assessment]:
@@ -15,9 +16,26 @@ def snapshot_latest(*, assessment_id: int) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
 
 
-def notifications_for_user(*, user, limit: int = 100) -> list[Notification]:
+def notifications_for_user(*, user: User, limit: int = 100) -> list[Notification]:
     return list(
         Notification.objects.filter(user=user, activity__assessment__team__memberships__user=user)
         .select_related("activity__assessment")
         .distinct()[:limit]
+    )
+
+
+def assessments_stale() -> list[int]:
+    """Assessments whose latest snapshot (if any) is behind their content version."""
+    return list(
+        Assessment.objects.annotate(scored=Max("snapshots__version"))
+        .filter(Q(scored__isnull=True) | Q(scored__lt=F("content_version")))
+        .values_list("pk", flat=True)
+    )
+
+
+def evidence_keys_added(*, assessment_id: int, after_version: int, up_to_version: int) -> list[str]:
+    return list(
+        Evidence.objects.filter(
+            assessment_id=assessment_id, added_in_version__gt=after_version, added_in_version__lte=up_to_version
+        ).values_list("key", flat=True)
     )

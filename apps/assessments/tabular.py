@@ -135,7 +135,8 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
                 raise ValueError(f"Too many rows (more than {MAX_ROWS}); import at most {MAX_ROWS} at a time.")
     except ValueError:
         raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a corrupt file
+    # openpyxl raises many exception types for a corrupt file.
+    except Exception as exc:
         raise ValueError("The file is not a readable XLSX workbook.") from exc
     return rows
 

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import services
+from .services.rescoring import snapshot_compute, snapshot_sweep
 
 
 @shared_task(
@@ -14,10 +14,10 @@ from . import services
     max_retries=5,
 )
 def rescore_assessment(self, assessment_id: int) -> int | None:
-    snapshot = services.snapshot_compute(assessment_id=assessment_id)
+    snapshot = snapshot_compute(assessment_id=assessment_id)
     return snapshot.version if snapshot else None
 
 
 @shared_task(acks_late=True)
 def sweep_stale_assessments() -> list[int]:
-    return services.snapshot_sweep()
+    return snapshot_sweep()

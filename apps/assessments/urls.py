@@ -1,14 +1,37 @@
 from django.urls import path
 
-from . import views
+from .views import assessments, exchange, history, items
 
 app_name = "assessments"
 
 urlpatterns = [
-    path("", views.assessment_list, name="list"),
-    path("assessments/new/", views.assessment_create, name="create"),
-    path("assessments/<int:pk>/activity/", views.activity, name="activity"),
-    path("assessments/<int:pk>/review/", views.review, name="review"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("", assessments.assessment_list, name="list"),
+    path("assessments/new/", assessments.assessment_create, name="create"),
+    path("assessments/import/", exchange.assessment_import, name="import"),
+    path("assessments/<int:pk>/activity/", assessments.activity, name="activity"),
+    path("assessments/<int:pk>/review/", assessments.review, name="review"),
+    path("assessments/<int:pk>/history/", history.history, name="history"),
+    path("assessments/<int:pk>/history/<int:version>/", history.snapshot_detail, name="snapshot"),
+    path("assessments/<int:pk>/export.json", exchange.export_json, name="export_json"),
+    path("assessments/<int:pk>/evidence/import/", exchange.evidence_import, name="evidence_import"),
+    path("notifications/", assessments.notifications, name="notifications"),
+    path("notifications/read/", assessments.notifications_read, name="notifications_read"),
 ]
+
+# Hypotheses and evidence share one set of views; the kind rides along as a URL keyword.
+for kind, plural in (("hypothesis", "hypotheses"), ("evidence", "evidence")):
+    urlpatterns += [
+        path(f"assessments/<int:pk>/{plural}/", items.item_create, {"kind": kind}, name=f"{kind}_create"),
+        path(
+            f"assessments/<int:pk>/{plural}/<int:item_id>/edit/", items.item_edit, {"kind": kind}, name=f"{kind}_edit"
+        ),
+        path(
+            f"assessments/<int:pk>/{plural}/<int:item_id>/delete/",
+            items.item_delete,
+            {"kind": kind},
+            name=f"{kind}_delete",
+        ),
+        path(
+            f"assessments/<int:pk>/{plural}/<int:item_id>/move/", items.item_move, {"kind": kind}, name=f"{kind}_move"
+        ),
+    ]

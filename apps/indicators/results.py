@@ -2,10 +2,7 @@
 
 from typing import Any
 
-from django.db.models.fields.json import KT
 from django.utils import timezone
-
-from apps.assessments.models import ScoreSnapshot
 
 from . import validator
 from .selectors import Board, board_get
@@ -93,22 +90,16 @@ def tension_of(results: dict | None, leader: str | None) -> tuple[str, str] | No
     return (favoured, leader) if validator.tension(favoured, leader) else None
 
 
-def tension_apply(assessment, results: dict) -> list[dict]:
+def tension_apply(assessment, results: dict, snapshot: dict, previous: dict | None) -> list[dict]:
     """An alert when the indicators start to favour a hypothesis other than the ACH leader.
 
-    Runs after the snapshot is stored, so the ACH leader is read from the very snapshot these results
-    belong to (technique apps never import each other).
+    The registry hands over the whole snapshot's results, so the ACH leader is the one scored with
+    these indicator results (technique apps never import each other).
     """
-    # Only the two fields needed, not the snapshots' whole results.
-    snapshots = list(
-        ScoreSnapshot.objects.filter(assessment=assessment, version__lte=assessment.content_version)
-        .order_by("-version")
-        .values_list(KT("results__ach__leader_by_posterior"), "results__indicators")[:2]
+    now = tension_of(results, snapshot.get("ach", {}).get("leader_by_posterior"))
+    before = (
+        tension_of(previous.get("indicators"), previous.get("ach", {}).get("leader_by_posterior")) if previous else None
     )
-    if not snapshots:
-        return []
-    now = tension_of(results, snapshots[0][0])
-    before = tension_of(snapshots[1][1], snapshots[1][0]) if len(snapshots) > 1 else None
     if now is None or now == before:
         return []
     favoured, leader = now

@@ -2,11 +2,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from apps.assessments.models import Activity, Assessment, Evidence, Hypothesis
-from apps.assessments.services import activity_record, assessment_bump
+from apps.assessments.services import activity_record, assessment_bump, scored_row_delete
+from apps.core.keys import key_next, key_number
 
 from . import validator
 from .models import Indicator, IndicatorSettings, Observation, Validation
@@ -23,9 +23,7 @@ def _settings(assessment_id: int) -> IndicatorSettings:
 def _next_key(assessment_id: int) -> str:
     # The caller holds the assessment row lock (taken by assessment_bump), which serialises the counter.
     settings = _settings(assessment_id)
-    IndicatorSettings.objects.filter(pk=settings.pk).update(key_counter=F("key_counter") + 1)
-    settings.refresh_from_db(fields=["key_counter"])
-    return f"IND{settings.key_counter}"
+    return key_next(IndicatorSettings.objects.filter(pk=settings.pk), counter="key_counter", prefix="IND")
 
 
 def _labels(assessment_id: int) -> dict[str, str]:
@@ -66,15 +64,7 @@ def indicator_update(*, indicator: Indicator, user, **fields) -> Indicator:
 
 @transaction.atomic
 def indicator_delete(*, indicator: Indicator, user) -> None:
-    assessment = indicator.assessment
-    assessment_bump(assessment_id=assessment.pk, change=f"indicator {indicator.key} deleted")
-    activity_record(
-        assessment=assessment,
-        kind=Activity.Kind.CHANGE,
-        message=f"Indicator {indicator.key} deleted: {indicator.statement[:80]}",
-        actor=user,
-    )
-    indicator.delete()
+    scored_row_delete(row=indicator, user=user, kind="indicator", key=indicator.key, detail=indicator.statement)
 
 
 @transaction.atomic
@@ -225,7 +215,7 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
         settings.status_labels = {
             status: label for status, label in labels.items() if label != validator.DEFAULT_STATUS_LABELS[status]
         }
-    numbers = [int(item["key"][3:]) for item in items if item["key"][:3] == "IND" and item["key"][3:].isdigit()]
+    numbers = [n for item in items if (n := key_number(item["key"], "IND")) is not None]
     settings.key_counter = max(numbers, default=len(items))
     settings.save()
     indicators = Indicator.objects.bulk_create(

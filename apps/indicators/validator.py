@@ -207,16 +207,17 @@ def hypothesis_support(
     scores = dict.fromkeys(hypotheses, 0.0)
     counted = 0
     for status, team, negative in items:
-        if any(team.get(key) is None for key in hypotheses):
+        known = {key: value for key in hypotheses if (value := team.get(key)) is not None}
+        if len(known) < len(hypotheses):
             continue
         weight = STATUS_WEIGHTS.get(status, 0.0)
         if weight > 0:
             for key in hypotheses:
-                scores[key] += weight * math.log(_clamp(team[key]))
+                scores[key] += weight * math.log(_clamp(known[key]))
             counted += 1
         elif negative:
             for key in hypotheses:
-                scores[key] += math.log(_clamp(1 - team[key]))
+                scores[key] += math.log(_clamp(1 - known[key]))
             counted += 1
     return {key: round(value, PRECISION) for key, value in scores.items()}, counted
 

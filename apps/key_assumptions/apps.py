@@ -15,7 +15,7 @@ class KeyAssumptionsConfig(AppConfig):
                 name="key_assumptions",
                 compute=results.results_compute,
                 alerts=results.alerts_for,
-                apply=lambda assessment, computed: services.recheck_flags_apply(
+                apply=lambda assessment, computed, snapshot, previous: services.recheck_flags_apply(
                     assessment=assessment, results=computed
                 ),
                 validate_section=exchange.validate_section,

@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from apps.assessments.forms import EvidenceForm
 from apps.assessments.models import Evidence
 
 from .models import Assumption, CollectionRequirement, Confidence, EvidenceLink, Impact
@@ -85,7 +85,7 @@ class LinkForm(forms.Form):
         self.fields["evidence"].label_from_instance = lambda e: f"{e.key}: {e.summary[:70]}"
 
 
-class ChallengeForm(forms.ModelForm):
+class ChallengeForm(EvidenceForm):
     """A new evidence item that challenges (or supports) an assumption."""
 
     assumption = forms.ModelChoiceField(queryset=Assumption.objects.none())
@@ -93,14 +93,6 @@ class ChallengeForm(forms.ModelForm):
     note = forms.CharField(
         max_length=500, label="Why?", widget=forms.TextInput(attrs={"placeholder": "Why it bears on it…"})
     )
-
-    class Meta:
-        model = Evidence
-        fields = ["summary", "source", "citation", "date", "type", "credibility", "relevance"]
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 2, "placeholder": "What was observed or reported…"}),
-            "date": forms.DateInput(attrs={"type": "date"}),
-        }
 
     field_order = ["assumption", "relation", "note", "summary"]
 
@@ -141,12 +133,3 @@ class CompleteForm(forms.Form):
     note = forms.CharField(
         max_length=1000, required=False, widget=forms.TextInput(attrs={"placeholder": "Optional note for the round"})
     )
-
-
-def service_errors_add(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: under its field when the form has one, else on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

@@ -22,7 +22,14 @@ def test_outsider_does_not_see_another_teams_assessment_in_their_list(client, ou
 
 @pytest.mark.parametrize(
     "name",
-    ["ach:matrix", "ach:history", "ach:panel", "assessments:activity", "ach:evidence_import", "ach:priors"],
+    [
+        "ach:matrix",
+        "assessments:history",
+        "ach:panel",
+        "assessments:activity",
+        "assessments:evidence_import",
+        "ach:priors",
+    ],
 )
 def test_outsider_gets_404_reading_another_teams_pages(client, outsider, assessment, name):
     client.force_login(outsider)
@@ -41,16 +48,16 @@ def test_outsider_gets_404_writing_and_changes_nothing(client, outsider, assessm
     before = (Evidence.objects.count(), Hypothesis.objects.count(), assessment.content_version)
     responses = [
         client.post(
-            reverse("ach:evidence_create", args=[assessment.pk]),
+            reverse("assessments:evidence_create", args=[assessment.pk]),
             {"summary": "x", "credibility": "low", "relevance": "low", "type": "report"},
         ),
-        client.post(reverse("ach:hypothesis_create", args=[assessment.pk]), {"statement": "x"}),
+        client.post(reverse("assessments:hypothesis_create", args=[assessment.pk]), {"statement": "x"}),
         client.post(
             reverse("ach:cell_set", args=[assessment.pk]),
             {"evidence": evidence.pk, "hypothesis": hypothesis.pk, "value": "CC"},
         ),
-        client.post(reverse("ach:evidence_delete", args=[assessment.pk, evidence.pk])),
-        client.post(reverse("ach:hypothesis_delete", args=[assessment.pk, hypothesis.pk])),
+        client.post(reverse("assessments:evidence_delete", args=[assessment.pk, evidence.pk])),
+        client.post(reverse("assessments:hypothesis_delete", args=[assessment.pk, hypothesis.pk])),
     ]
     assert [r.status_code for r in responses] == [404] * 5
     assessment.refresh_from_db()

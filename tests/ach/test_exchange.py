@@ -94,7 +94,7 @@ def test_export_round_trips_and_adds_computed_results(team):
             lambda d: d["hypotheses"].append({"key": "H1", "statement": "dup", "prior": 0.0}),
             "hypotheses: duplicate key H1",
         ),
-        (lambda d: d["hypotheses"][0].update(prior=0.7), "priors must sum to 1"),
+        (lambda d: d["hypotheses"][0].update(prior=0.7), "Priors must sum to 1"),
         (lambda d: d["evidence"][0].update(credibility="certain"), "evidence[0].credibility"),
         (lambda d: d.update(format="something-else"), "format"),
         (lambda d: d.pop("question"), "'question' is a required property"),
@@ -174,7 +174,7 @@ def test_upload_page_imports_a_file(client, analyst, team):
     # Only a team admin may create the accounts the file names (bob).
     client.force_login(factories.member(team, "team_admin", username="tess"))
     upload = SimpleUploadedFile("a.json", json.dumps(SMALL).encode(), content_type="application/json")
-    response = client.post(reverse("ach:import"), {"file": upload, "create_analysts": "1"})
+    response = client.post(reverse("assessments:import"), {"file": upload, "create_analysts": "1"})
     assert response.status_code == 302
     assert Assessment.objects.get().team.name == "Maghreb Desk"
 
@@ -184,7 +184,7 @@ def test_upload_page_lists_errors_and_imports_nothing(client, analyst):
 
     client.force_login(analyst)
     upload = SimpleUploadedFile("a.json", b"{not json", content_type="application/json")
-    response = client.post(reverse("ach:import"), {"file": upload})
+    response = client.post(reverse("assessments:import"), {"file": upload})
     assert "Not valid JSON" in response.content.decode()
     assert not Assessment.objects.exists()
 

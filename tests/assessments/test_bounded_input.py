@@ -24,7 +24,7 @@ GOOD = {
 
 def _import(client, raw: bytes):
     upload = SimpleUploadedFile("a.json", raw, content_type="application/json")
-    return client.post(reverse("ach:import"), {"file": upload})
+    return client.post(reverse("assessments:import"), {"file": upload})
 
 
 def _with(**changes) -> bytes:
@@ -85,7 +85,7 @@ def test_evidence_form_refuses_an_overlong_summary_naming_the_field(client, anal
     client.force_login(analyst)
     before = Evidence.objects.count()
     response = client.post(
-        reverse("ach:evidence_create", args=[assessment.pk]),
+        reverse("assessments:evidence_create", args=[assessment.pk]),
         {"summary": "x" * 5001, "credibility": "medium", "relevance": "medium", "type": "report"},
         HTTP_HX_REQUEST="true",
     )
@@ -134,7 +134,7 @@ def test_a_summary_over_its_limit_is_a_row_error_naming_the_field():
 def test_a_csv_cell_over_128_kb_through_the_page_is_a_clear_error(client, analyst, assessment):
     client.force_login(analyst)
     upload = SimpleUploadedFile("e.csv", b'summary\n"' + b"x" * 140_000 + b'"\n', content_type="text/csv")
-    response = client.post(reverse("ach:evidence_import", args=[assessment.pk]), {"file": upload})
+    response = client.post(reverse("assessments:evidence_import", args=[assessment.pk]), {"file": upload})
     assert response.status_code in (200, 400)
     assert "longer than 10000 characters" in response.content.decode()
 

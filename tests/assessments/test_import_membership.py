@@ -27,7 +27,7 @@ def _file(*analysts: str) -> SimpleUploadedFile:
 
 
 def _post(client, *analysts: str):
-    return client.post(reverse("ach:import"), {"file": _file(*analysts), "create_analysts": "1"})
+    return client.post(reverse("assessments:import"), {"file": _file(*analysts), "create_analysts": "1"})
 
 
 def _memberships() -> set:

@@ -105,7 +105,7 @@ def test_a_corrupt_xlsx_is_refused():
 def test_preview_lists_row_errors_and_imports_nothing(client, analyst, assessment):
     client.force_login(analyst)
     upload = SimpleUploadedFile("e.csv", b"summary,credibility\ngood,high\nbad,enormous\n")
-    response = client.post(reverse("ach:evidence_import", args=[assessment.pk]), {"file": upload})
+    response = client.post(reverse("assessments:evidence_import", args=[assessment.pk]), {"file": upload})
     body = response.content.decode()
     assert "1 with errors" in body and "credibility" in body
     assert 'name="confirm"' not in body
@@ -116,9 +116,9 @@ def test_preview_lists_row_errors_and_imports_nothing(client, analyst, assessmen
 def test_preview_then_confirm_imports_every_row_in_one_version(client, analyst, assessment):
     client.force_login(analyst)
     upload = SimpleUploadedFile("e.csv", GOOD.encode())
-    preview = client.post(reverse("ach:evidence_import", args=[assessment.pk]), {"file": upload})
+    preview = client.post(reverse("assessments:evidence_import", args=[assessment.pk]), {"file": upload})
     token = preview.context["confirm"]
-    response = client.post(reverse("ach:evidence_import", args=[assessment.pk]), {"confirm": token})
+    response = client.post(reverse("assessments:evidence_import", args=[assessment.pk]), {"confirm": token})
     assert response.status_code == 302
     new = Evidence.objects.filter(assessment=assessment, summary__in=["A report", "A fact"])
     assert new.count() == 2
@@ -128,7 +128,7 @@ def test_preview_then_confirm_imports_every_row_in_one_version(client, analyst, 
 @pytest.mark.django_db
 def test_a_tampered_confirmation_is_refused(client, analyst, assessment):
     client.force_login(analyst)
-    response = client.post(reverse("ach:evidence_import", args=[assessment.pk]), {"confirm": "forged:token"})
+    response = client.post(reverse("assessments:evidence_import", args=[assessment.pk]), {"confirm": "forged:token"})
     assert response.status_code == 400
     assert assessment.evidence.count() == 5
 
@@ -140,10 +140,10 @@ def test_a_confirmation_for_another_assessment_is_refused(client, analyst, asses
     other = assessment_with_matrix(team=team, user=analyst, evidence=1)
     client.force_login(analyst)
     preview = client.post(
-        reverse("ach:evidence_import", args=[other.pk]), {"file": SimpleUploadedFile("e.csv", GOOD.encode())}
+        reverse("assessments:evidence_import", args=[other.pk]), {"file": SimpleUploadedFile("e.csv", GOOD.encode())}
     )
     response = client.post(
-        reverse("ach:evidence_import", args=[assessment.pk]), {"confirm": preview.context["confirm"]}
+        reverse("assessments:evidence_import", args=[assessment.pk]), {"confirm": preview.context["confirm"]}
     )
     assert response.status_code == 403
     assert assessment.evidence.count() == 5

@@ -264,6 +264,19 @@ def test_the_panel_shows_a_warning_once_the_rescoring_records_it(client, analyst
     assert "Up to date" in body
 
 
+def test_the_panel_answers_204_while_neither_the_content_nor_the_snapshot_moved(client, analyst, assessment, indicator):
+    from apps.assessments.services import snapshot_compute
+
+    snapshot_compute(assessment_id=assessment.pk)
+    assessment.refresh_from_db()
+    client.force_login(analyst)
+    url = reverse("indicators:panel", args=[assessment.pk])
+    shown = f"{assessment.content_version}-{assessment.content_version}"
+    assert client.get(url, {"shown": shown}, **HTMX).status_code == 204
+    response = client.get(url, {"shown": "0-0"}, **HTMX)
+    assert response.status_code == 200 and f"shown={shown}" in response.content.decode()
+
+
 def _page_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200

@@ -173,7 +173,7 @@ def test_challenging_evidence_arriving_by_csv_import_flags_the_assumption(client
     other = make_assumption(assessment, analyst, statement="Ransom payments keep financing AQIM.")
     client.force_login(analyst)
     csv = b"summary,credibility,challenges,supports\nA cell is found in Marseille,high,A1,A2\n"
-    url = reverse("ach:evidence_import", args=[assessment.pk])
+    url = reverse("assessments:evidence_import", args=[assessment.pk])
     preview = client.post(url, {"file": SimpleUploadedFile("e.csv", csv)})
     assert preview.context["parsed"].ok
     client.post(url, {"confirm": preview.context["confirm"]})
@@ -192,7 +192,7 @@ def test_an_import_row_naming_an_unknown_assumption_is_refused_in_the_preview(cl
     client.force_login(analyst)
     csv = b"summary,challenges\nSomething,A1; A9\n"
     response = client.post(
-        reverse("ach:evidence_import", args=[assessment.pk]), {"file": SimpleUploadedFile("e.csv", csv)}
+        reverse("assessments:evidence_import", args=[assessment.pk]), {"file": SimpleUploadedFile("e.csv", csv)}
     )
     assert response.context["parsed"].row_errors == {1: ["challenges: no key assumption A9 in this assessment"]}
     assert "confirm" not in response.context

@@ -1,16 +1,16 @@
 from django import template
+from django.urls import reverse
+
+from apps.assessments.rescoring import technique_tabs
 
 register = template.Library()
 
 
-@register.simple_tag
-def technique_links(assessment):
-    """Tabs for the techniques registered beside ACH (key assumptions, indicators …)."""
-    from django.urls import reverse
-    from django.utils.html import format_html_join
-    from django.utils.safestring import mark_safe
-
-    from apps.assessments.rescoring import TECHNIQUES
-
-    links = [(reverse(t.nav[1], args=[assessment.pk]), t.nav[0]) for t in TECHNIQUES.values() if t.nav]
-    return format_html_join("", '<a href="{}">{}</a>', links) if links else mark_safe("")
+@register.inclusion_tag("assessments/tabs.html")
+def assessment_tabs(assessment, active: str = "") -> dict:
+    """The assessment's tab bar: every registered technique's tab, then the assessment's own pages."""
+    tabs = [
+        {"name": name, "label": label, "url": reverse(url_name, args=[assessment.pk])}
+        for name, label, url_name in technique_tabs()
+    ]
+    return {"assessment": assessment, "tabs": tabs, "active": active}

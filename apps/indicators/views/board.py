@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -8,6 +9,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import Activity
 from apps.assessments.selectors import snapshot_latest
+from apps.core.htmx import unchanged, version_token
 from apps.core.types import HtmxRequest
 
 from .. import services, validator
@@ -40,6 +42,8 @@ def panel_context(assessment) -> dict:
         "ach_leader": leader,
         "tension": validator.tension(favoured, leader),
         "warnings": warnings,
+        # Warnings arrive with snapshots, so the two versions say whether anything moved.
+        "token": version_token(snapshot.version if snapshot else 0, assessment.content_version),
     }
 
 
@@ -75,7 +79,10 @@ def board(request: HtmxRequest, pk: int):
 @login_required
 def panel(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
-    return render(request, "indicators/board.html#panel", panel_context(assessment))
+    context = panel_context(assessment)
+    if unchanged(request, context["token"]):
+        return HttpResponse(status=204)
+    return render(request, "indicators/board.html#panel", context)
 
 
 @require_POST

@@ -9,7 +9,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import Evidence
-from apps.core.responses import error_response, form_messages
+from apps.core.htmx import control_submit
 from apps.core.types import HtmxRequest
 
 from .. import services
@@ -107,18 +107,18 @@ def delete(request: HtmxRequest, pk: int, indicator_id: int):
 def validation_set(request: HtmxRequest, pk: int, indicator_id: int):
     assessment = assessment_for_user(request.user, pk, write=True)
     indicator = _indicator(assessment, indicator_id)
-    form = ValidationForm(request.POST)
-    if not form.is_valid():
-        return error_response(request, ["Invalid rating.", *form_messages(form)])
-    try:
-        services.validation_set(
+    refusal = control_submit(
+        request,
+        ValidationForm(request.POST),
+        lambda data: services.validation_set(
             indicator=indicator,
             analyst=request.user,
-            hypothesis_id=form.cleaned_data["hypothesis"],
-            likelihood=form.cleaned_data["likelihood"],
-        )
-    except ValidationError as exc:
-        return error_response(request, exc.messages)
+            hypothesis_id=data["hypothesis"],
+            likelihood=data["likelihood"],
+        ),
+    )
+    if refusal:
+        return refusal
     return _response(request, assessment, indicator.pk, "validator", "summary", "panel")
 
 
@@ -167,11 +167,11 @@ def observation_delete(request: HtmxRequest, pk: int, indicator_id: int, observa
 def review(request: HtmxRequest, pk: int, indicator_id: int):
     assessment = assessment_for_user(request.user, pk, write=True)
     indicator = _indicator(assessment, indicator_id)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        return error_response(request, ["Invalid review date.", *form_messages(form)])
-    try:
-        services.indicator_review(indicator=indicator, user=request.user, on=form.cleaned_data["reviewed_on"])
-    except ValidationError as exc:
-        return error_response(request, exc.messages)
+    refusal = control_submit(
+        request,
+        ReviewForm(request.POST),
+        lambda data: services.indicator_review(indicator=indicator, user=request.user, on=data["reviewed_on"]),
+    )
+    if refusal:
+        return refusal
     return _response(request, assessment, indicator.pk, "summary", "panel")

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.assessments import selectors as assessment_selectors
 from apps.assessments.access import assessment_for_user
+from apps.core.htmx import form_error_add, form_submit, unchanged, version_token
+from apps.core.ordering import order_moved
 from apps.core.types import HtmxRequest
 
 from .. import services
@@ -24,7 +26,6 @@ from ..forms import (
     LinkForm,
     RecheckForm,
     RequirementForm,
-    service_errors_add,
 )
 from ..models import Assumption, Change, CollectionRequirement
 from ..selectors import Check, check_get
@@ -49,7 +50,9 @@ def _viewer_rows(check: Check, user, membership, sort: str):
 
 def status_token(*, assessment, snapshot, flagged_keys) -> str:
     """What the summary shows: the scored and current versions and the flagged assumptions."""
-    return f"{snapshot.version if snapshot else 0}-{assessment.content_version}-{','.join(sorted(flagged_keys))}"
+    return version_token(
+        snapshot.version if snapshot else 0, assessment.content_version, ",".join(sorted(flagged_keys))
+    )
 
 
 def check_context(request, assessment, **extra) -> dict:
@@ -135,7 +138,7 @@ def status(request: HtmxRequest, pk: int):
         snapshot=assessment_selectors.snapshot_latest(assessment_id=assessment.pk),
         flagged_keys=Assumption.objects.filter(assessment=assessment, needs_recheck=True).values_list("key", flat=True),
     )
-    if shown == current:
+    if unchanged(request, current):
         return HttpResponse(status=204)
     response = render(request, "key_assumptions/check.html#summary", check_context(request, assessment))
     if shown.split("-", 2)[2:] != current.split("-", 2)[2:]:
@@ -155,7 +158,7 @@ def assumption_create(request: HtmxRequest, pk: int):
                 assessment=assessment, user=request.user, supports=data.pop("supports"), **data
             )
         except ValidationError as exc:
-            service_errors_add(form, exc)
+            form_error_add(form, exc)
     if not form.is_valid():
         return form_error_response(request, assessment, "assumption-form", assumption_form=form)
     return check_response(request, assessment, "assumption-form", "side-forms", toast=f"{assumption.key} recorded.")
@@ -181,7 +184,7 @@ def assumption_edit(request: HtmxRequest, pk: int, assumption_id: int):
                 **data,
             )
         except ValidationError as exc:
-            service_errors_add(form, exc)
+            form_error_add(form, exc)
         else:
             return check_response(request, assessment, "side-forms", toast=f"{assumption.key} updated.")
     context = {"assessment": assessment, "form": form, "assumption": assumption, "sort": _sort(request)}
@@ -195,11 +198,9 @@ def assumption_move(request: HtmxRequest, pk: int, assumption_id: int):
     ids = list(assessment.assumptions.order_by("order", "id").values_list("pk", flat=True))
     if assumption_id not in ids:
         raise Http404
-    index = ids.index(assumption_id)
-    target = index - 1 if request.POST.get("direction") == "up" else index + 1
-    if 0 <= target < len(ids):
-        ids[index], ids[target] = ids[target], ids[index]
-        services.assumption_reorder(assessment=assessment, user=request.user, ordered_ids=ids)
+    ordered = order_moved(ids, assumption_id, request.POST.get("direction"))
+    if ordered != ids:
+        services.assumption_reorder(assessment=assessment, user=request.user, ordered_ids=ordered)
     return check_response(request, assessment)
 
 
@@ -213,7 +214,7 @@ def judgment_set(request: HtmxRequest, pk: int, assumption_id: int):
         try:
             services.judgment_set(assumption=assumption, analyst=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            service_errors_add(form, exc)
+            form_error_add(form, exc)
     if not form.is_valid():
         errors = [
             f"{name}: {'; '.join(messages)}" if name != "__all__" else "; ".join(messages)
@@ -229,13 +230,10 @@ def recheck(request: HtmxRequest, pk: int, assumption_id: int):
     assessment = assessment_for_user(request.user, pk, write=True)
     assumption = _assumption(assessment, assumption_id)
     form = RecheckForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assumption_recheck(assumption=assumption, user=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            service_errors_add(form, exc)
-        else:
-            return check_response(request, assessment, toast=f"{assumption.key} re-checked.")
+    if request.method == "POST" and form_submit(
+        form, lambda data: services.assumption_recheck(assumption=assumption, user=request.user, reason=data["reason"])
+    ):
+        return check_response(request, assessment, toast=f"{assumption.key} re-checked.")
     context = {"assessment": assessment, "assumption": assumption, "form": form}
     return render(request, "key_assumptions/check.html#recheck-form", context)
 
@@ -257,14 +255,11 @@ def requirement_create(request: HtmxRequest, pk: int, assumption_id: int):
     assessment = assessment_for_user(request.user, pk, write=True)
     assumption = _assumption(assessment, assumption_id)
     form = RequirementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.requirement_create(assumption=assumption, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            service_errors_add(form, exc)
-        else:
-            return check_response(
-                request, assessment, "requirements", toast=f"Collection requirement for {assumption.key} added."
-            )
+    created = form_submit(
+        form, lambda data: services.requirement_create(assumption=assumption, user=request.user, **data)
+    )
+    if request.method == "POST" and created:
+        toast = f"Collection requirement for {assumption.key} added."
+        return check_response(request, assessment, "requirements", toast=toast)
     context = {"assessment": assessment, "assumption": assumption, "form": form}
     return render(request, "key_assumptions/check.html#requirement-form", context)

@@ -6,10 +6,11 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from apps.assessments.access import assessment_for_user
+from apps.core.htmx import form_error_add
 from apps.core.types import HtmxRequest
 
 from .. import services
-from ..forms import ChallengeForm, LinkForm, service_errors_add
+from ..forms import ChallengeForm, LinkForm
 from ..models import EvidenceLink
 from .check import check_response, form_error_response
 
@@ -23,7 +24,7 @@ def link_create(request: HtmxRequest, pk: int):
         try:
             link = services.evidence_link_set(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            service_errors_add(form, exc)
+            form_error_add(form, exc)
     if not form.is_valid():
         return form_error_response(request, assessment, "link-form", link_form=form)
     toast = f"{link.evidence.key} {link.relation} {link.assumption.key}."
@@ -56,7 +57,7 @@ def challenge_create(request: HtmxRequest, pk: int):
                 **form.evidence_fields(),
             )
         except ValidationError as exc:
-            service_errors_add(form, exc)
+            form_error_add(form, exc)
     if not form.is_valid():
         return form_error_response(request, assessment, "challenge-form", challenge_form=form)
     toast = f"Evidence {evidence.key} added; it {link.relation} {link.assumption.key}."

@@ -6,10 +6,11 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from apps.assessments.access import assessment_for_user
+from apps.core.htmx import form_error_add
 from apps.core.types import HtmxRequest
 
 from .. import services
-from ..forms import CompleteForm, service_errors_add
+from ..forms import CompleteForm
 from ..models import CollectionRequirement
 from .check import check_context, check_response
 
@@ -41,7 +42,7 @@ def check_complete(request: HtmxRequest, pk: int):
                 assessment=assessment, user=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            service_errors_add(form, exc)
+            form_error_add(form, exc)
     if not form.is_valid():
         template = "key_assumptions/check.html#complete-form" if request.htmx else "key_assumptions/check.html"
         return render(request, template, check_context(request, assessment, complete_form=form))

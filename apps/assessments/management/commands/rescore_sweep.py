@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from apps.assessments.services import assessments_stale, snapshot_compute, snapshot_sweep
+from apps.assessments.selectors import assessments_stale
+from apps.assessments.services import snapshot_compute, snapshot_sweep
 
 
 class Command(BaseCommand):

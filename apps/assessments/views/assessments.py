@@ -7,10 +7,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.types import HtmxRequest
 
-from . import selectors, services
-from .access import assessment_for_user
-from .forms import AssessmentForm
-from .models import Notification
+from .. import selectors, services
+from ..access import assessment_for_user
+from ..forms import AssessmentForm
+from ..models import Notification
 
 
 @require_http_methods(["GET"])
@@ -35,7 +35,7 @@ def assessment_create(request: HtmxRequest):
     if request.method == "POST" and form.is_valid():
         assessment = services.assessment_create(team=membership.team, user=request.user, **form.cleaned_data)
         messages.success(request, f"Created “{assessment.title}”.")
-        return redirect("ach:matrix", pk=assessment.pk)
+        return redirect(assessment)
     return render(request, "assessments/assessment_form.html", {"form": form})
 
 
@@ -69,7 +69,7 @@ def review(request: HtmxRequest, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Comment added." if action == "comment" else "Review recorded.")
-    return redirect("ach:matrix", pk=assessment.pk)
+    return redirect(assessment)
 
 
 @require_http_methods(["GET"])

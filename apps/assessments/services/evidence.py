@@ -1,0 +1,189 @@
+"""Hypotheses and evidence are shared by every technique, so their writes live here."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.core.keys import key_counter_raise, key_next
+
+from ..models import Activity, Assessment, Evidence, Hypothesis, priors_validate
+from ..rescoring import evidence_columns
+from .activity import activity_record
+from .rescoring import assessment_bump
+
+HYPOTHESIS_FIELDS = ("statement", "prior")
+EVIDENCE_FIELDS = ("summary", "source", "citation", "date", "type", "credibility", "relevance")
+
+
+@transaction.atomic
+def hypothesis_create(
+    *, assessment: Assessment, user: User | None, statement: str, key: str | None = None
+) -> Hypothesis:
+    assessment_bump(assessment_id=assessment.pk, change=f"hypothesis added by {user or 'import'}")
+    if key is None:
+        key = key_next(Assessment.objects.filter(pk=assessment.pk), counter="hypothesis_counter", prefix="H")
+    order = assessment.hypotheses.count()
+    # A new hypothesis breaks explicit priors that summed to 1: fall back to uniform.
+    reset = assessment.hypotheses.filter(prior__isnull=False).update(prior=None)
+    hypothesis = Hypothesis.objects.create(assessment=assessment, key=key, statement=statement, order=order)
+    activity_record(
+        assessment=assessment,
+        kind=Activity.Kind.CHANGE,
+        message=f"Hypothesis {key} added" + (" (priors reset to uniform)" if reset else ""),
+        actor=user,
+    )
+    return hypothesis
+
+
+@transaction.atomic
+def hypotheses_import(*, assessment: Assessment, items: list[dict[str, Any]]) -> dict[str, Hypothesis]:
+    """A validated file's hypotheses, keys and priors as given, in one insert; key -> hypothesis."""
+    created = Hypothesis.objects.bulk_create(
+        Hypothesis(
+            assessment=assessment, key=item["key"], statement=item["statement"], order=order, prior=item.get("prior")
+        )
+        for order, item in enumerate(items)
+    )
+    counter_row = Assessment.objects.filter(pk=assessment.pk)
+    key_counter_raise(counter_row, counter="hypothesis_counter", keys=[h.key for h in created], prefix="H")
+    return {h.key: h for h in created}
+
+
+@transaction.atomic
+def hypothesis_update(*, hypothesis: Hypothesis, user: User | None, statement: str) -> Hypothesis:
+    assessment_bump(assessment_id=hypothesis.assessment_id, change=f"hypothesis {hypothesis.key} edited")
+    hypothesis.statement = statement
+    hypothesis.save(update_fields=["statement", "updated_at"])
+    return hypothesis
+
+
+@transaction.atomic
+def hypothesis_delete(*, hypothesis: Hypothesis, user: User | None) -> None:
+    assessment = hypothesis.assessment
+    assessment_bump(assessment_id=assessment.pk, change=f"hypothesis {hypothesis.key} deleted")
+    assessment.hypotheses.filter(prior__isnull=False).update(prior=None)
+    activity_record(
+        assessment=assessment, kind=Activity.Kind.CHANGE, message=f"Hypothesis {hypothesis.key} deleted", actor=user
+    )
+    hypothesis.delete()
+
+
+@transaction.atomic
+def priors_set(*, assessment: Assessment, user: User | None, priors: dict[int, float | None]) -> None:
+    """Set every hypothesis's prior at once (all None = uniform); they must sum to 1."""
+    hypotheses = list(assessment.hypotheses.all())
+    values = [priors.get(h.pk) for h in hypotheses]
+    priors_validate(values)
+    assessment_bump(assessment_id=assessment.pk, change="priors changed")
+    for hypothesis, value in zip(hypotheses, values, strict=True):
+        hypothesis.prior = value
+    Hypothesis.objects.bulk_update(hypotheses, ["prior"])
+
+
+def _reorder(model: type[Hypothesis] | type[Evidence], *, assessment: Assessment, ordered_ids: list[int]) -> None:
+    items = {item.pk: item for item in model.objects.filter(assessment=assessment)}
+    if set(ordered_ids) != set(items):
+        raise ValidationError("The new order must list every item exactly once.")
+    for position, pk in enumerate(ordered_ids):
+        items[pk].order = position
+    model.objects.bulk_update(items.values(), ["order"])
+
+
+@transaction.atomic
+def hypothesis_reorder(*, assessment: Assessment, user: User | None, ordered_ids: list[int]) -> None:
+    _reorder(Hypothesis, assessment=assessment, ordered_ids=ordered_ids)
+
+
+def evidence_create(*, assessment: Assessment, user: User | None, via: str = "form", **fields: Any) -> Evidence:
+    return evidence_add(assessment=assessment, user=user, items=[fields], via=via)[0]
+
+
+@transaction.atomic
+def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict], via: str) -> list[Evidence]:
+    """The one path by which evidence arrives (form, CSV/XLSX import, JSON import, API).
+
+    All items land in one transaction and one content version; any invalid item rejects them all
+    with a ValidationError whose message_dict is keyed "row N" (1-based).
+    """
+    version = assessment_bump(assessment_id=assessment.pk, change=f"evidence added ({via})")
+    base_order = Evidence.objects.filter(assessment=assessment).count()
+    created, errors = [], {}
+    for position, fields in enumerate(items):
+        key = fields.get("key") or key_next(
+            Assessment.objects.filter(pk=assessment.pk), counter="evidence_counter", prefix="E"
+        )
+        evidence = Evidence(
+            assessment=assessment,
+            key=key,
+            added_by=user,
+            added_in_version=version,
+            order=base_order + position,
+            **{name: value for name, value in fields.items() if name in EVIDENCE_FIELDS},
+        )
+        try:
+            evidence.full_clean(exclude=["assessment", "added_by"], validate_unique=False)
+        except ValidationError as exc:
+            errors[f"row {position + 1}"] = [
+                f"{field}: {'; '.join(messages)}" for field, messages in exc.message_dict.items()
+            ]
+            continue
+        created.append(evidence)
+    if errors:
+        raise ValidationError(errors)
+    keys = [e.key for e in created]
+    duplicates = set(keys) & set(
+        Evidence.objects.filter(assessment=assessment, key__in=keys).values_list("key", flat=True)
+    )
+    if duplicates or len(set(keys)) != len(keys):
+        raise ValidationError({"key": [f"Duplicate evidence keys: {', '.join(sorted(duplicates) or keys)}"]})
+    created = Evidence.objects.bulk_create(created)
+    columns = evidence_columns()
+    for evidence, fields in zip(created, items, strict=True):
+        for name, raw in (fields.get("links") or {}).items():
+            columns[name].apply(assessment, evidence, raw, user)
+    explicit = [fields["key"] for fields in items if fields.get("key")]
+    key_counter_raise(
+        Assessment.objects.filter(pk=assessment.pk), counter="evidence_counter", keys=explicit, prefix="E"
+    )
+    if len(created) == 1:
+        message = f"Evidence {created[0].key} added ({via}): {created[0].summary[:80]}"
+    else:
+        message = f"{len(created)} evidence items added ({via}): {', '.join(keys[:10])}{'…' if len(keys) > 10 else ''}"
+    activity_record(assessment=assessment, kind=Activity.Kind.CHANGE, message=message, actor=user, version=version)
+    return created
+
+
+@transaction.atomic
+def evidence_update(*, evidence: Evidence, user: User | None, **fields: Any) -> Evidence:
+    assessment_bump(assessment_id=evidence.assessment_id, change=f"evidence {evidence.key} edited")
+    for name, value in fields.items():
+        if name in EVIDENCE_FIELDS:
+            setattr(evidence, name, value)
+    evidence.full_clean(exclude=["assessment", "added_by"])
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence, user: User | None) -> None:
+    scored_row_delete(row=evidence, user=user, kind="evidence", key=evidence.key, detail=evidence.summary)
+
+
+def scored_row_delete(*, row: Any, user: User | None, kind: str, key: str, detail: str) -> None:
+    """Delete a row the scores depend on (evidence, an indicator …): new version, a line in the feed."""
+    assessment = row.assessment
+    assessment_bump(assessment_id=assessment.pk, change=f"{kind} {key} deleted")
+    activity_record(
+        assessment=assessment,
+        kind=Activity.Kind.CHANGE,
+        message=f"{kind.capitalize()} {key} deleted: {detail[:80]}",
+        actor=user,
+    )
+    row.delete()
+
+
+@transaction.atomic
+def evidence_reorder(*, assessment: Assessment, user: User | None, ordered_ids: list[int]) -> None:
+    _reorder(Evidence, assessment=assessment, ordered_ids=ordered_ids)

@@ -1,0 +1,130 @@
+"""Background rescoring: claim, enqueue on commit, compute one snapshot per content version."""
+
+import logging
+import time
+
+from celery import current_app
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import Activity, Assessment, RescoreQueue, ScoreSnapshot
+from ..rescoring import TECHNIQUES
+from ..selectors import assessments_stale, evidence_keys_added
+from .activity import activity_record
+
+logger = logging.getLogger(__name__)
+
+RESCORE_TASK = "apps.assessments.tasks.rescore_assessment"
+
+
+def assessment_bump(*, assessment_id: int, change: str) -> int:
+    """Bump the content version inside the caller's transaction; rescoring is enqueued on commit.
+
+    The UPDATE also locks the assessment row until commit, which serialises the key counters and
+    keeps a snapshot's reads consistent with the version it records (see snapshot_compute).
+    """
+    Assessment.objects.filter(pk=assessment_id).update(
+        content_version=F("content_version") + 1, last_change=change[:200], updated_at=timezone.now()
+    )
+    version = Assessment.objects.values_list("content_version", flat=True).get(pk=assessment_id)
+    transaction.on_commit(lambda: rescore_request(assessment_id=assessment_id))
+    return version
+
+
+def rescore_request(*, assessment_id: int, force: bool = False) -> bool:
+    """Enqueue one rescoring unless one is already queued; True when a task was sent.
+
+    A broker that is down is logged and left to the periodic sweep: the save has committed already
+    and its content version records that a rescoring is due.
+    """
+    # Looked up by name: tasks.py imports this module, never the other way round.
+    rescore_assessment = current_app.tasks[RESCORE_TASK]
+    claimed = RescoreQueue.objects.filter(assessment_id=assessment_id, queued=False).update(
+        queued=True, queued_at=timezone.now()
+    )
+    if not claimed and not force:
+        return False
+    if not claimed:
+        RescoreQueue.objects.update_or_create(
+            assessment_id=assessment_id, defaults={"queued": True, "queued_at": timezone.now()}
+        )
+    try:
+        # A short countdown lets a burst of saves share one rescoring: saves made while this task
+        # waits find the claim taken and enqueue nothing; the task then scores the latest version.
+        rescore_assessment.apply_async((assessment_id,), countdown=settings.RESCORE_COALESCE_SECONDS or None)
+    except Exception:  # noqa: BLE001 - any broker failure; the sweep will retry
+        logger.warning("Could not enqueue rescoring of assessment %s; the sweep will retry", assessment_id)
+        RescoreQueue.objects.filter(assessment_id=assessment_id).update(queued=False)
+        return False
+    return True
+
+
+def rescore_unclaim(*, assessment_id: int) -> None:
+    RescoreQueue.objects.filter(assessment_id=assessment_id).update(queued=False)
+
+
+def snapshot_compute(*, assessment_id: int) -> ScoreSnapshot | None:
+    """Score the assessment's current content version once; None when it is already scored.
+
+    Idempotent: the version is compared with the latest snapshot before any work, and the unique
+    (assessment, version) constraint makes a racing second worker's insert a no-op.
+    """
+    rescore_unclaim(assessment_id=assessment_id)
+    with transaction.atomic():
+        # The row lock makes writers (whose version bump updates this row) and a second worker wait
+        # for the few milliseconds of scoring, so every read below sees exactly the state of the
+        # version recorded in the snapshot.
+        assessment = Assessment.objects.select_for_update().filter(pk=assessment_id).first()
+        if assessment is None:
+            return None
+        previous = ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
+        if previous is not None and previous.version >= assessment.content_version:
+            return None
+        started = time.perf_counter()
+        results = {name: technique.compute(assessment) for name, technique in TECHNIQUES.items()}
+        alerts: list[dict] = []
+        for name, technique in TECHNIQUES.items():
+            previous_results = previous.results.get(name) if previous else None
+            alerts.extend(technique.alerts(previous_results, results[name]))
+        duration_ms = (time.perf_counter() - started) * 1000
+        try:
+            with transaction.atomic():
+                snapshot = ScoreSnapshot.objects.create(
+                    assessment=assessment,
+                    version=assessment.content_version,
+                    trigger=assessment.last_change,
+                    trigger_evidence=evidence_keys_added(
+                        assessment_id=assessment_id,
+                        after_version=previous.version if previous else 0,
+                        up_to_version=assessment.content_version,
+                    ),
+                    results=results,
+                    duration_ms=duration_ms,
+                )
+        except IntegrityError:
+            return None
+        for name, technique in TECHNIQUES.items():
+            alerts.extend(technique.apply(assessment, results[name], results, previous.results if previous else None))
+        if alerts:
+            snapshot.alerts = alerts
+            snapshot.save(update_fields=["alerts"])
+            for alert in alerts:
+                activity_record(
+                    assessment=assessment,
+                    kind=alert.get("kind", Activity.Kind.ALERT),
+                    message=alert["message"],
+                    version=snapshot.version,
+                    data=alert,
+                    notify=True,
+                )
+    return snapshot
+
+
+def snapshot_sweep() -> list[int]:
+    """Enqueue a rescoring of every assessment whose latest snapshot is behind its content version."""
+    stale_ids = assessments_stale()
+    for assessment_id in stale_ids:
+        rescore_request(assessment_id=assessment_id, force=True)
+    return stale_ids

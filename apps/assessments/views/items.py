@@ -1,0 +1,122 @@
+"""Hypotheses and evidence: the items every technique works on, edited from the assessment's front page.
+
+One set of views serves both kinds; the URL names the kind. A successful htmx edit returns the front
+technique's working region (the registry's `front_region`) with this app's forms out of band.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Model
+from django.forms import ModelForm
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.core.htmx import form_submit
+from apps.core.ordering import order_moved
+from apps.core.types import HtmxRequest
+
+from .. import services
+from ..access import assessment_for_user
+from ..forms import EvidenceForm, HypothesisForm
+from ..models import Evidence, Hypothesis
+from ..rescoring import technique_front
+
+TEMPLATE = "assessments/items.html"
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type[Model]
+    form: type[ModelForm]
+    related: str
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    delete: Callable[..., Any]
+    reorder: Callable[..., Any]
+
+
+KINDS = {
+    "hypothesis": Kind(
+        model=Hypothesis,
+        form=HypothesisForm,
+        related="hypotheses",
+        create=lambda assessment, user, data: services.hypothesis_create(
+            assessment=assessment, user=user, statement=data["statement"]
+        ),
+        update=lambda item, user, data: services.hypothesis_update(
+            hypothesis=item, user=user, statement=data["statement"]
+        ),
+        delete=lambda item, user: services.hypothesis_delete(hypothesis=item, user=user),
+        reorder=services.hypothesis_reorder,
+    ),
+    "evidence": Kind(
+        model=Evidence,
+        form=EvidenceForm,
+        related="evidence",
+        create=lambda assessment, user, data: services.evidence_create(
+            assessment=assessment, user=user, via="form", **data
+        ),
+        update=lambda item, user, data: services.evidence_update(evidence=item, user=user, **data),
+        delete=lambda item, user: services.evidence_delete(evidence=item, user=user),
+        reorder=services.evidence_reorder,
+    ),
+}
+
+
+def items_response(request: HtmxRequest, assessment, *oob_forms: str) -> HttpResponse:
+    """After a change: htmx gets the front region (and fresh forms out of band); others go to the page."""
+    if not request.htmx:
+        return redirect(assessment)
+    assessment.refresh_from_db()
+    context = {"assessment": assessment, "oob": True, "forms": {kind: KINDS[kind].form() for kind in KINDS}}
+    oob = "".join(render_to_string(f"{TEMPLATE}#{kind}-form", context, request=request) for kind in oob_forms)
+    return technique_front().front_region(request, assessment, oob)
+
+
+@require_POST
+@login_required
+def item_create(request: HtmxRequest, pk: int, kind: str):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    form = KINDS[kind].form(request.POST)
+    if form_submit(form, lambda data: KINDS[kind].create(assessment, request.user, data)):
+        return items_response(request, assessment, kind)
+    return render(request, f"{TEMPLATE}#{kind}-form", {"assessment": assessment, "forms": {kind: form}})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def item_edit(request: HtmxRequest, pk: int, item_id: int, kind: str):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    item = get_object_or_404(KINDS[kind].model, pk=item_id, assessment=assessment)
+    form = KINDS[kind].form(request.POST or None, instance=item)
+    if request.method == "POST" and form_submit(form, lambda data: KINDS[kind].update(item, request.user, data)):
+        return items_response(request, assessment)
+    return render(
+        request, f"{TEMPLATE}#item-edit", {"assessment": assessment, "form": form, "item": item, "kind": kind}
+    )
+
+
+@require_POST
+@login_required
+def item_delete(request: HtmxRequest, pk: int, item_id: int, kind: str):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    item = get_object_or_404(KINDS[kind].model, pk=item_id, assessment=assessment)
+    KINDS[kind].delete(item, request.user)
+    return items_response(request, assessment)
+
+
+@require_POST
+@login_required
+def item_move(request: HtmxRequest, pk: int, item_id: int, kind: str):
+    assessment = assessment_for_user(request.user, pk, write=True)
+    ids = list(getattr(assessment, KINDS[kind].related).order_by("order", "id").values_list("pk", flat=True))
+    if item_id not in ids:
+        raise Http404
+    ordered = order_moved(ids, item_id, request.POST.get("direction"))
+    KINDS[kind].reorder(assessment=assessment, user=request.user, ordered_ids=ordered)
+    return items_response(request, assessment)

@@ -1,0 +1,83 @@
+"""The assessment's pages know techniques only through the registry; ACH is one technique like the others."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from apps.assessments.exchange import AssessmentFileError, assessment_import
+from apps.assessments.rescoring import TECHNIQUES, Technique, technique_tabs
+
+ROOT = Path(__file__).resolve().parents[2]
+ACH_URL_NAME = re.compile(r"""['"]ach:""")
+
+
+def _sources_outside_ach() -> list[Path]:
+    files = [*ROOT.joinpath("templates").rglob("*.html"), *ROOT.joinpath("config").rglob("*.py")]
+    for path in ROOT.joinpath("apps").rglob("*"):
+        if path.suffix in {".py", ".html"} and "ach" not in path.relative_to(ROOT / "apps").parts[:1]:
+            files.append(path)
+    return files
+
+
+def test_no_template_or_module_outside_apps_ach_names_an_ach_url():
+    offenders = [str(p.relative_to(ROOT)) for p in _sources_outside_ach() if ACH_URL_NAME.search(p.read_text())]
+    assert _sources_outside_ach(), "the scan found no files"
+    assert offenders == []
+
+
+def test_the_tab_bar_is_drawn_in_one_place():
+    templates = [*ROOT.joinpath("templates").rglob("*.html"), *ROOT.joinpath("apps").rglob("*.html")]
+    drawing = [str(p.relative_to(ROOT)) for p in templates if 'aria-label="Assessment sections"' in p.read_text()]
+    assert drawing == ["apps/assessments/templates/assessments/tabs.html"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["ach:matrix", "key_assumptions:check", "indicators:board"])
+def test_every_techniques_tab_comes_from_the_registry(client, analyst, assessment, page):
+    client.force_login(analyst)
+    html = client.get(reverse(page, args=[assessment.pk])).content.decode()
+    nav = html.split('aria-label="Assessment sections"')[1].split("</nav>")[0]
+    expected = [(reverse(url_name, args=[assessment.pk]), label) for _, label, url_name in technique_tabs()]
+    assert [name for name, _, _ in technique_tabs()] == ["ach", "key_assumptions", "indicators"]
+    assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)[: len(expected)] == expected
+
+
+@pytest.fixture
+def throwaway(monkeypatch, settings):
+    """The README's example technique: registered as its AppConfig.ready() would, with its own URL."""
+    settings.ROOT_URLCONF = "tests.assessments.throwaway_urls"
+    imported: list[dict] = []
+    technique = Technique(
+        name="throwaway",
+        compute=lambda assessment: {"notes": assessment.title},
+        validate_section=lambda data, context: [
+            f"throwaway[{i}]: a note is text" for i, n in enumerate(data.get("throwaway", [])) if not isinstance(n, str)
+        ],
+        import_section=lambda assessment, data, context: imported.extend(data.get("throwaway", [])),
+        export_section=lambda assessment: {"throwaway": [f"note on {assessment.title}"]},
+        nav=("Throwaway", "throwaway:page"),
+    )
+    monkeypatch.setitem(TECHNIQUES, "throwaway", technique)
+    return imported
+
+
+@pytest.mark.django_db
+def test_a_new_technique_gets_its_tab_and_its_json_section_without_touching_other_apps(
+    client, analyst, assessment, team, throwaway
+):
+    client.force_login(analyst)
+    page = client.get(reverse("ach:matrix", args=[assessment.pk])).content.decode()
+    assert f'<a href="/assessments/{assessment.pk}/throwaway/">Throwaway</a>' in page
+    exported = json.loads(client.get(reverse("assessments:export_json", args=[assessment.pk])).content)
+    assert exported["throwaway"] == [f"note on {assessment.title}"]
+
+    exported["throwaway"] = [7]
+    with pytest.raises(AssessmentFileError) as error:
+        assessment_import(data=exported, team=team, create_analysts=True)
+    assert "throwaway[0]: a note is text" in error.value.errors
+    exported["throwaway"] = ["kept"]
+    assessment_import(data=exported, team=team, create_analysts=True)
+    assert throwaway == ["kept"]
