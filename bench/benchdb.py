@@ -16,7 +16,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
 
 
-def setup(*, eager: bool = True):
+def setup(*, eager: bool = True, name: str = "satworkbench_bench"):
     if eager:
         os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     import django
@@ -24,7 +24,7 @@ def setup(*, eager: bool = True):
     django.setup()
     from django.db import connection
 
-    connection.settings_dict["TEST"]["NAME"] = "satworkbench_bench"
+    connection.settings_dict["TEST"]["NAME"] = os.environ.get("BENCH_DATABASE_NAME", name)
     # A separate database, created afresh, so benchmarks never touch real data.
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     return connection
@@ -44,7 +44,7 @@ def build_matrix(*, hypotheses: int, evidence: int, analysts: int, seed: int = 7
     from apps.assessments import services
 
     rng = random.Random(seed)
-    team = Team.objects.create(name=f"Bench {hypotheses}x{evidence}x{analysts}")
+    team = Team.objects.create(name=f"Bench {hypotheses}x{evidence}x{analysts} seed {seed}")
     users = [
         membership_ensure(team=team, username=f"bench-{team.pk}-{i}", password="bench")[0] for i in range(analysts)
     ]

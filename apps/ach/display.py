@@ -1,5 +1,6 @@
 """What the matrix page shows: rows, cells and score rows for one view of the matrix."""
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,11 +72,12 @@ def _row_html(row: dict, cells: list[str], *, edit_url: str | None) -> str:
         for part in (
             escape(evidence.source),
             escape(evidence.citation),
+            f"origin {escape(evidence.origin)}" if evidence.origin else "",
             evidence.date.strftime("%-d %b %Y") if evidence.date else "",
             f"cred. {evidence.credibility}",
             f"rel. {evidence.relevance}",
             f"weight {row['weight']:.2f}",
-            f"diag. {row['diagnosticity']:.2f}",
+            "diag. not rated yet" if row["diagnosticity"] is None else f"diag. {row['diagnosticity']:.2f}",
         )
         if part
     )
@@ -175,7 +177,7 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams) -> Mat
         row = {
             "evidence": evidence,
             "weight": float(matrix.weights[i]),
-            "diagnosticity": float(scores.diagnosticity[i]),
+            "diagnosticity": None if np.isnan(scores.diagnosticity[i]) else float(scores.diagnosticity[i]),
             "not_diagnostic": bool(scores.not_diagnostic[i]),
             "linchpin": bool(scores.linchpin_inconsistency[i] or scores.linchpin_posterior[i]),
             "hidden": hidden,
@@ -211,7 +213,8 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams) -> Mat
 
 def _sort_rows(rows: list, sort: str) -> None:
     if sort == "diagnosticity":
-        rows.sort(key=lambda row: -row["diagnosticity"])
+        # Items nobody rated yet have no diagnosticity: after every rated item.
+        rows.sort(key=lambda row: math.inf if row["diagnosticity"] is None else -row["diagnosticity"])
     elif sort == "weight":
         rows.sort(key=lambda row: -row["weight"])
     elif sort == "date":

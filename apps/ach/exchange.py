@@ -9,12 +9,17 @@ from apps.assessments.rescoring import ImportContext
 from . import results, scoring, services
 from .models import VALUE_TO_LABEL, Rating
 from .scoring import DEFAULT_LIKELIHOODS
-from .selectors import Matrix, matrix_get
+from .selectors import Matrix, calibration_get, matrix_get, stated_summary
 
 
 def validate_section(data: dict, context: ImportContext) -> list[str]:
-    """Each rating names known evidence and a known hypothesis, and no analyst rates a cell twice."""
+    """The reliability factors are valid; each rating names known evidence and a known hypothesis, and no
+    analyst rates a cell twice."""
     errors = []
+    try:
+        scoring.reliability_checked(data.get("reliability"))
+    except ValueError as problem:
+        errors.append(f"reliability: {problem}")
     seen_cells = set()
     for index, rating in enumerate(data.get("ratings", [])):
         place = f"ratings[{index}]"
@@ -34,6 +39,8 @@ def import_section(assessment, data: dict, context: ImportContext) -> None:
     if "likelihoods" in data:
         assessment.likelihoods = {**DEFAULT_LIKELIHOODS, **data["likelihoods"]}
         assessment.save(update_fields=["likelihoods"])
+    if data.get("reliability"):
+        services.reliability_set(assessment=assessment, reliability=data["reliability"])
     rows = [
         (
             context.users[item["analyst"]],
@@ -63,10 +70,16 @@ def export_section(assessment) -> dict[str, Any]:
         .order_by("analyst__username", "evidence__order", "evidence_id", "hypothesis__order", "hypothesis_id")
         .values_list("analyst__username", "evidence__key", "hypothesis__key", "value", "note")
     ]
+    hypothesis_keys = [h.key for h in matrix.hypotheses]
+    calibration = calibration_get(assessment=assessment)
     return {
         "likelihoods": {**DEFAULT_LIKELIHOODS, **assessment.likelihoods},
+        "reliability": scoring.reliability_checked(assessment.reliability),
+        "stated": stated_summary(assessment=assessment, hypothesis_keys=hypothesis_keys),
+        **({"calibration": calibration} if calibration is not None else {}),
         "ratings": ratings,
         "scores": {"team": computed["team"], "analysts": computed["analysts"]},
+        "sensitivity": results.sensitivity_of(matrix, scores),
         "ranking": computed["ranking"],
         "evidence_metrics": computed["evidence_metrics"],
         "cells": computed["cells"],

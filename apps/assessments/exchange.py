@@ -168,6 +168,7 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
             "type": item.get("type", "report"),
             "credibility": item["credibility"],
             "relevance": item["relevance"],
+            "origin": item.get("origin", ""),
         }
         for item in data["evidence"]
     ]
@@ -203,6 +204,7 @@ def assessment_export(*, assessment: Assessment, analyst: str | None = None) -> 
                 "type": e.type,
                 "credibility": e.credibility,
                 "relevance": e.relevance,
+                "origin": e.origin,
             }
             for e in evidence
         ],

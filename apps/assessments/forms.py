@@ -20,8 +20,9 @@ class HypothesisForm(forms.ModelForm):
 class EvidenceForm(forms.ModelForm):
     class Meta:
         model = Evidence
-        fields = ["summary", "source", "citation", "date", "type", "credibility", "relevance"]
+        fields = ["summary", "source", "citation", "date", "type", "credibility", "relevance", "origin"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2, "placeholder": "What was observed or reported…"}),
             "date": forms.DateInput(attrs={"type": "date"}),
+            "origin": forms.TextInput(attrs={"placeholder": "e.g. the same informant; blank if independent"}),
         }

@@ -30,6 +30,8 @@ class Assessment(TimeStampedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     likelihoods = models.JSONField(default=default_likelihoods, help_text="P(E|H) for each rating.")
+    # Credibility and relevance factors of r(e); empty keeps the defaults of apps.ach.scoring, which validates.
+    reliability = models.JSONField(default=dict, blank=True, help_text="Credibility and relevance factors.")
     # Bumped in the same transaction as every change that affects a score; snapshots record the
     # version they scored, so a rescoring is due whenever the latest snapshot is behind.
     content_version = models.PositiveIntegerField(default=1)
@@ -54,6 +56,8 @@ class Hypothesis(TimeStampedModel):
     order = models.PositiveIntegerField(default=0)
     # None on every hypothesis of an assessment means uniform priors.
     prior = models.FloatField(null=True, blank=True)
+    # Incremented by every update: a client editing with an old version is answered 409.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["order", "id"]
@@ -105,6 +109,10 @@ class Evidence(models.Model):
     type = models.CharField(max_length=30, choices=Type.choices, default=Type.REPORT)
     credibility = models.CharField(max_length=10, choices=Level.choices, default=Level.MEDIUM)
     relevance = models.CharField(max_length=10, choices=Level.choices, default=Level.MEDIUM)
+    # Items sharing an origin (one informant, one report's own judgments) count together as one.
+    origin = models.CharField(
+        max_length=200, blank=True, help_text="Where the item ultimately comes from; blank means independent."
+    )
     order = models.PositiveIntegerField(default=0)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -112,6 +120,8 @@ class Evidence(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     added_in_version = models.PositiveIntegerField(default=1)
+    # Incremented by every update: a client editing with an old version is answered 409.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["order", "id"]

@@ -51,6 +51,9 @@ class Technique:
     # A tab on the assessment's pages: (label, URL name taking the assessment pk).
     nav: tuple[str, str] | None = None
     evidence_columns: tuple[EvidenceColumn, ...] = ()
+    # Ids of the assessments whose results depend on today's date (e.g. indicators' negative indications):
+    # the periodic sweep rescores them once a day even when nothing was edited.
+    dated: Callable[[], Any] = lambda: []
     # The technique whose tab is the assessment's front page sets this: (request, assessment, oob_html)
     # -> the htmx response after hypotheses or evidence change (its working region, refreshed).
     front_region: Callable[[Any, Any, str], Any] | None = None

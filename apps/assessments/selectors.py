@@ -1,7 +1,11 @@
+import datetime as dt
+
 from django.contrib.auth.models import User
 from django.db.models import F, Max, Q, QuerySet
+from django.utils import timezone
 
 from .models import Activity, Assessment, Evidence, Notification, ScoreSnapshot
+from .rescoring import TECHNIQUES
 
 
 def assessments_for_team(*, team_id: int) -> QuerySet[Assessment]:
@@ -30,6 +34,19 @@ def assessments_stale() -> list[int]:
         Assessment.objects.annotate(scored=Max("snapshots__version"))
         .filter(Q(scored__isnull=True) | Q(scored__lt=F("content_version")))
         .values_list("pk", flat=True)
+    )
+
+
+def assessments_outdated(*, today: dt.date | None = None) -> list[int]:
+    """Assessments whose results depend on the date and whose latest snapshot was computed on an earlier
+    UTC day (or never)."""
+    today = today or timezone.now().astimezone(dt.UTC).date()
+    dated = {pk for technique in TECHNIQUES.values() for pk in technique.dated()}
+    latest = Assessment.objects.filter(pk__in=dated).annotate(scored_at=Max("snapshots__created_at"))
+    return sorted(
+        pk
+        for pk, scored_at in latest.values_list("pk", "scored_at")
+        if scored_at is None or scored_at.astimezone(dt.UTC).date() < today
     )
 
 

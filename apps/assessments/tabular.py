@@ -1,7 +1,7 @@
 """Evidence from CSV and XLSX files: the columns, parsing and row-by-row validation.
 
 Columns (header row required, names case-insensitive, order free): summary (required), source,
-citation, date (YYYY-MM-DD), type, credibility (low|medium|high), relevance (low|medium|high).
+citation, date (YYYY-MM-DD), type, credibility (low|medium|high), relevance (low|medium|high), origin.
 Blank credibility or relevance means medium; blank type means report. Techniques may add optional
 columns (Key Assumptions: `challenges`, `supports`); their cells travel in each item's "links".
 """
@@ -16,7 +16,7 @@ from django import forms
 from .models import Evidence
 from .rescoring import evidence_columns
 
-COLUMNS = ["summary", "source", "citation", "date", "type", "credibility", "relevance"]
+COLUMNS = ["summary", "source", "citation", "date", "type", "credibility", "relevance", "origin"]
 REQUIRED = {"summary"}
 MAX_ROWS = 5000
 # Every field's own limit is lower (Evidence.summary: 5,000); a longer cell is refused before the forms run.

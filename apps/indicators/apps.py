@@ -20,5 +20,6 @@ class IndicatorsConfig(AppConfig):
                 import_section=exchange.import_section,
                 export_section=exchange.export_section,
                 nav=("Indicators", "indicators:board"),
+                dated=results.assessments_with_indicators,
             )
         )

@@ -111,3 +111,10 @@ def tension_apply(assessment, results: dict, snapshot: dict, previous: dict | No
             "Re-examine the evidence and the indicators' validator ratings.",
         }
     ]
+
+
+def assessments_with_indicators() -> list[int]:
+    """Their negative indications and due reviews depend on today's date."""
+    from .models import Indicator
+
+    return list(Indicator.objects.values_list("assessment_id", flat=True).distinct())

@@ -43,12 +43,16 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "template_partials",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apps.core",
     "apps.accounts",
     "apps.assessments",
     "apps.ach",
     "apps.key_assumptions",
     "apps.indicators",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +97,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections, one per gunicorn thread or Celery process, checked before reuse so a
+# restarted PostgreSQL costs one failed ping instead of a failed request; bounded by the thread pools.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several web and task threads write to the embedded database; wait instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
@@ -179,6 +186,57 @@ STORAGES = {
     },
 }
 
+# The default cache holds the API's rate-limit counters: per process with the default local memory;
+# set CACHE_URL=redis://… so several web processes share them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# REST API (/api/v1/): tokens from the profile page, the page rules, and these limits.
+API_THROTTLE_RATES = {
+    "api": env.str("API_RATE", default="600/min"),
+    "api_write": env.str("API_WRITE_RATE", default="120/min"),
+}
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+API_MAX_BATCH = env.int("API_MAX_BATCH", default=500)
+API_MAX_TEXT = env.int("API_MAX_TEXT", default=5000)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "apps.api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.limits.TokenRateThrottle",
+        "apps.api.limits.TokenWriteRateThrottle",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.limits.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "apps.api.limits.Pages",
+    "EXCEPTION_HANDLER": "apps.api.access.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SAT Workbench API",
+    "DESCRIPTION": "Evidence feeds and score readers. Authenticate with `Authorization: Bearer <token>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No call to the public swagger.io validator: nothing leaves the workbench.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "apps.assessments.models.Level",
+        "AssessmentStatusEnum": "apps.assessments.models.Assessment.Status",
+        "AssumptionStatusEnum": "apps.key_assumptions.models.Assumption.Status",
+        "IndicatorStatusEnum": "apps.indicators.models.Status",
+    },
+}
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sat-workbench@localhost")
 
@@ -195,6 +253,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A save must never hang on a dead broker: the sweep picks up what could not be enqueued.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Beat's schedule state lives with the project's other data, never in a path shared between checkouts.
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 RESCORE_COALESCE_SECONDS = env.float("RESCORE_COALESCE_SECONDS", default=0.2)
 CELERY_BEAT_SCHEDULE = {
     "rescore-stale-assessments": {

@@ -217,6 +217,23 @@ def test_csv_export_lists_evidence_with_consensus_columns(client, analyst, team)
     assert lines[1].endswith(",N,II")
 
 
+def test_csv_export_carries_the_origin_and_leaves_an_unrated_items_diagnosticity_empty(client, analyst, team):
+    import csv
+
+    data = copy.deepcopy(SMALL)
+    data["evidence"][0]["origin"] = "Informant A"
+    data["evidence"].append({"key": "E3", "summary": "Third", "credibility": "medium", "relevance": "medium"})
+    assessment = _import(data, team)
+    client.force_login(analyst)
+    content = client.get(reverse("ach:export", args=[assessment.pk, "csv"])).content.decode()
+    rows = {row["key"]: row for row in csv.DictReader(content.splitlines())}
+    assert rows["E1"]["origin"] == "Informant A"
+    assert rows["E2"]["origin"] == ""
+    assert float(rows["E1"]["diagnosticity"]) > 0
+    # Nobody rated E3: no diagnosticity yet, rather than a number.
+    assert rows["E3"]["diagnosticity"] == ""
+
+
 def test_xlsx_export_lists_every_rating_in_long_format(client, analyst, team):
     import io
 

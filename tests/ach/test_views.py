@@ -149,10 +149,14 @@ def test_hide_non_diagnostic_drops_rows_rated_alike_everywhere(client, analyst, 
             hypothesis_id=h.pk,
             label=["CC", "I", "II"][index],
         )
+        rating_set(assessment=assessment, analyst=analyst, evidence_id=evidence[1].pk, hypothesis_id=h.pk, label="C")
     client.force_login(analyst)
     page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"hide_nd": "1"}).content.decode()
     assert f'id="ev-{evidence[0].pk}"' in page
     assert f'id="ev-{evidence[1].pk}"' not in page
+    # Nobody has rated item 3: it is not rated yet, never hidden as not diagnostic.
+    assert f'id="ev-{evidence[2].pk}"' in page
+    assert "diag. not rated yet" in page
 
 
 def test_sort_by_diagnosticity_puts_the_most_diagnostic_row_first(client, analyst, assessment):

@@ -40,8 +40,9 @@ def export_table(request: HtmxRequest, pk: int, fmt: str):
             e.type,
             e.credibility,
             e.relevance,
+            e.origin,
             round(float(matrix.weights[i]), 4),
-            round(computed["evidence_metrics"][e.key]["diagnosticity"], 4),
+            _rounded(computed["evidence_metrics"][e.key]["diagnosticity"]),
             *[(computed["cells"][e.key][k]["consensus"] or "") if revealed[i] else "" for k in hkeys],
         ]
         for i, e in enumerate(matrix.evidence)
@@ -72,3 +73,8 @@ def export_table(request: HtmxRequest, pk: int, fmt: str):
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{slug}.xlsx"'
     return response
+
+
+def _rounded(value: float | None) -> float | str:
+    # Items nobody rated yet have no diagnosticity: an empty cell.
+    return "" if value is None else round(value, 4)

@@ -5,6 +5,7 @@ from .assessments import assessment_create
 from .evidence import (
     EVIDENCE_FIELDS,
     HYPOTHESIS_FIELDS,
+    VersionConflict,
     evidence_add,
     evidence_create,
     evidence_delete,
@@ -25,6 +26,7 @@ __all__ = [
     "EVIDENCE_FIELDS",
     "HYPOTHESIS_FIELDS",
     "REVIEW_TRANSITIONS",
+    "VersionConflict",
     "activity_record",
     "assessment_bump",
     "assessment_create",

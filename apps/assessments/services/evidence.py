@@ -14,7 +14,7 @@ from .activity import activity_record
 from .rescoring import assessment_bump
 
 HYPOTHESIS_FIELDS = ("statement", "prior")
-EVIDENCE_FIELDS = ("summary", "source", "citation", "date", "type", "credibility", "relevance")
+EVIDENCE_FIELDS = ("summary", "source", "citation", "date", "type", "credibility", "relevance", "origin")
 
 
 @transaction.atomic
@@ -52,10 +52,13 @@ def hypotheses_import(*, assessment: Assessment, items: list[dict[str, Any]]) ->
 
 
 @transaction.atomic
-def hypothesis_update(*, hypothesis: Hypothesis, user: User | None, statement: str) -> Hypothesis:
+def hypothesis_update(
+    *, hypothesis: Hypothesis, user: User | None, statement: str, expected_version: int | None = None
+) -> Hypothesis:
     assessment_bump(assessment_id=hypothesis.assessment_id, change=f"hypothesis {hypothesis.key} edited")
+    hypothesis.version = _version_check(Hypothesis, hypothesis.pk, expected_version) + 1
     hypothesis.statement = statement
-    hypothesis.save(update_fields=["statement", "updated_at"])
+    hypothesis.save(update_fields=["statement", "version", "updated_at"])
     return hypothesis
 
 
@@ -80,6 +83,23 @@ def priors_set(*, assessment: Assessment, user: User | None, priors: dict[int, f
     for hypothesis, value in zip(hypotheses, values, strict=True):
         hypothesis.prior = value
     Hypothesis.objects.bulk_update(hypotheses, ["prior"])
+
+
+class VersionConflict(Exception):
+    """The item changed since the caller read it; `current` is its state now."""
+
+    def __init__(self, current: Hypothesis | Evidence) -> None:
+        super().__init__(f"{current.key} has changed since the version you edited (now version {current.version}).")
+        self.current = current
+
+
+def _version_check(model: type[Hypothesis] | type[Evidence], pk: int, expected_version: int | None) -> int:
+    # Read after assessment_bump took the assessment's row lock, so no other writer can move the
+    # version between this check and the caller's save.
+    current = model.objects.get(pk=pk)
+    if expected_version is not None and current.version != expected_version:
+        raise VersionConflict(current)
+    return current.version
 
 
 def _reorder(model: type[Hypothesis] | type[Evidence], *, assessment: Assessment, ordered_ids: list[int]) -> None:
@@ -156,8 +176,11 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
 
 
 @transaction.atomic
-def evidence_update(*, evidence: Evidence, user: User | None, **fields: Any) -> Evidence:
+def evidence_update(
+    *, evidence: Evidence, user: User | None, expected_version: int | None = None, **fields: Any
+) -> Evidence:
     assessment_bump(assessment_id=evidence.assessment_id, change=f"evidence {evidence.key} edited")
+    evidence.version = _version_check(Evidence, evidence.pk, expected_version) + 1
     for name, value in fields.items():
         if name in EVIDENCE_FIELDS:
             setattr(evidence, name, value)

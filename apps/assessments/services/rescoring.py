@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ..models import Activity, Assessment, RescoreQueue, ScoreSnapshot
 from ..rescoring import TECHNIQUES
-from ..selectors import assessments_stale, evidence_keys_added
+from ..selectors import assessments_outdated, assessments_stale, evidence_keys_added
 from .activity import activity_record
 
 logger = logging.getLogger(__name__)
@@ -123,7 +123,13 @@ def snapshot_compute(*, assessment_id: int) -> ScoreSnapshot | None:
 
 
 def snapshot_sweep() -> list[int]:
-    """Enqueue a rescoring of every assessment whose latest snapshot is behind its content version."""
+    """Enqueue a rescoring of every assessment whose latest snapshot is behind its content version, after
+    moving on the version of those whose date-dependent results were last computed on an earlier day."""
+    for assessment_id in assessments_outdated():
+        # A new version, so that the rescoring's version check lets it run; the alerts that matured
+        # with the date are raised by it like any other.
+        with transaction.atomic():
+            assessment_bump(assessment_id=assessment_id, change="daily re-evaluation of date-dependent results")
     stale_ids = assessments_stale()
     for assessment_id in stale_ids:
         rescore_request(assessment_id=assessment_id, force=True)
