@@ -62,6 +62,7 @@ bench: install
 	$(PY) bench/bench_scoring.py
 	$(PY) bench/bench_matrix_page.py
 	$(PY) bench/bench_rescoring.py
+	$(PY) bench/bench_xlsx_bomb.py
 
 # Simulated analysts against gunicorn + PostgreSQL + Redis + a worker (LOAD_USERS, LOAD_SECONDS; see bench/load.py).
 load: install

@@ -20,6 +20,7 @@ class AchConfig(AppConfig):
                 import_section=exchange.import_section,
                 update_section=exchange.update_section,
                 export_section=exchange.export_section,
+                redact_section=exchange.redact_section,
                 nav=("ACH matrix", "ach:matrix"),
                 front_region=matrix.front_region,
                 history_section=sections.history_section,

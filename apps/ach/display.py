@@ -151,7 +151,7 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams) -> Mat
     # Anchoring: an analyst sees the team's ratings of a row only once they have rated all of it.
     if params.view == "team" and not membership.can_review:
         own = matrix.ratings[me] if me is not None else np.zeros((n_evidence, n_hyp), dtype=np.int8)
-        revealed = (own != 0).all(axis=1) if n_hyp else np.ones(n_evidence, dtype=bool)
+        revealed = scoring.rows_revealed(own)
     else:
         revealed = np.ones(n_evidence, dtype=bool)
     notes = notes_for_analyst(assessment=assessment, user_id=user.pk) if params.view == "mine" else {}

@@ -2,13 +2,15 @@
 
 from typing import Any
 
+import numpy as np
+
 from apps.assessments.rescoring import ImportContext
 from apps.assessments.services import assessment_bump
 
 from . import results, scoring, services
 from .models import LABEL_TO_VALUE, VALUE_TO_LABEL, Rating
 from .scoring import DEFAULT_LIKELIHOODS
-from .selectors import calibration_get, matrix_get, stated_summary
+from .selectors import Matrix, calibration_get, matrix_get, stated_summary
 
 
 def validate_section(data: dict, context: ImportContext) -> list[str]:
@@ -115,3 +117,28 @@ def export_section(assessment) -> dict[str, Any]:
         "evidence_metrics": computed["evidence_metrics"],
         "cells": computed["cells"],
     }
+
+
+def rows_revealed_to(matrix: Matrix, *, user, sees_all: bool) -> np.ndarray:
+    """Which evidence rows an export may show with the team's ratings (the matrix page's anchoring rule)."""
+    if sees_all:
+        return np.ones(len(matrix.evidence), dtype=bool)
+    me = matrix.analyst_index(user.pk)
+    if me is None:
+        return scoring.rows_revealed(np.zeros((len(matrix.evidence), len(matrix.hypotheses)), dtype=np.int8))
+    return scoring.rows_revealed(matrix.ratings[me])
+
+
+def redact_section(data: dict[str, Any], analyst: str) -> None:
+    """Leave out of an export what `analyst` may not see yet: teammates' ratings, notes and the consensus of
+    rows they have not rated in full, and other analysts' own scores."""
+    hkeys = [h["key"] for h in data["hypotheses"]]
+    ekeys = [e["key"] for e in data["evidence"]]
+    own = {(r["evidence"], r["hypothesis"]) for r in data["ratings"] if r["analyst"] == analyst}
+    grid = np.array([[(e, h) in own for h in hkeys] for e in ekeys], dtype=np.int8).reshape(len(ekeys), len(hkeys))
+    revealed = {e for e, shown in zip(ekeys, scoring.rows_revealed(grid), strict=True) if shown}
+    data["ratings"] = [r for r in data["ratings"] if r["analyst"] == analyst or r["evidence"] in revealed]
+    for e in ekeys:
+        if e not in revealed:
+            data["cells"][e] = {h: {"consensus": None, "disagreement": None} for h in hkeys}
+    data["scores"]["analysts"] = {k: v for k, v in data["scores"]["analysts"].items() if k == analyst}

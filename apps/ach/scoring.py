@@ -133,6 +133,16 @@ def evidence_weight(credibility: str, relevance: str) -> float:
     return 2.0 ** (exponent / 2)
 
 
+def rows_revealed(own: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Anchoring: an analyst sees the team's ratings of an evidence row only once they have rated every cell
+    of it themselves (Heuer's advice to judge each item independently). ``own`` is that analyst's
+    (evidence, hypotheses) codes; a row with no hypotheses hides nothing."""
+    own = np.asarray(own)
+    if own.ndim != 2 or own.shape[1] == 0:
+        return np.ones(own.shape[0] if own.ndim else 0, dtype=bool)
+    return (own != CODE_BLANK).all(axis=1)
+
+
 def reliability_checked(setting: Mapping[str, Mapping[str, float]] | None) -> dict[str, dict[str, float]]:
     """The reliability setting with the defaults filled in; every factor must lie in (0, 1].
 

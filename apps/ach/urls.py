@@ -1,5 +1,7 @@
 from django.urls import path
 
+import apps.core.converters  # noqa: F401 - registers the export_format converter
+
 from .views import export, matrix, versions
 
 app_name = "ach"
@@ -12,5 +14,5 @@ urlpatterns = [
     path("assessments/<int:pk>/priors/set/", matrix.priors_set, name="priors_set"),
     path("assessments/<int:pk>/versions/<int:version>/", versions.as_of, name="as_of"),
     path("assessments/<int:pk>/versions/<int:before>/diff/<int:after>/", versions.diff, name="version_diff"),
-    path("assessments/<int:pk>/export.<str:fmt>", export.export_table, name="export"),
+    path("assessments/<int:pk>/export.<export_format:fmt>", export.export_table, name="export"),
 ]

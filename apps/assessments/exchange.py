@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.accounts.models import Membership, Role, Team
+from apps.accounts.models import Membership, Team
+from apps.accounts.services import analyst_create, may_create_accounts, username_errors
 from apps.core.keys import key_counter_raise
 
 from . import services
@@ -22,6 +24,8 @@ from .rescoring import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "assessment-v1.schema.json"
+SHOWN_ERRORS = 100
+COUNTED_ERRORS = 10_000
 
 
 class AssessmentFileError(Exception):
@@ -29,7 +33,18 @@ class AssessmentFileError(Exception):
 
     def __init__(self, errors: list[str]):
         self.errors = errors
-        super().__init__("; ".join(errors))
+        super().__init__("; ".join(errors[:SHOWN_ERRORS]))
+
+    def shown(self) -> list[str]:
+        """The first SHOWN_ERRORS problems and how many there are: a file of 145,000 bad items must not
+        become an 18 MB page."""
+        if len(self.errors) <= SHOWN_ERRORS:
+            return self.errors
+        total = f"at least {COUNTED_ERRORS}" if len(self.errors) >= COUNTED_ERRORS else str(len(self.errors))
+        return [
+            *self.errors[:SHOWN_ERRORS],
+            f"… and more: {total} problems in all; the first {SHOWN_ERRORS} are listed.",
+        ]
 
 
 @cache
@@ -44,16 +59,57 @@ def _place(path) -> str:
     return place or "(top level)"
 
 
+def _message(error: jsonschema.ValidationError) -> str:
+    """jsonschema quotes the whole offending value; a 20 MB string must not come back in the message."""
+    if error.validator == "maxLength":
+        return f"longer than {error.validator_value} characters"
+    return error.message if len(error.message) <= 300 else error.message[:300] + "…"
+
+
 def _duplicates(values) -> list[str]:
     return sorted(value for value, count in Counter(values).items() if count > 1)
 
 
-def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool) -> ImportContext:
+def _analyst_errors(analysts: set[str], *, team: Team, user, create_analysts: bool) -> list[str]:
+    """Named analysts must be members; an import never adds an existing account to a team (any team's
+    user, a superuser), and only a team admin or site admin creates new accounts through one."""
+    members = set(
+        Membership.objects.filter(team=team, user__username__in=analysts).values_list("user__username", flat=True)
+    )
+    existing = set(get_user_model().objects.filter(username__in=analysts - members).values_list("username", flat=True))
+    errors = []
+    for username in sorted(analysts - members):
+        if username in existing:
+            errors.append(
+                f"analyst {username}: not a member of team {team.name} (an import never adds an existing account"
+                " to a team: a site admin does, in the admin)"
+            )
+        elif not create_analysts:
+            errors.append(
+                f"analyst {username}: not a member of team {team.name} (use --create-analysts to create them)"
+            )
+        elif not may_create_accounts(user=user, team=team):
+            errors.append(
+                f"analyst {username}: no such account, and only a team admin or a site admin may create accounts"
+                " through an import"
+            )
+        else:
+            errors.extend(f"analyst {username}: {message}" for message in username_errors(username))
+    return errors
+
+
+def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool, user=None) -> ImportContext:
     """Every problem with the file, or the context the import needs; raises AssessmentFileError."""
     if not isinstance(data, dict):
         raise AssessmentFileError(["(top level): expected a JSON object"])
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = [f"{_place(e.absolute_path)}: {e.message}" for e in sorted(validator.iter_errors(data), key=str)]
+    # The format checker refuses impossible dates (2013-02-30) here rather than at save time.
+    validator = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    # Counting stops at COUNTED_ERRORS: 145,000 bad items would otherwise take half a minute to enumerate.
+    found = sorted(
+        islice(validator.iter_errors(data), COUNTED_ERRORS),
+        key=lambda e: (len(e.absolute_path), _place(e.absolute_path)),
+    )
+    errors = [f"{_place(e.absolute_path)}: {_message(e)}" for e in found]
     if errors:
         raise AssessmentFileError(errors)
     hypothesis_keys = [h["key"] for h in data["hypotheses"]]
@@ -69,16 +125,7 @@ def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool) ->
     context = ImportContext(hypothesis_keys=set(hypothesis_keys), evidence_keys=set(evidence_keys), analysts=set())
     for technique in TECHNIQUES.values():
         errors.extend(technique.validate_section(data, context))
-    if not create_analysts:
-        members = set(
-            Membership.objects.filter(team=team, user__username__in=context.analysts).values_list(
-                "user__username", flat=True
-            )
-        )
-        for username in sorted(context.analysts - members):
-            errors.append(
-                f"analyst {username}: not a member of team {team.name} (use --create-analysts to create them)"
-            )
+    errors.extend(_analyst_errors(context.analysts, team=team, user=user, create_analysts=create_analysts))
     if data.get("marking") and not Marking.objects.filter(name=data["marking"]).exists():
         errors.append(f"marking: no handling marking named “{data['marking']}” (the site admin keeps the list)")
     if errors:
@@ -99,25 +146,30 @@ def marking_row(assessment: Assessment) -> list[str]:
     return [f"{MARKING_PREFIX}{assessment.marking.name}"] if assessment.marking_id else []
 
 
+def _team_users(analysts: set[str], *, team: Team) -> tuple[dict, list[str]]:
+    """The file's analysts as accounts: the team's members, and new accounts for names nobody has (the
+    validation already refused names of existing accounts outside the team and creators without the right)."""
+    users = {
+        membership.user.username: membership.user
+        for membership in Membership.objects.filter(team=team, user__username__in=analysts).select_related("user")
+    }
+    new_accounts = sorted(analysts - set(users))
+    for username in new_accounts:
+        users[username] = analyst_create(team=team, username=username)
+    return users, new_accounts
+
+
 @transaction.atomic
 def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool = False) -> Assessment:
     """Import a whole assessment in one transaction; a bad file writes nothing."""
-    context = assessment_file_validate(data, team=team, create_analysts=create_analysts)
+    context = assessment_file_validate(data, team=team, create_analysts=create_analysts, user=user)
     marking = _marking(data)
     slug = data.get("id", "")
     if slug and Assessment.objects.filter(team=team, slug=slug).exists():
         raise AssessmentFileError(
             [f"id: team {team.name} already has an assessment with id “{slug}”; load the file to update it in place"]
         )
-    user_model = get_user_model()
-    users = {}
-    for username in sorted(context.analysts):
-        if create_analysts:
-            from apps.accounts.services import membership_ensure
-
-            users[username], _ = membership_ensure(team=team, username=username, role=Role.ANALYST)
-        else:
-            users[username] = user_model.objects.get(username=username)
+    users, new_accounts = _team_users(context.analysts, team=team)
     context.users = users
     context.user = user
     assessment = services.assessment_create(
@@ -131,6 +183,13 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
     if slug:
         assessment.slug = slug
         assessment.save(update_fields=["slug"])
+    for username in new_accounts:
+        services.activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"Account {username} created and added to {team.name} as analyst (JSON import)",
+            actor=user,
+        )
     hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"], user=user)
     evidence_items = [
         {
@@ -155,7 +214,8 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
     return assessment
 
 
-def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
+def assessment_export(*, assessment: Assessment, analyst: str | None = None) -> dict[str, Any]:
+    """The whole assessment; with `analyst`, without what that analyst may not see yet (anchoring)."""
     hypotheses = list(assessment.hypotheses.order_by("order", "id"))
     evidence = list(assessment.evidence.order_by("order", "id"))
     data: dict[str, Any] = {
@@ -186,6 +246,9 @@ def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
     }
     for technique in TECHNIQUES.values():
         data.update(technique.export_section(assessment))
+    if analyst is not None:
+        for technique in TECHNIQUES.values():
+            technique.redact_section(data, analyst)
     return data
 
 
@@ -219,7 +282,7 @@ def assessment_load(
     Without an id, a file whose title and question match an assessment of the team is refused unless
     allow_duplicate, since loading it would create a second copy.
     """
-    context = assessment_file_validate(data, team=team, create_analysts=create_analysts)
+    context = assessment_file_validate(data, team=team, create_analysts=create_analysts, user=user)
     slug = data.get("id", "")
     existing = Assessment.objects.select_for_update().filter(team=team, slug=slug).first() if slug else None
     if existing is None:
@@ -250,15 +313,14 @@ def _differences(instance, wanted: dict[str, Any]) -> list[str]:
 
 
 def _assessment_update(*, assessment: Assessment, data: dict, context: ImportContext, user, create: bool) -> list[str]:
-    from apps.accounts.services import membership_ensure
-
-    user_model = get_user_model()
-    users = {}
-    for username in sorted(context.analysts):
-        if create:
-            users[username], _ = membership_ensure(team=assessment.team, username=username, role=Role.ANALYST)
-        else:
-            users[username] = user_model.objects.get(username=username)
+    users, new_accounts = _team_users(context.analysts, team=assessment.team)
+    for username in new_accounts:
+        services.activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"Account {username} created and added to {assessment.team.name} as analyst (file load)",
+            actor=user,
+        )
     context.users, context.user = users, user
     changes: list[str] = []
     bumped = False

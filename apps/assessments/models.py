@@ -7,7 +7,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import Team
-from apps.core.models import TimeStampedModel
+from apps.core.models import BoundedTextField, TimeStampedModel
 
 from .rescoring import technique_front
 
@@ -42,8 +42,8 @@ class Assessment(TimeStampedModel):
     title = models.CharField(max_length=200)
     # The file's stable "id": loading a file with the same slug into the team updates this assessment.
     slug = models.SlugField(max_length=100, blank=True, default="")
-    question = models.TextField(help_text="The key question the assessment answers.")
-    description = models.TextField(blank=True)
+    question = BoundedTextField(max_length=2000, help_text="The key question the assessment answers.")
+    description = BoundedTextField(max_length=10000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     marking = models.ForeignKey(
         Marking,
@@ -86,7 +86,7 @@ class Assessment(TimeStampedModel):
 class Hypothesis(TimeStampedModel):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="hypotheses")
     key = models.CharField(max_length=20)
-    statement = models.TextField()
+    statement = BoundedTextField(max_length=2000)
     order = models.PositiveIntegerField(default=0)
     # None on every hypothesis of an assessment means uniform priors.
     prior = models.FloatField(null=True, blank=True)
@@ -137,7 +137,7 @@ class Evidence(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     key = models.CharField(max_length=20)
-    summary = models.TextField()
+    summary = BoundedTextField(max_length=5000)
     source = models.CharField(max_length=300, blank=True)
     citation = models.CharField(max_length=300, blank=True, help_text="Where in the source.")
     date = models.DateField(null=True, blank=True, help_text="Date of the event.")

@@ -50,6 +50,8 @@ class Technique:
     # items up to date by key, create the missing ones, and return one line per change (none: nothing
     # written). Items the file does not list are kept.
     update_section: Callable[[Any, dict, "ImportContext"], list[str]] = lambda assessment, data, context: []
+    # Removes from an exported file, in place, what the named analyst may not see yet (anchoring).
+    redact_section: Callable[[dict, str], None] = lambda data, analyst: None
     # A tab on the assessment's pages: (label, URL name taking the assessment pk).
     nav: tuple[str, str] | None = None
     evidence_columns: tuple[EvidenceColumn, ...] = ()

@@ -4,7 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
-from apps.core.models import TimeStampedModel
+from apps.core.models import BoundedTextField, TimeStampedModel
 
 from . import validator
 
@@ -57,9 +57,11 @@ class Indicator(TimeStampedModel):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="indicators")
     key = models.CharField(max_length=20)
-    statement = models.TextField(help_text="The observable event or condition.")
+    statement = BoundedTextField(max_length=2000, help_text="The observable event or condition.")
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.ACTIVITY)
-    collection = models.TextField(blank=True, help_text="How it would be observed: the collection source.")
+    collection = BoundedTextField(
+        max_length=2000, blank=True, help_text="How it would be observed: the collection source."
+    )
     citation = models.CharField(max_length=300, blank=True, help_text="Where the argument for it is made.")
     review_cadence_days = models.PositiveIntegerField(
         default=validator.DEFAULT_CADENCE_DAYS,
@@ -123,7 +125,7 @@ class Observation(models.Model):
     date = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices)
     source = models.CharField(max_length=300)
-    note = models.TextField(blank=True)
+    note = BoundedTextField(max_length=5000, blank=True)
     analyst = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

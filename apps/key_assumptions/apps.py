@@ -22,6 +22,7 @@ class KeyAssumptionsConfig(AppConfig):
                 import_section=exchange.import_section,
                 update_section=exchange.update_section,
                 export_section=exchange.export_section,
+                redact_section=exchange.redact_section,
                 nav=("Key assumptions", "key_assumptions:check"),
                 evidence_columns=tuple(
                     EvidenceColumn(

@@ -400,3 +400,15 @@ def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
         import_section(assessment, {"assumptions": new_items}, context)
         changes.append(f"key assumptions added: {', '.join(i['key'] for i in new_items)}")
     return changes
+
+
+def redact_section(data: dict[str, Any], analyst: str) -> None:
+    """As on the page: until `analyst` records their own judgment of an assumption, its export carries no
+    teammate's judgment (nor its history entry) and no team spread."""
+    for item in data.get("assumptions", []):
+        if any(j["analyst"] == analyst for j in item["judgments"]):
+            continue
+        item["judgments"] = []
+        item["history"] = [h for h in item["history"] if h["action"] != Change.Action.JUDGED]
+        item["results"]["team_spread"] = None
+        item["results"]["disagreement"] = None

@@ -5,7 +5,7 @@ from django.utils import timezone
 from apps.assessments.forms import EvidenceForm
 from apps.assessments.models import Evidence
 
-from .models import Assumption, Confidence, EvidenceLink, Impact
+from .models import Assumption, CollectionRequirement, Confidence, EvidenceLink, Impact
 
 TEXTAREA = {"rows": 2}
 
@@ -116,6 +116,7 @@ class RecheckForm(forms.Form):
 
 class RequirementForm(forms.Form):
     need = forms.CharField(
+        max_length=CollectionRequirement._meta.get_field("need").max_length,
         label="What we would need to learn",
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Collect… to establish whether…"}),
     )

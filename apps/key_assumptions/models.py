@@ -4,7 +4,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
-from apps.core.models import TimeStampedModel
+from apps.core.models import BoundedTextField, TimeStampedModel
 
 
 class Confidence(models.TextChoices):
@@ -30,15 +30,17 @@ class Assumption(TimeStampedModel):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assumptions")
     key = models.CharField(max_length=20)
-    statement = models.TextField()
-    rationale = models.TextField(blank=True, help_text="Why we believe it.")
+    statement = BoundedTextField(max_length=2000)
+    rationale = BoundedTextField(max_length=5000, blank=True, help_text="Why we believe it.")
     citation = models.CharField(max_length=300, blank=True, help_text="The passage it paraphrases.")
     supports = models.ManyToManyField(Hypothesis, blank=True, related_name="assumptions")
     analytic_line = models.CharField(
         max_length=300, blank=True, help_text="The analytic line it supports, when that is not a hypothesis."
     )
-    could_be_untrue = models.TextField(blank=True, help_text="Under what circumstances could it be untrue?")
-    less_true_now = models.TextField(blank=True, help_text="True in the past, but may be less so now?")
+    could_be_untrue = BoundedTextField(
+        max_length=5000, blank=True, help_text="Under what circumstances could it be untrue?"
+    )
+    less_true_now = BoundedTextField(max_length=5000, blank=True, help_text="True in the past, but may be less so now?")
     confidence = models.CharField(max_length=20, choices=Confidence.choices)
     impact = models.CharField(max_length=10, choices=Impact.choices, help_text="On the judgment, if it proved wrong.")
     owner = models.ForeignKey(
@@ -151,7 +153,7 @@ class Change(models.Model):
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     changes = models.JSONField(default=dict, blank=True, help_text="field: [before, after]")
-    reason = models.TextField(blank=True)
+    reason = BoundedTextField(max_length=5000, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -170,7 +172,7 @@ class CollectionRequirement(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="collection_requirements")
     assumption = models.ForeignKey(Assumption, on_delete=models.CASCADE, related_name="collection_requirements")
-    need = models.TextField(help_text="What we would need to learn.")
+    need = BoundedTextField(max_length=2000, help_text="What we would need to learn.")
     due = models.DateField(null=True, blank=True, help_text="By when.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(
@@ -195,7 +197,7 @@ class CheckRound(models.Model):
     )
     completed_by_name = models.CharField(max_length=150, blank=True)
     completed_at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
+    note = BoundedTextField(max_length=5000, blank=True)
     # What the check looked like when it was completed: counts and keys.
     summary = models.JSONField(default=dict, blank=True)
 

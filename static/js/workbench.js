@@ -28,6 +28,12 @@
   document.addEventListener("htmx:sendError", function () {
     toast("Could not reach the server. Check your connection; the change was not saved.", "error");
   });
+  // The team switcher posts to the chosen team's switch URL (the option's value).
+  document.addEventListener("change", function (evt) {
+    if (evt.target.id !== "team-select") return;
+    evt.target.form.action = evt.target.value;
+    evt.target.form.submit();
+  });
   // Server-sent toasts: HX-Trigger: {"toast": {"text": "...", "kind": "success"}}
   document.body.addEventListener("toast", (evt) => toast(evt.detail.text, evt.detail.kind));
 })();

@@ -9,6 +9,7 @@ from django.urls import reverse
 from apps.ach.models import Rating
 from apps.assessments.exchange import AssessmentFileError, assessment_export, assessment_import
 from apps.assessments.models import Assessment, Evidence, Hypothesis
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -167,10 +168,11 @@ def test_the_demo_assessment_has_the_promised_content(db):
     assert set(Rating.objects.values_list("analyst__username", flat=True).distinct()) == {"alice", "bob", "carol"}
 
 
-def test_upload_page_imports_a_file(client, analyst):
+def test_upload_page_imports_a_file(client, analyst, team):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.force_login(analyst)
+    # Only a team admin may create the accounts the file names (bob).
+    client.force_login(factories.member(team, "team_admin", username="tess"))
     upload = SimpleUploadedFile("a.json", json.dumps(SMALL).encode(), content_type="application/json")
     response = client.post(reverse("assessments:import"), {"file": upload, "create_analysts": "1"})
     assert response.status_code == 302

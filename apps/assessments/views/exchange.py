@@ -1,5 +1,3 @@
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -16,6 +14,7 @@ from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.rescoring import evidence_columns
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
+from apps.core.jsonfile import json_load_strict
 from apps.core.types import HtmxRequest
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -26,7 +25,8 @@ SIGNING_SALT = "ach.evidence-import"
 @login_required
 def export_json(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
-    data = assessment_exchange.assessment_export(assessment=assessment)
+    analyst = None if assessment.membership.can_review else request.user.get_username()
+    data = assessment_exchange.assessment_export(assessment=assessment, analyst=analyst)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}.json"'
     return response
@@ -47,9 +47,9 @@ def assessment_import(request: HtmxRequest):
             errors = ["The file is larger than 10 MB."]
         else:
             try:
-                data = json.loads(upload.read().decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                errors = [f"Not valid JSON: {exc}"]
+                data = json_load_strict(upload.read())
+            except ValueError as exc:
+                errors = [f"Not valid JSON: {exc}."]
             else:
                 try:
                     assessment = assessment_exchange.assessment_import(
@@ -59,11 +59,13 @@ def assessment_import(request: HtmxRequest):
                         create_analysts=bool(request.POST.get("create_analysts")),
                     )
                 except assessment_exchange.AssessmentFileError as exc:
-                    errors = exc.errors
+                    errors = exc.shown()
                 else:
                     messages.success(request, f"Imported “{assessment.title}”.")
                     return redirect(assessment)
-    return render(request, "assessments/import.html", {"errors": errors, "team": membership.team})
+    return render(
+        request, "assessments/import.html", {"errors": errors, "team": membership.team}, status=400 if errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -189,8 +191,8 @@ def upload(request: HtmxRequest):
             context["errors"] = ["The file is larger than 10 MB."]
         else:
             try:
-                data = json.loads(upload_file.read().decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                data = json_load_strict(upload_file.read())
+            except ValueError as exc:
                 context["errors"] = [f"Not valid JSON: {exc}"]
             else:
                 payload = {

@@ -1,9 +1,8 @@
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import Team
 from apps.assessments.exchange import AssessmentFileError, assessment_load
+from apps.core.jsonfile import json_load_strict
 
 
 class Command(BaseCommand):
@@ -29,11 +28,11 @@ class Command(BaseCommand):
         if team_obj is None:
             raise CommandError(f"No team named “{team}”.")
         try:
-            with open(file, encoding="utf-8") as handle:
-                data = json.load(handle)
+            with open(file, "rb") as handle:
+                data = json_load_strict(handle.read())
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except ValueError as exc:
             raise CommandError(f"{file} is not valid JSON: {exc}") from exc
         try:
             result = assessment_load(
