@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import export, matrix
+from .views import export, judgments, matrix
 
 app_name = "ach"
 
@@ -10,5 +10,10 @@ urlpatterns = [
     path("assessments/<int:pk>/panel/", matrix.panel, name="panel"),
     path("assessments/<int:pk>/priors/", matrix.priors, name="priors"),
     path("assessments/<int:pk>/priors/set/", matrix.priors_set, name="priors_set"),
+    path("assessments/<int:pk>/reliability/", judgments.reliability, name="reliability"),
+    path("assessments/<int:pk>/judgments/", judgments.judgments, name="judgments"),
+    path("assessments/<int:pk>/stated/", judgments.stated_set, name="stated_set"),
+    path("assessments/<int:pk>/resolve/", judgments.resolve, name="resolve"),
+    path("assessments/<int:pk>/post-mortem/", judgments.post_mortem, name="post_mortem"),
     path("assessments/<int:pk>/export.<str:fmt>", export.export_table, name="export"),
 ]
