@@ -222,7 +222,9 @@ def test_only_supervisors_resolve_analysts_get_403(client, request, two, persona
 
 def test_a_supervisor_resolves_and_is_sent_to_the_post_mortem(client, supervisor, two):
     client.force_login(supervisor)
-    assert 'id="resolve-form"' in client.get(_url("judgments", two)).content.decode()
+    form = client.get(_url("judgments", two)).content.decode().split('id="resolve-form"')[1]
+    # A date input takes ISO dates only, whatever the locale's format.
+    assert f'type="date" name="resolved_on" value="{timezone.localdate().isoformat()}"' in form
     response = client.post(
         _url("resolve", two), {"outcome": "none", "resolved_on": "2026-01-02", "note": "<b>no</b>"}, **HTMX
     )
