@@ -165,6 +165,8 @@ def test_every_statement_is_kept_as_history(client, analyst, two):
     assert Statement.objects.filter(analyst=analyst).count() == 2
     page = client.get(_url("judgments", two)).content.decode()
     assert "Stated 2 times" in page
+    history = page.split('id="stated-history"')[1].split("</details>")[0]
+    assert history.index("H1 20 %, H2 80 %") < history.index("H1 70 %, H2 30 %")
     assert 'value="20.0"' in page  # the form starts from the latest statement
 
 

@@ -3,6 +3,7 @@ and the reliability setting."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,7 +20,7 @@ from apps.core.types import HtmxRequest
 from .. import services
 from ..forms import ReliabilityForm, ResolveForm, StatedForm
 from ..judgments import comparison_get, judgments_token, sensitivity_get
-from ..models import Resolution
+from ..models import Resolution, StatedProbability
 from ..selectors import calibration_get
 
 TEMPLATE = "ach/judgments.html"
@@ -56,7 +57,14 @@ def _context(request, assessment, **extra) -> dict:
             user=request.user,
             sees_everyone=membership.can_review,
         ),
-        "history": list(assessment.statements.filter(analyst=request.user).values_list("stated_at", flat=True)[:5]),
+        "history": list(
+            assessment.statements.filter(analyst=request.user).prefetch_related(
+                Prefetch(
+                    "probabilities",
+                    StatedProbability.objects.select_related("hypothesis").order_by("hypothesis__order", "hypothesis"),
+                )
+            )[:5]
+        ),
         "resolution": resolution,
         "judgments_token": judgments_token(assessment=assessment, snapshot=snapshot),
     }
