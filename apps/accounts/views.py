@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.types import HtmxRequest
 
 from .forms import TeamForm
+from .profile import PROFILE_SECTIONS
 from .services import team_create as team_create_service
 from .services import team_switch
 
@@ -35,3 +36,11 @@ def team_create(request: HtmxRequest):
         return redirect("assessments:list")
     messages.success(request, f"Created {team.name}; you are its team admin.")
     return redirect("assessments:list")
+
+
+@require_http_methods(["GET"])
+@login_required
+def profile(request: HtmxRequest):
+    memberships = request.user.memberships.select_related("team")
+    sections = [section(request, request.user) for section in PROFILE_SECTIONS]
+    return render(request, "accounts/profile.html", {"memberships": memberships, "sections": sections})

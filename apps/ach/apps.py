@@ -6,6 +6,7 @@ class AchConfig(AppConfig):
     verbose_name = "Analysis of Competing Hypotheses"
 
     def ready(self) -> None:
+        from apps.accounts.profile import profile_section_register
         from apps.assessments.rescoring import Technique, technique_register
 
         from . import exchange, results
@@ -27,3 +28,4 @@ class AchConfig(AppConfig):
                 snapshot_section=sections.snapshot_section,
             )
         )
+        profile_section_register(sections.profile_section)

@@ -4,6 +4,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis, ScoreSnapshot
 from apps.assessments.selectors import snapshot_for_version
@@ -263,9 +264,12 @@ def calibration_get(*, assessment: Assessment) -> dict | None:
 def brier_scores_for_user(*, user) -> list[dict]:
     """The user's Brier scores across resolved assessments (for their profile), newest resolution first."""
     rows = []
+    # Whoever stated probabilities or rated cells has a score; Exists keeps one row per resolution.
+    took_part = Exists(Statement.objects.filter(assessment=OuterRef("assessment"), analyst=user)) | Exists(
+        Rating.objects.filter(assessment=OuterRef("assessment"), analyst=user)
+    )
     for resolution in (
-        Resolution.objects.filter(assessment__team__memberships__user=user, assessment__statements__analyst=user)
-        .distinct()
+        Resolution.objects.filter(took_part, assessment__team__memberships__user=user)
         .select_related("assessment")
         .order_by("-resolved_at")
     ):
