@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.assessments.urls")),
+    path("", include("apps.comments.urls")),
     path("", include("apps.ach.urls")),
     path("", include("apps.key_assumptions.urls")),
     path("", include("apps.indicators.urls")),

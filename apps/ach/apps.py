@@ -7,8 +7,9 @@ class AchConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.assessments.rescoring import Technique, technique_register
+        from apps.comments.anchoring import rows_rated_register
 
-        from . import exchange, results
+        from . import exchange, results, selectors
         from .views import matrix, sections
 
         technique_register(
@@ -25,3 +26,4 @@ class AchConfig(AppConfig):
                 snapshot_section=sections.snapshot_section,
             )
         )
+        rows_rated_register(selectors.rows_rated_in_full)

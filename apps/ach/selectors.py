@@ -4,6 +4,7 @@ from typing import NamedTuple
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Count
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 
@@ -149,3 +150,17 @@ def notes_for_analyst(*, assessment: Assessment, user_id: int) -> dict[tuple[int
         .exclude(note="")
         .values_list("evidence_id", "hypothesis_id", "note")
     }
+
+
+def rows_rated_in_full(*, assessment_id: int, user_id: int) -> set[int]:
+    """Evidence ids of the rows this user has rated in every hypothesis (the anchoring rule's test)."""
+    hypotheses = Hypothesis.objects.filter(assessment_id=assessment_id).count()
+    if not hypotheses:
+        return set(Evidence.objects.filter(assessment_id=assessment_id).values_list("pk", flat=True))
+    return set(
+        Rating.objects.filter(assessment_id=assessment_id, analyst_id=user_id)
+        .values("evidence_id")
+        .annotate(rated=Count("id"))
+        .filter(rated=hypotheses)
+        .values_list("evidence_id", flat=True)
+    )

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.assessments",
+    "apps.comments",
     "apps.ach",
     "apps.key_assumptions",
     "apps.indicators",
