@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("apps.ach.urls")),
     path("", include("apps.key_assumptions.urls")),
     path("", include("apps.indicators.urls")),
+    path("", include("apps.reviews.urls")),
 ]

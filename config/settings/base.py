@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.ach",
     "apps.key_assumptions",
     "apps.indicators",
+    "apps.reviews",
 ]
 
 MIDDLEWARE = [
@@ -162,4 +163,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
