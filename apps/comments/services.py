@@ -97,7 +97,8 @@ def comment_add(*, thread: Thread, user: User, body: str) -> Comment:
 @transaction.atomic
 def thread_resolve(*, thread: Thread, user: User, resolved: bool) -> Thread:
     """Resolve (resolved=True) or reopen a thread; doing what is already done is refused."""
-    thread = Thread.objects.select_for_update().select_related("evidence", "hypothesis").get(pk=thread.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins to the place.
+    thread = Thread.objects.select_for_update(of=("self",)).select_related("evidence", "hypothesis").get(pk=thread.pk)
     if thread.resolved == resolved:
         raise ValidationError(f"This thread is already {'resolved' if resolved else 'open'}.")
     thread.resolved_at, thread.resolved_by = (timezone.now(), user) if resolved else (None, None)
