@@ -57,6 +57,7 @@ def threads_for(
     membership: Membership,
     unresolved_only: bool = False,
     evidence_id: int | None = None,
+    target: tuple[str, int] | None = None,
 ) -> ThreadList:
     query = (
         Thread.objects.filter(assessment=assessment)
@@ -67,6 +68,8 @@ def threads_for(
         query = query.filter(resolved_at__isnull=True)
     if evidence_id is not None:
         query = query.filter(evidence_id=evidence_id)
+    if target is not None:
+        query = query.filter(kind=target[0], target_id=target[1])
     threads = list(query)
     _targets_attach(threads)
     hidden_rows = _hidden_rows(assessment=assessment, user=user, membership=membership)

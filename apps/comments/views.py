@@ -37,18 +37,27 @@ def _int_or_none(value: str | None) -> int | None:
 def thread_list(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
     evidence_id = _int_or_none(request.GET.get("evidence"))
+    target = next(
+        ((kind, pk) for kind in selectors.TARGET_MODELS if (pk := _int_or_none(request.GET.get(kind))) is not None),
+        None,
+    )
     listing = selectors.threads_for(
         assessment=assessment,
         user=request.user,
         membership=assessment.membership,
         unresolved_only=request.GET.get("open") == "1",
         evidence_id=evidence_id,
+        target=target,
     )
     form = None
     if assessment.membership.can_review:
         form = ThreadForm(
             assessment=assessment,
-            initial={"evidence": evidence_id, "hypothesis": _int_or_none(request.GET.get("hypothesis"))},
+            initial={
+                "evidence": evidence_id,
+                "hypothesis": _int_or_none(request.GET.get("hypothesis")),
+                **({target[0]: target[1]} if target else {}),
+            },
         )
     return render(request, "comments/threads.html", {"assessment": assessment, "listing": listing, "form": form})
 

@@ -70,6 +70,10 @@ def test_a_thread_on_an_assumption_and_on_an_indicator(client, assessment, analy
     assert threads["indicator"].target == indicator
     listing = client.get(reverse("comments:list", args=[assessment.pk])).content.decode()
     assert f"Assumption {assumption.key}" in listing and f"Indicator {indicator.key}" in listing
+    # The link from the assumption's row lists its threads only, with the form pointing at it.
+    only = client.get(reverse("comments:list", args=[assessment.pk]), {"assumption": assumption.pk}).content.decode()
+    assert f"Assumption {assumption.key}" in only and f"Indicator {indicator.key}" not in only
+    assert f'<option value="{assumption.pk}" selected>' in only
 
 
 def test_a_thread_cannot_point_into_another_assessment(client, team, assessment, analyst, supervisor):
