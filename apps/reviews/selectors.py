@@ -11,7 +11,7 @@ from apps.accounts.models import Membership
 from apps.ach import scoring
 from apps.ach.models import Rating
 from apps.ach.results import scores_of
-from apps.ach.selectors import matrix_get
+from apps.ach.selectors import matrix_get, rows_rated_in_full
 from apps.assessments.models import Activity, Assessment, Hypothesis, ScoreSnapshot
 from apps.assessments.selectors import snapshot_latest
 from apps.comments.selectors import ThreadList, threads_for
@@ -42,6 +42,8 @@ class Row:
     linchpin: bool
     not_diagnostic: bool
     changed: bool = False
+    # Anchoring: an analyst who has not rated the whole row does not see the team's ratings of it.
+    hidden: bool = False
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Grid:
         return [
             (row, hypothesis, cell)
             for row in self.rows
+            if not row.hidden
             for hypothesis, cell in zip(self.hypotheses, row.cells, strict=True)
             if cell.band in ("large", "extreme")
         ]
@@ -255,8 +258,12 @@ class Report:
         return self.approvals[-1] if self.approvals and self.approvals[-1].data.get("action") == "approve" else None
 
 
-def report_get(*, assessment: Assessment) -> Report:
+def report_get(*, assessment: Assessment, user, membership: Membership) -> Report:
     grid = grid_get(assessment=assessment)
+    if not membership.can_review:
+        rated = rows_rated_in_full(assessment_id=assessment.pk, user_id=user.pk)
+        for row in grid.rows:
+            row.hidden = row.evidence.pk not in rated
     snapshot = snapshot_latest(assessment_id=assessment.pk)
     stated = [
         {"key": h.key, "statement": h.statement, "prior": h.prior} for h in grid.hypotheses if h.prior is not None

@@ -23,15 +23,16 @@ def board(request: HtmxRequest, pk: int):
     return response
 
 
-def _report_context(assessment) -> dict:
-    return {"assessment": assessment, "report": selectors.report_get(assessment=assessment)}
+def _report_context(request: HtmxRequest, assessment) -> dict:
+    report = selectors.report_get(assessment=assessment, user=request.user, membership=assessment.membership)
+    return {"assessment": assessment, "report": report}
 
 
 @require_http_methods(["GET"])
 @login_required
 def report(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
-    return render(request, "reviews/report.html", _report_context(assessment))
+    return render(request, "reviews/report.html", _report_context(request, assessment))
 
 
 @require_http_methods(["GET"])
@@ -41,7 +42,9 @@ def report_pdf(request: HtmxRequest, pk: int):
     # Imported here: WeasyPrint loads Pango when imported, and only this view needs it.
     from weasyprint import HTML
 
-    html = render_to_string("reviews/report.html", {**_report_context(assessment), "pdf": True}, request=request)
+    html = render_to_string(
+        "reviews/report.html", {**_report_context(request, assessment), "pdf": True}, request=request
+    )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     return HttpResponse(
         pdf,

@@ -136,6 +136,20 @@ def test_every_member_reads_the_report(client, assessment, request, persona):
     assert client.get(reverse("reviews:report", args=[assessment.pk])).status_code == 200
 
 
+def test_the_report_hides_the_teams_ratings_of_rows_an_analyst_has_not_rated(client, rated, team, analyst):
+    newcomer = factories.member(team, "analyst", username="nina")
+    e3 = rated.evidence.get(key="E3")
+    login(client, newcomer)
+    html = client.get(reverse("reviews:report", args=[rated.pk])).content.decode()
+    matrix = html.split('id="report-matrix"')[1].split("</section>")[0]
+    assert matrix.count("yourself to see the team") == rated.evidence.count()
+    assert "E3 × H1" not in html.split('id="report-disagreements"')[1]
+    _rate_all(rated, newcomer, lambda i, j: "N")
+    html = client.get(reverse("reviews:report", args=[rated.pk])).content.decode()
+    assert "yourself to see the team" not in html
+    assert f"review-row-{e3.pk}" in html and "E3 × H1" in html.split('id="report-disagreements"')[1]
+
+
 @pytest.fixture
 def aqim(team, supervisor):
     data = json.loads((settings.BASE_DIR / "fixtures" / "aqim.json").read_text())
