@@ -229,3 +229,13 @@ def test_a_rating_change_marks_the_analysts_cell_changed_not_the_others(rated, a
     grid = grid_get(assessment=rated, since=since)
     row = next(r for r in grid.rows if r.evidence.pk == e1.pk)
     assert [cell.changed for cell in row.cells] == [False, True, False]
+
+
+def test_the_report_shows_sensitivity_when_the_snapshot_carries_it(client, rated, supervisor):
+    snapshot = rated.snapshots.first()
+    snapshot.results["ach"]["sensitivity"] = {key: f"stable-{key}" for key in snapshot.results["ach"]["ranking"]}
+    snapshot.save(update_fields=["results"])
+    login(client, supervisor)
+    ranking = client.get(reverse("reviews:report", args=[rated.pk])).content.decode().split('id="report-hypotheses"')[1]
+    assert "<th>Sensitivity</th>" in ranking
+    assert all(f"stable-{key}" in ranking for key in snapshot.results["ach"]["ranking"])
