@@ -8,8 +8,9 @@ class AchConfig(AppConfig):
     def ready(self) -> None:
         from apps.accounts.profile import profile_section_register
         from apps.assessments.rescoring import Technique, technique_register
+        from apps.comments.anchoring import rows_rated_register
 
-        from . import exchange, results
+        from . import exchange, results, selectors
         from .views import matrix, sections
 
         technique_register(
@@ -29,3 +30,4 @@ class AchConfig(AppConfig):
             )
         )
         profile_section_register(sections.profile_section)
+        rows_rated_register(selectors.rows_rated_in_full)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from apps.comments.selectors import markers_for
 from apps.core.charts import bar_chart
 
 from . import scoring
@@ -64,7 +65,18 @@ def _cell_label(code: int) -> str:
     return scoring.RATING_LABELS[int(code)]
 
 
-def _row_html(row: dict, cells: list[str], *, edit_url: str | None) -> str:
+def _comments_link(row: dict, url: str, *, can_comment: bool) -> str:
+    count, open_ = row["comments"], row["comments_open"]
+    if not count:
+        return f'<a class="small comment-link" href="{url}">Comment</a>' if can_comment else ""
+    state = "open" if open_ else "resolved"
+    return (
+        f'<a class="badge comment-marker comment-{state}" href="{url}" '
+        f'title="{count} comment thread{"s" if count > 1 else ""} ({state})">💬 {count}</a>'
+    )
+
+
+def _row_html(row: dict, cells: list[str], *, edit_url: str | None, comments: str = "") -> str:
     """One evidence row of the matrix (built here, not in the template, for the page's speed)."""
     evidence = row["evidence"]
     details = " · ".join(
@@ -81,8 +93,10 @@ def _row_html(row: dict, cells: list[str], *, edit_url: str | None) -> str:
         )
         if part
     )
-    badges = ('<span class="badge">not diagnostic</span>' if row["not_diagnostic"] else "") + (
-        '<span class="badge warn">linchpin</span>' if row["linchpin"] else ""
+    badges = (
+        ('<span class="badge">not diagnostic</span>' if row["not_diagnostic"] else "")
+        + ('<span class="badge warn">linchpin</span>' if row["linchpin"] else "")
+        + comments
     )
     classes = " ".join(
         name for name, present in (("linchpin", row["linchpin"]), ("not-diagnostic", row["not_diagnostic"])) if present
@@ -101,7 +115,15 @@ def _row_html(row: dict, cells: list[str], *, edit_url: str | None) -> str:
 
 
 def _cell_html(
-    *, evidence_id: int, hypothesis_id: int, label: str, band: str, disagreement: float, note: str, hidden: bool
+    *,
+    evidence_id: int,
+    hypothesis_id: int,
+    label: str,
+    band: str,
+    disagreement: float,
+    note: str,
+    hidden: bool,
+    comment: bool | None = None,
 ) -> str:
     """One matrix cell; built here rather than in the template because a page has thousands."""
     if hidden:
@@ -110,6 +132,9 @@ def _cell_html(
             'title="Rate this row yourself to see the team\'s ratings"><span class="hidden-rating">·</span></td>'
         )
     classes = _CELL_CLASSES[label, band]
+    if comment is not None:
+        # A comment thread on the cell: a corner marker, filled while the thread is open.
+        classes += " commented comment-open" if comment else " commented"
     if band:
         title_attr = f' title="disagreement {disagreement:.2f} ({band})"'
     else:
@@ -155,6 +180,19 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams) -> Mat
     else:
         revealed = np.ones(n_evidence, dtype=bool)
     notes = notes_for_analyst(assessment=assessment, user_id=user.pk) if params.view == "mine" else {}
+    markers = markers_for(assessment_id=assessment.pk)
+    # Anchoring for comments, whatever the view: an analyst sees cell threads only on rows they rated in full.
+    if membership.can_review:
+        threads_revealed = np.ones(n_evidence, dtype=bool)
+    else:
+        own = matrix.ratings[me] if me is not None else np.zeros((n_evidence, n_hyp), dtype=np.int8)
+        threads_revealed = (own != 0).all(axis=1) if n_hyp else np.ones(n_evidence, dtype=bool)
+    cell_threads_by_row: dict[int, list[bool]] = {}
+    for (evidence_id, _hypothesis_id), open_ in markers.cells.items():
+        cell_threads_by_row.setdefault(evidence_id, []).append(open_)
+    for hypothesis in matrix.hypotheses:
+        hypothesis.comment_marker = markers.columns.get(hypothesis.pk)
+    comments_url = reverse("comments:list", args=[assessment.pk]) + "?evidence={}"
     hypothesis_ids = [h.pk for h in matrix.hypotheses]
     edit_url = reverse("assessments:evidence_edit", args=[assessment.pk, 0]).replace("/0/", "/{}/")
     code_rows = codes.tolist()
@@ -171,6 +209,7 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams) -> Mat
                 disagreement=disagreement_rows[i][j],
                 note=notes.get((evidence.pk, hypothesis_id), ""),
                 hidden=hidden,
+                comment=markers.cells.get((evidence.pk, hypothesis_id)) if threads_revealed[i] else None,
             )
             for j, hypothesis_id in enumerate(hypothesis_ids)
         ]
@@ -182,7 +221,15 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams) -> Mat
             "linchpin": bool(scores.linchpin_inconsistency[i] or scores.linchpin_posterior[i]),
             "hidden": hidden,
         }
-        row["html"] = _row_html(row, cells, edit_url=edit_url if membership.can_edit else None)
+        cell_threads = cell_threads_by_row.get(evidence.pk, []) if threads_revealed[i] else []
+        row_threads = cell_threads + ([markers.rows[evidence.pk]] if evidence.pk in markers.rows else [])
+        row["comments"], row["comments_open"] = len(row_threads), any(row_threads)
+        row["html"] = _row_html(
+            row,
+            cells,
+            edit_url=edit_url if membership.can_edit else None,
+            comments=_comments_link(row, comments_url.format(evidence.pk), can_comment=membership.can_review),
+        )
         display.rows.append(row)
     _sort_rows(display.rows, params.sort)
     if params.hide_non_diagnostic:

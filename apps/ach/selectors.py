@@ -4,7 +4,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis, ScoreSnapshot
 from apps.assessments.selectors import snapshot_for_version
@@ -375,4 +375,18 @@ def version_diff(*, assessment: Assessment, before: int, after: int) -> VersionD
         ratings=ratings,
         scores=scores,
         ranking=(old_ach.get("ranking", []), new_ach.get("ranking", [])),
+    )
+
+
+def rows_rated_in_full(*, assessment_id: int, user_id: int) -> set[int]:
+    """Evidence ids of the rows this user has rated in every hypothesis (the anchoring rule's test)."""
+    hypotheses = Hypothesis.objects.filter(assessment_id=assessment_id).count()
+    if not hypotheses:
+        return set(Evidence.objects.filter(assessment_id=assessment_id).values_list("pk", flat=True))
+    return set(
+        Rating.objects.filter(assessment_id=assessment_id, analyst_id=user_id)
+        .values("evidence_id")
+        .annotate(rated=Count("id"))
+        .filter(rated=hypotheses)
+        .values_list("evidence_id", flat=True)
     )

@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.assessments",
+    "apps.comments",
     "apps.ach",
     "apps.key_assumptions",
     "apps.indicators",
     "apps.api",
+    "apps.reviews",
 ]
 
 MIDDLEWARE = [
@@ -283,4 +285,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

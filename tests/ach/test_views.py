@@ -214,8 +214,8 @@ def _big_matrix(team, user, *, hypotheses: int, evidence: int, analysts: int):
 
 
 # session, user, assessment with the member's role, hypotheses, evidence, ratings, analysts, (my notes),
-# snapshot, the user's memberships for the team switcher, the unread notifications in the header.
-@pytest.mark.parametrize(("view", "expected"), [("mine", 11), ("team", 10)])
+# snapshot, the comment markers, the user's memberships for the team switcher, the unread notifications.
+@pytest.mark.parametrize(("view", "expected"), [("mine", 12), ("team", 11)])
 def test_matrix_page_runs_the_same_number_of_queries_for_3x5x1_and_12x200x10(client, team, view, expected):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
