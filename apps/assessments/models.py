@@ -36,6 +36,8 @@ class Assessment(TimeStampedModel):
     last_change = models.CharField(max_length=200, blank=True)
     hypothesis_counter = models.PositiveIntegerField(default=0)
     evidence_counter = models.PositiveIntegerField(default=0)
+    # Set when a team admin archives it: gone from lists, read-only, restorable.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -46,6 +48,10 @@ class Assessment(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse(technique_front().nav[1], args=[self.pk])
 
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.APPROVED or self.archived_at is not None
+
 
 class Hypothesis(TimeStampedModel):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="hypotheses")
@@ -54,6 +60,8 @@ class Hypothesis(TimeStampedModel):
     order = models.PositiveIntegerField(default=0)
     # None on every hypothesis of an assessment means uniform priors.
     prior = models.FloatField(null=True, blank=True)
+    # Bumped on every edit; an edit form carries the version it showed, so a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["order", "id"]
@@ -112,6 +120,8 @@ class Evidence(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     added_in_version = models.PositiveIntegerField(default=1)
+    # Bumped on every edit; an edit form carries the version it showed, so a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["order", "id"]

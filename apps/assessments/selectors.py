@@ -4,8 +4,20 @@ from django.db.models import F, Max, Q, QuerySet
 from .models import Activity, Assessment, Evidence, Notification, ScoreSnapshot
 
 
-def assessments_for_team(*, team_id: int) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(team_id=team_id).select_related("created_by")
+def assessments_for_team(*, team_id: int, archived: bool = False) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(team_id=team_id, archived_at__isnull=not archived).select_related("created_by")
+
+
+def review_return_latest(*, assessment: Assessment) -> Activity | None:
+    """The supervisor's comment that sent a returned assessment back, for the page header."""
+    if assessment.status != Assessment.Status.RETURNED:
+        return None
+    return (
+        assessment.activities.filter(kind=Activity.Kind.REVIEW, data__action="return")
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def activity_feed(*, assessment: Assessment, limit: int = 50) -> list[Activity]:

@@ -1,7 +1,7 @@
 """Every write to an assessment, one module per family; callers use `services.<name>`."""
 
 from .activity import activity_record
-from .assessments import assessment_create
+from .assessments import assessment_archive, assessment_create, assessment_restore
 from .evidence import (
     EVIDENCE_FIELDS,
     HYPOTHESIS_FIELDS,
@@ -26,8 +26,10 @@ __all__ = [
     "HYPOTHESIS_FIELDS",
     "REVIEW_TRANSITIONS",
     "activity_record",
+    "assessment_archive",
     "assessment_bump",
     "assessment_create",
+    "assessment_restore",
     "assessment_review",
     "evidence_add",
     "evidence_create",
