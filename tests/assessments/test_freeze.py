@@ -25,7 +25,11 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 OUR_APPS = {"accounts", "assessments", "ach", "key_assumptions", "indicators"}
 # What an approved assessment still accepts: the supervisor reopening it or commenting on it, and a
 # team admin archiving it (which freezes it further) or restoring it.
-ALLOWED_WHILE_FROZEN = {("assessments:review", "reopen"), ("assessments:review", "comment"), ("assessments:archive", "")}
+ALLOWED_WHILE_FROZEN = {
+    ("assessments:review", "reopen"),
+    ("assessments:review", "comment"),
+    ("assessments:archive", ""),
+}
 # A payload that would pass most of the forms, so a refusal cannot be mistaken for a validation error.
 PAYLOAD = {
     "statement": "Rewritten while approved",
@@ -123,7 +127,8 @@ def test_every_write_endpoint_refuses_an_approved_assessment_and_changes_nothing
                 tried.append((name, response.status_code))
     assert database_state() == before
     refused = {name for name, status in tried if status == 403}
-    assert {"assessments:evidence_edit", "ach:cell_set", "key_assumptions:assumption_edit", "indicators:edit"} <= refused
+    expected = {"assessments:evidence_edit", "ach:cell_set", "key_assumptions:assumption_edit", "indicators:edit"}
+    assert expected <= refused
 
 
 def test_the_approved_page_hides_every_edit_control_and_says_it_is_read_only(client, full_assessment, analyst):
@@ -154,7 +159,9 @@ def test_a_supervisor_can_reopen_an_approved_assessment_and_it_is_editable_again
 
 def test_the_return_comment_is_shown_on_the_assessment_page(client, assessment, analyst, supervisor):
     services.assessment_review(assessment=assessment, user=analyst, action="submit")
-    services.assessment_review(assessment=assessment, user=supervisor, action="return", comment="Source E3 is <b>weak</b>")
+    services.assessment_review(
+        assessment=assessment, user=supervisor, action="return", comment="Source E3 is <b>weak</b>"
+    )
     client.force_login(analyst)
     body = client.get(assessment.get_absolute_url()).content.decode()
     assert 'id="return-comment"' in body
