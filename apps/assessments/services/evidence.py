@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.core.keys import key_counter_raise, key_next
+from apps.core.versions import changes_between, version_check
 
 from ..models import Activity, Assessment, Evidence, Hypothesis, priors_validate
 from ..rescoring import evidence_columns
@@ -51,12 +52,36 @@ def hypotheses_import(*, assessment: Assessment, items: list[dict[str, Any]]) ->
     return {h.key: h for h in created}
 
 
+def _edit_record(*, row: Hypothesis | Evidence, user: User | None, label: str, changes: dict, version: int) -> None:
+    """The feed line for an edit, with every changed field's before and after in its data."""
+    activity_record(
+        assessment=row.assessment,
+        kind=Activity.Kind.CHANGE,
+        message=f"{label} {row.key} edited ({', '.join(changes)})",
+        actor=user,
+        version=version,
+        data={"action": "edit", "key": row.key, "changes": changes},
+    )
+
+
 @transaction.atomic
-def hypothesis_update(*, hypothesis: Hypothesis, user: User | None, statement: str) -> Hypothesis:
-    assessment_bump(assessment_id=hypothesis.assessment_id, change=f"hypothesis {hypothesis.key} edited")
-    hypothesis.statement = statement
-    hypothesis.save(update_fields=["statement", "updated_at"])
-    return hypothesis
+def hypothesis_update(
+    *, hypothesis: Hypothesis, user: User | None, statement: str, expected_version: int | None = None
+) -> Hypothesis:
+    """Edit a hypothesis; refused (VersionConflict) if expected_version is not the stored one, a no-op if unchanged."""
+    version_check(Hypothesis, hypothesis.pk, expected_version)
+    hypothesis.refresh_from_db()
+    current = hypothesis
+    changes = changes_between(current, {"statement": statement}, HYPOTHESIS_FIELDS)
+    if not changes:
+        return current
+    version = assessment_bump(assessment_id=current.assessment_id, change=f"hypothesis {current.key} edited")
+    current.statement = statement
+    current.version += 1
+    current.full_clean(exclude=["assessment"])
+    current.save(update_fields=["statement", "version", "updated_at"])
+    _edit_record(row=current, user=user, label="Hypothesis", changes=changes, version=version)
+    return current
 
 
 @transaction.atomic
@@ -73,13 +98,29 @@ def hypothesis_delete(*, hypothesis: Hypothesis, user: User | None) -> None:
 @transaction.atomic
 def priors_set(*, assessment: Assessment, user: User | None, priors: dict[int, float | None]) -> None:
     """Set every hypothesis's prior at once (all None = uniform); they must sum to 1."""
-    hypotheses = list(assessment.hypotheses.all())
+    hypotheses = list(assessment.hypotheses.select_for_update())
     values = [priors.get(h.pk) for h in hypotheses]
     priors_validate(values)
-    assessment_bump(assessment_id=assessment.pk, change="priors changed")
+    changes = {h.key: [h.prior, value] for h, value in zip(hypotheses, values, strict=True) if h.prior != value}
+    if not changes:
+        return
+    version = assessment_bump(assessment_id=assessment.pk, change="priors changed")
     for hypothesis, value in zip(hypotheses, values, strict=True):
         hypothesis.prior = value
     Hypothesis.objects.bulk_update(hypotheses, ["prior"])
+    activity_record(
+        assessment=assessment,
+        kind=Activity.Kind.CHANGE,
+        message="Priors changed: "
+        + ", ".join(f"{key} {_prior(before)} → {_prior(after)}" for key, (before, after) in changes.items()),
+        actor=user,
+        version=version,
+        data={"action": "priors", "changes": changes},
+    )
+
+
+def _prior(value: float | None) -> str:
+    return "uniform" if value is None else f"{value:g}"
 
 
 def _reorder(model: type[Hypothesis] | type[Evidence], *, assessment: Assessment, ordered_ids: list[int]) -> None:
@@ -156,14 +197,24 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
 
 
 @transaction.atomic
-def evidence_update(*, evidence: Evidence, user: User | None, **fields: Any) -> Evidence:
-    assessment_bump(assessment_id=evidence.assessment_id, change=f"evidence {evidence.key} edited")
-    for name, value in fields.items():
-        if name in EVIDENCE_FIELDS:
-            setattr(evidence, name, value)
-    evidence.full_clean(exclude=["assessment", "added_by"])
-    evidence.save()
-    return evidence
+def evidence_update(
+    *, evidence: Evidence, user: User | None, expected_version: int | None = None, **fields: Any
+) -> Evidence:
+    """Edit an evidence item; refused (VersionConflict) if expected_version is stale, a no-op if unchanged."""
+    version_check(Evidence, evidence.pk, expected_version)
+    evidence.refresh_from_db()
+    current = evidence
+    changes = changes_between(current, fields, EVIDENCE_FIELDS)
+    if not changes:
+        return current
+    version = assessment_bump(assessment_id=current.assessment_id, change=f"evidence {current.key} edited")
+    for name in changes:
+        setattr(current, name, fields[name])
+    current.version += 1
+    current.full_clean(exclude=["assessment", "added_by"])
+    current.save()
+    _edit_record(row=current, user=user, label="Evidence", changes=changes, version=version)
+    return current
 
 
 @transaction.atomic
