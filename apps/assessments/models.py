@@ -205,3 +205,19 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} v{self.version}"
+
+
+class PendingImport(models.Model):
+    """Rows an upload previewed, kept on the server until confirmed once (or left to expire)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="pending_imports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    via = models.CharField(max_length=50)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Claimed with a conditional UPDATE, so a second confirm (a double click, a replay) imports nothing.
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.via} by {self.user_id}"

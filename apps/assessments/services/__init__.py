@@ -18,6 +18,7 @@ from .evidence import (
     priors_set,
     scored_row_delete,
 )
+from .imports import pending_import_confirm, pending_import_create
 from .rescoring import assessment_bump, rescore_request, rescore_unclaim, snapshot_compute, snapshot_sweep
 from .review import REVIEW_TRANSITIONS, assessment_review, review_comment
 
@@ -41,6 +42,8 @@ __all__ = [
     "hypothesis_reorder",
     "hypothesis_update",
     "hypotheses_import",
+    "pending_import_confirm",
+    "pending_import_create",
     "priors_set",
     "rescore_request",
     "rescore_unclaim",
