@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django.contrib.auth.models import User
 from django.db.models import F, Max, Q, QuerySet
+from django.utils import timezone
 
-from .models import Activity, Assessment, Evidence, Notification, ScoreSnapshot
+from .models import Activity, Assessment, Evidence, Notification, RescoreQueue, ScoreSnapshot
 
 
 def assessments_for_team(*, team_id: int, archived: bool = False) -> QuerySet[Assessment]:
@@ -51,3 +54,19 @@ def evidence_keys_added(*, assessment_id: int, after_version: int, up_to_version
             assessment_id=assessment_id, added_in_version__gt=after_version, added_in_version__lte=up_to_version
         ).values_list("key", flat=True)
     )
+
+
+# A healthy worker scores a change within seconds; past these, the panel says scoring is delayed.
+RESCORE_GRACE = timedelta(seconds=10)
+RESCORE_STUCK = timedelta(seconds=60)
+
+
+def rescoring_delayed(*, assessment: Assessment, pending: bool) -> bool:
+    """Whether a pending rescoring is late: the enqueue failed (broker down, left to the sweep) or the
+    queued task has not run (no worker). The saved input is safe either way; only its scoring waits."""
+    if not pending or timezone.now() - assessment.updated_at < RESCORE_GRACE:
+        return False
+    queue = RescoreQueue.objects.filter(assessment_id=assessment.pk).values("queued", "queued_at").first()
+    if queue is None or not queue["queued"]:
+        return True
+    return queue["queued_at"] is None or timezone.now() - queue["queued_at"] > RESCORE_STUCK
