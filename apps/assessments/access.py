@@ -27,7 +27,8 @@ def assessment_for_user(
         raise Http404
     # One query: the join that proves membership also brings the member's role.
     assessment = (
-        Assessment.objects.select_related("team")
+        # The rescore queue rides along for the panel's "scoring is delayed" (selectors.rescoring_delayed).
+        Assessment.objects.select_related("team", "rescore_queue")
         .filter(pk=pk, team__memberships__user=user)
         .annotate(member_role=F("team__memberships__role"), membership_id=F("team__memberships__id"))
         .first()

@@ -66,7 +66,10 @@ def rescoring_delayed(*, assessment: Assessment, pending: bool) -> bool:
     queued task has not run (no worker). The saved input is safe either way; only its scoring waits."""
     if not pending or timezone.now() - assessment.updated_at < RESCORE_GRACE:
         return False
-    queue = RescoreQueue.objects.filter(assessment_id=assessment.pk).values("queued", "queued_at").first()
-    if queue is None or not queue["queued"]:
+    try:
+        queue = assessment.rescore_queue
+    except RescoreQueue.DoesNotExist:
         return True
-    return queue["queued_at"] is None or timezone.now() - queue["queued_at"] > RESCORE_STUCK
+    if not queue.queued:
+        return True
+    return queue.queued_at is None or timezone.now() - queue.queued_at > RESCORE_STUCK

@@ -46,7 +46,8 @@ def panel_context(assessment) -> dict:
         "tension": validator.tension(favoured, leader),
         "warnings": warnings,
         # Warnings arrive with snapshots, so the two versions say whether anything moved.
-        "token": version_token(snapshot.version if snapshot else 0, assessment.content_version, delayed),
+        "token": version_token(snapshot.version if snapshot else 0, assessment.content_version)
+        + ("-delayed" if delayed else ""),
     }
 
 
