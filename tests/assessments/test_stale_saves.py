@@ -124,3 +124,11 @@ def test_a_hypothesis_edit_and_a_prior_change_are_in_the_feed_with_before_and_af
     line = Activity.objects.get(assessment=assessment, data__action="priors")
     assert line.data["changes"]["H1"] == [None, 0.5]
     assert "H1 uniform → 0.5" in line.message
+
+
+def test_the_version_rides_hidden_in_the_edit_form(client, assessment, analyst):
+    evidence = assessment.evidence.first()
+    client.force_login(analyst)
+    body = client.get(reverse("assessments:evidence_edit", args=[assessment.pk, evidence.pk]), **HTMX).content.decode()
+    assert '<input type="hidden" name="version" value="1"' in body
+    assert ">Version</label>" not in body
