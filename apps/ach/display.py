@@ -101,13 +101,21 @@ def _row_html(row: dict, cells: list[str], *, edit_url: str | None, comments: st
     classes = " ".join(
         name for name, present in (("linchpin", row["linchpin"]), ("not-diagnostic", row["not_diagnostic"])) if present
     )
-    edit = (
-        f'<div class="small"><button class="btn secondary small" hx-get="{edit_url.format(evidence.pk)}" '
-        f'hx-target="#ev-{evidence.pk} td.ev" hx-swap="innerHTML" '
-        f'aria-label="Edit, move or delete {escape(evidence.key)}">✎ Edit</button></div>'
-        if edit_url
-        else ""
-    )
+    key = escape(evidence.key)
+    edit = ""
+    if edit_url:
+        url = edit_url.format(evidence.pk)
+        move, delete = url.replace("/edit/", "/move/"), url.replace("/edit/", "/delete/")
+        edit = (
+            f'<div class="small row-actions"><button class="btn secondary small" hx-get="{url}" '
+            f'hx-target="#ev-{evidence.pk} td.ev" hx-swap="innerHTML" aria-label="Edit {key}">✎ Edit</button> '
+            f'<button class="btn secondary small" hx-post="{move}" hx-vals=\'{{"direction": "up"}}\' '
+            f'aria-label="Move {key} up">▲</button> '
+            f'<button class="btn secondary small" hx-post="{move}" hx-vals=\'{{"direction": "down"}}\' '
+            f'aria-label="Move {key} down">▼</button> '
+            f'<button class="btn danger small" hx-post="{delete}" hx-confirm="Delete {key} and its ratings?" '
+            f'aria-label="Delete {key}">✕</button></div>'
+        )
     return mark_safe(  # noqa: S308 - every user-entered part is escaped above
         f'<tr id="ev-{evidence.pk}" class="{classes}"><td class="ev"><strong>{escape(evidence.key)}</strong> '
         f'{escape(evidence.summary)}<div class="small muted">{details} {badges}</div>{edit}</td>{"".join(cells)}</tr>'

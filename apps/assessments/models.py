@@ -67,6 +67,8 @@ class Assessment(TimeStampedModel):
     history = HistoricalRecords(
         excluded_fields=["content_version", "last_change", "hypothesis_counter", "evidence_counter", "updated_at"]
     )
+    # Set when a team admin archives it: gone from lists, read-only, restorable.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -81,6 +83,10 @@ class Assessment(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse(technique_front().nav[1], args=[self.pk])
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.APPROVED or self.archived_at is not None
 
 
 class Hypothesis(TimeStampedModel):
@@ -262,3 +268,19 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} v{self.version}"
+
+
+class PendingImport(models.Model):
+    """Rows an upload previewed, kept on the server until confirmed once (or left to expire)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="pending_imports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    via = models.CharField(max_length=50)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Claimed with a conditional UPDATE, so a second confirm (a double click, a replay) imports nothing.
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.via} by {self.user_id}"

@@ -1,6 +1,6 @@
 import datetime as dt
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -12,12 +12,24 @@ from simple_history.utils import get_history_model_for_model
 
 from apps.accounts.models import Team
 
-from .models import Activity, Assessment, Evidence, Follow, Notification, ScoreSnapshot
+from .models import Activity, Assessment, Evidence, Follow, Notification, RescoreQueue, ScoreSnapshot
 from .rescoring import TECHNIQUES
 
 
-def assessments_for_team(*, team_id: int) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(team_id=team_id).select_related("created_by")
+def assessments_for_team(*, team_id: int, archived: bool = False) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(team_id=team_id, archived_at__isnull=not archived).select_related("created_by")
+
+
+def review_return_latest(*, assessment: Assessment) -> Activity | None:
+    """The supervisor's comment that sent a returned assessment back, for the page header."""
+    if assessment.status != Assessment.Status.RETURNED:
+        return None
+    return (
+        assessment.activities.filter(kind=Activity.Kind.REVIEW, data__action="return")
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def activity_feed(*, assessment: Assessment, limit: int = 50) -> list[Activity]:
@@ -206,3 +218,22 @@ def evidence_keys_added(*, assessment_id: int, after_version: int, up_to_version
             assessment_id=assessment_id, added_in_version__gt=after_version, added_in_version__lte=up_to_version
         ).values_list("key", flat=True)
     )
+
+
+# A healthy worker scores a change within seconds; past these, the panel says scoring is delayed.
+RESCORE_GRACE = timedelta(seconds=10)
+RESCORE_STUCK = timedelta(seconds=60)
+
+
+def rescoring_delayed(*, assessment: Assessment, pending: bool) -> bool:
+    """Whether a pending rescoring is late: the enqueue failed (broker down, left to the sweep) or the
+    queued task has not run (no worker). The saved input is safe either way; only its scoring waits."""
+    if not pending or timezone.now() - assessment.updated_at < RESCORE_GRACE:
+        return False
+    try:
+        queue = assessment.rescore_queue
+    except RescoreQueue.DoesNotExist:
+        return True
+    if not queue.queued:
+        return True
+    return queue.queued_at is None or timezone.now() - queue.queued_at > RESCORE_STUCK

@@ -10,6 +10,7 @@ urlpatterns = [
     path("assessments/import/", exchange.assessment_import, name="import"),
     path("assessments/<int:pk>/activity/", assessments.activity, name="activity"),
     path("assessments/<int:pk>/review/", assessments.review, name="review"),
+    path("assessments/<int:pk>/archive/", assessments.archive, name="archive"),
     path("assessments/<int:pk>/history/", history.history, name="history"),
     path("assessments/<int:pk>/history/<int:version>/", history.snapshot_detail, name="snapshot"),
     path("assessments/<int:pk>/export.json", exchange.export_json, name="export_json"),

@@ -1,11 +1,13 @@
 from django import forms
 from django.utils import timezone
 
+from apps.core.versions import VersionedFormMixin
+
 from . import validator
 from .models import Indicator, Likelihood, Observation, Status
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["statement", "category", "collection", "citation", "review_cadence_days", "threshold"]

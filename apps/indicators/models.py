@@ -76,6 +76,8 @@ class Indicator(TimeStampedModel):
     )
     # None: never reviewed, so due now.
     reviewed_on = models.DateField(null=True, blank=True)
+    # Bumped on every edit; an edit form carries the version it showed, so a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
     order = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 

@@ -47,6 +47,8 @@ class Assumption(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    # Bumped on every edit; an edit form carries the version it showed, so a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
     order = models.PositiveIntegerField(default=0)
     # The content version of the last check: a challenging link made in a later version is news the
     # rescoring flags (see services.recheck_flags_apply).

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "apps.core.middleware.PrivateNoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.accounts.middleware.HtmxLoginRedirectMiddleware",
     "apps.accounts.middleware.CurrentTeamMiddleware",
     # Puts the request user on every history record written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -135,6 +135,7 @@ class EvidenceViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveMo
             evidence = evidence_update(evidence=evidence, user=request.user, expected_version=expected, **fields)
         except VersionConflict as exc:
             return Response(
-                {"detail": str(exc), "current": EvidenceSerializer(exc.current).data}, status=status.HTTP_409_CONFLICT
+                {"detail": " ".join(exc.messages), "current": EvidenceSerializer(exc.current).data},
+                status=status.HTTP_409_CONFLICT,
             )
         return Response(EvidenceSerializer(evidence).data)

@@ -1,5 +1,7 @@
 """Every write to an assessment, one module per family; callers use `services.<name>`."""
 
+from apps.core.versions import VersionConflict
+
 from .activity import (
     activity_record,
     alerts_record,
@@ -8,11 +10,16 @@ from .activity import (
     notification_read,
     notification_subject,
 )
-from .assessments import assessment_create, assessment_fork, assessment_marking_set
+from .assessments import (
+    assessment_archive,
+    assessment_create,
+    assessment_fork,
+    assessment_marking_set,
+    assessment_restore,
+)
 from .evidence import (
     EVIDENCE_FIELDS,
     HYPOTHESIS_FIELDS,
-    VersionConflict,
     evidence_add,
     evidence_create,
     evidence_delete,
@@ -26,6 +33,7 @@ from .evidence import (
     priors_set,
     scored_row_delete,
 )
+from .imports import pending_import_confirm, pending_import_create
 from .rescoring import assessment_bump, rescore_request, rescore_unclaim, snapshot_compute, snapshot_sweep
 from .review import REVIEW_TRANSITIONS, assessment_review, review_comment
 
@@ -36,10 +44,12 @@ __all__ = [
     "VersionConflict",
     "activity_record",
     "alerts_record",
+    "assessment_archive",
     "assessment_bump",
     "assessment_create",
     "assessment_fork",
     "assessment_marking_set",
+    "assessment_restore",
     "assessment_review",
     "evidence_add",
     "evidence_create",
@@ -55,6 +65,9 @@ __all__ = [
     "notification_path",
     "notification_read",
     "notification_subject",
+    "hypotheses_import",
+    "pending_import_confirm",
+    "pending_import_create",
     "priors_set",
     "rescore_request",
     "rescore_unclaim",

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from apps.accounts.models import Team
 
@@ -49,6 +50,22 @@ def assessment_marking_set(*, assessment: Assessment, user: User, marking: Marki
 
 
 @transaction.atomic
+def assessment_archive(*, assessment: Assessment, user: User | None) -> Assessment:
+    """Hide the assessment from lists and freeze it; nothing is deleted, a team admin can restore it."""
+    updated = Assessment.objects.filter(pk=assessment.pk, archived_at__isnull=True).update(archived_at=timezone.now())
+    if updated:
+        activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"{user.get_username() if user else 'Someone'} archived the assessment.",
+            actor=user,
+            data={"action": "archive"},
+        )
+    assessment.refresh_from_db()
+    return assessment
+
+
+@transaction.atomic
 def assessment_fork(*, assessment: Assessment, user: User, with_ratings: bool, title: str = "") -> Assessment:
     """Copy the assessment into its team as a new draft, through the JSON format so every technique's
     section comes along; without ratings, analysts' own judgments (ACH ratings, assumption judgments,
@@ -82,3 +99,17 @@ def assessment_fork(*, assessment: Assessment, user: User, with_ratings: bool, t
         data={"fork": fork.pk, "version": version, "with_ratings": with_ratings},
     )
     return fork
+
+
+def assessment_restore(*, assessment: Assessment, user: User | None) -> Assessment:
+    updated = Assessment.objects.filter(pk=assessment.pk, archived_at__isnull=False).update(archived_at=None)
+    if updated:
+        activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"{user.get_username() if user else 'Someone'} restored the assessment from the archive.",
+            actor=user,
+            data={"action": "restore"},
+        )
+    assessment.refresh_from_db()
+    return assessment

@@ -8,6 +8,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from apps.core.keys import key_counter_raise, key_next
+from apps.core.versions import changes_between, version_check
 
 from ..models import Activity, Assessment, Evidence, Hypothesis, priors_validate
 from ..rescoring import evidence_columns
@@ -62,15 +63,36 @@ def hypotheses_import(
     return {h.key: h for h in created}
 
 
+def _edit_record(*, row: Hypothesis | Evidence, user: User | None, label: str, changes: dict, version: int) -> None:
+    """The feed line for an edit, with every changed field's before and after in its data."""
+    activity_record(
+        assessment=row.assessment,
+        kind=Activity.Kind.CHANGE,
+        message=f"{label} {row.key} edited ({', '.join(changes)})",
+        actor=user,
+        version=version,
+        data={"action": "edit", "key": row.key, "changes": changes},
+    )
+
+
 @transaction.atomic
 def hypothesis_update(
     *, hypothesis: Hypothesis, user: User | None, statement: str, expected_version: int | None = None
 ) -> Hypothesis:
-    assessment_bump(assessment_id=hypothesis.assessment_id, change=f"hypothesis {hypothesis.key} edited")
-    hypothesis.version = _version_check(Hypothesis, hypothesis.pk, expected_version) + 1
-    hypothesis.statement = statement
-    hypothesis.save(update_fields=["statement", "version", "updated_at"])
-    return hypothesis
+    """Edit a hypothesis; refused (VersionConflict) if expected_version is not the stored one, a no-op if unchanged."""
+    version_check(Hypothesis, hypothesis.pk, expected_version)
+    hypothesis.refresh_from_db()
+    current = hypothesis
+    changes = changes_between(current, {"statement": statement}, HYPOTHESIS_FIELDS)
+    if not changes:
+        return current
+    version = assessment_bump(assessment_id=current.assessment_id, change=f"hypothesis {current.key} edited")
+    current.statement = statement
+    current.version += 1
+    current.full_clean(exclude=["assessment"])
+    current.save(update_fields=["statement", "version", "updated_at"])
+    _edit_record(row=current, user=user, label="Hypothesis", changes=changes, version=version)
+    return current
 
 
 @transaction.atomic
@@ -87,30 +109,29 @@ def hypothesis_delete(*, hypothesis: Hypothesis, user: User | None) -> None:
 @transaction.atomic
 def priors_set(*, assessment: Assessment, user: User | None, priors: dict[int, float | None]) -> None:
     """Set every hypothesis's prior at once (all None = uniform); they must sum to 1."""
-    hypotheses = list(assessment.hypotheses.all())
+    hypotheses = list(assessment.hypotheses.select_for_update())
     values = [priors.get(h.pk) for h in hypotheses]
     priors_validate(values)
-    assessment_bump(assessment_id=assessment.pk, change="priors changed")
+    changes = {h.key: [h.prior, value] for h, value in zip(hypotheses, values, strict=True) if h.prior != value}
+    if not changes:
+        return
+    version = assessment_bump(assessment_id=assessment.pk, change="priors changed")
     for hypothesis, value in zip(hypotheses, values, strict=True):
         hypothesis.prior = value
     bulk_update_with_history(hypotheses, Hypothesis, ["prior"], default_user=user)
+    activity_record(
+        assessment=assessment,
+        kind=Activity.Kind.CHANGE,
+        message="Priors changed: "
+        + ", ".join(f"{key} {_prior(before)} → {_prior(after)}" for key, (before, after) in changes.items()),
+        actor=user,
+        version=version,
+        data={"action": "priors", "changes": changes},
+    )
 
 
-class VersionConflict(Exception):
-    """The item changed since the caller read it; `current` is its state now."""
-
-    def __init__(self, current: Hypothesis | Evidence) -> None:
-        super().__init__(f"{current.key} has changed since the version you edited (now version {current.version}).")
-        self.current = current
-
-
-def _version_check(model: type[Hypothesis] | type[Evidence], pk: int, expected_version: int | None) -> int:
-    # Read after assessment_bump took the assessment's row lock, so no other writer can move the
-    # version between this check and the caller's save.
-    current = model.objects.get(pk=pk)
-    if expected_version is not None and current.version != expected_version:
-        raise VersionConflict(current)
-    return current.version
+def _prior(value: float | None) -> str:
+    return "uniform" if value is None else f"{value:g}"
 
 
 def _priors_reset(*, assessment: Assessment, user: User | None) -> int:
@@ -202,14 +223,21 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
 def evidence_update(
     *, evidence: Evidence, user: User | None, expected_version: int | None = None, **fields: Any
 ) -> Evidence:
-    assessment_bump(assessment_id=evidence.assessment_id, change=f"evidence {evidence.key} edited")
-    evidence.version = _version_check(Evidence, evidence.pk, expected_version) + 1
-    for name, value in fields.items():
-        if name in EVIDENCE_FIELDS:
-            setattr(evidence, name, value)
-    evidence.full_clean(exclude=["assessment", "added_by"])
-    evidence.save()
-    return evidence
+    """Edit an evidence item; refused (VersionConflict) if expected_version is stale, a no-op if unchanged."""
+    version_check(Evidence, evidence.pk, expected_version)
+    evidence.refresh_from_db()
+    current = evidence
+    changes = changes_between(current, fields, EVIDENCE_FIELDS)
+    if not changes:
+        return current
+    version = assessment_bump(assessment_id=current.assessment_id, change=f"evidence {current.key} edited")
+    for name in changes:
+        setattr(current, name, fields[name])
+    current.version += 1
+    current.full_clean(exclude=["assessment", "added_by"])
+    current.save()
+    _edit_record(row=current, user=user, label="Evidence", changes=changes, version=version)
+    return current
 
 
 @transaction.atomic

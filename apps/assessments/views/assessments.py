@@ -2,8 +2,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.forms import TeamForm
 from apps.core.types import HtmxRequest
@@ -20,11 +22,17 @@ from ..models import Marking, Notification
 def assessment_list(request: HtmxRequest):
     membership = request.membership
     assessments = selectors.assessments_for_team(team_id=membership.team_id) if membership else []
+    archived = (
+        selectors.assessments_for_team(team_id=membership.team_id, archived=True)
+        if membership and membership.is_team_admin
+        else []
+    )
     return render(
         request,
         "assessments/assessment_list.html",
         {
             "assessments": assessments,
+            "archived": archived,
             "membership": membership,
             "form": AssessmentForm(),
             # A site admin with no team can start one from here.
@@ -62,6 +70,8 @@ def activity(request: HtmxRequest, pk: int):
 
 
 REVIEWER_ACTIONS = {"approve", "return", "reopen"}
+# The only changes an approved assessment accepts: the ones that unfreeze it or talk about it.
+WHILE_FROZEN_ACTIONS = {"reopen", "comment"}
 
 
 @require_POST
@@ -70,8 +80,14 @@ def review(request: HtmxRequest, pk: int):
     """Submit (analysts), approve / return / reopen (supervisors), or comment (supervisors)."""
     action = request.POST.get("action", "")
     assessment = assessment_for_user(
-        request.user, pk, write=action == "submit", review=action in REVIEWER_ACTIONS | {"comment"}
+        request.user,
+        pk,
+        write=action == "submit",
+        review=action in REVIEWER_ACTIONS | {"comment"},
+        while_frozen=action in WHILE_FROZEN_ACTIONS,
     )
+    if action not in REVIEWER_ACTIONS | {"comment", "submit"}:
+        raise PermissionDenied("Unknown review action.")
     comment = request.POST.get("comment", "")
     try:
         if action == "comment":
@@ -83,6 +99,24 @@ def review(request: HtmxRequest, pk: int):
     else:
         messages.success(request, "Comment added." if action == "comment" else "Review recorded.")
     return redirect(assessment)
+
+
+@require_POST
+@login_required
+def archive(request: HtmxRequest, pk: int):
+    """Archive or restore (team admins): the assessment leaves the lists, read-only, nothing deleted."""
+    assessment = assessment_for_user(request.user, pk)
+    if not assessment.membership.is_team_admin:
+        raise PermissionDenied("Only a team admin can archive or restore an assessment.")
+    if request.POST.get("action") == "restore":
+        services.assessment_restore(assessment=assessment, user=request.user)
+        messages.success(request, f"Restored “{assessment.title}”.")
+        destination = assessment.get_absolute_url()
+    else:
+        services.assessment_archive(assessment=assessment, user=request.user)
+        messages.success(request, f"Archived “{assessment.title}”. A team admin can restore it from the list.")
+        destination = reverse("assessments:list")
+    return HttpResponseClientRedirect(destination) if request.htmx else redirect(destination)
 
 
 @require_http_methods(["GET"])

@@ -12,13 +12,13 @@ from apps.accounts.models import Role, Team
 from apps.assessments import exchange as assessment_exchange
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
+from apps.assessments.models import PendingImport
 from apps.assessments.rescoring import evidence_columns
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
 from apps.core.jsonfile import json_load_strict
 from apps.core.types import HtmxRequest
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-SIGNING_SALT = "ach.evidence-import"
 
 
 @require_http_methods(["GET"])
@@ -81,19 +81,24 @@ def evidence_import(request: HtmxRequest, pk: int):
         "parsed": None,
     }
     if request.method == "POST" and request.POST.get("confirm"):
-        try:
-            items = signing.loads(request.POST["confirm"], salt=SIGNING_SALT, max_age=3600)
-        except signing.BadSignature:
+        pending = PendingImport.objects.filter(
+            pk=int(request.POST["confirm"]) if request.POST["confirm"].isdigit() else None, user=request.user
+        ).first()
+        if pending is None:
             context["file_errors"] = ["The preview expired or was altered; upload the file again."]
             return render(request, "assessments/evidence_import.html", context, status=400)
-        if items.get("assessment") != assessment.pk:
+        if pending.assessment_id != assessment.pk:
             raise PermissionDenied
         try:
-            created = assessment_services.evidence_add(
-                assessment=assessment, user=request.user, items=items["rows"], via=items["via"]
+            created = assessment_services.pending_import_confirm(
+                pending=pending, assessment=assessment, user=request.user
             )
         except ValidationError as exc:
-            context["file_errors"] = [f"{k}: {'; '.join(v)}" for k, v in exc.message_dict.items()]
+            context["file_errors"] = (
+                [f"{k}: {'; '.join(v)}" for k, v in exc.message_dict.items()]
+                if hasattr(exc, "error_dict")
+                else exc.messages
+            )
             return render(request, "assessments/evidence_import.html", context, status=400)
         messages.success(request, f"Imported {len(created)} evidence items.")
         return redirect(assessment)
@@ -115,15 +120,12 @@ def evidence_import(request: HtmxRequest, pk: int):
                 rows = [
                     {**item, "date": item["date"].isoformat() if item.get("date") else None} for item in parsed.items
                 ]
-                context["confirm"] = signing.dumps(
-                    {
-                        "assessment": assessment.pk,
-                        "rows": rows,
-                        "via": f"{upload.name.rsplit('.', 1)[-1].upper()} import",
-                    },
-                    salt=SIGNING_SALT,
-                    compress=True,
-                )
+                context["confirm"] = assessment_services.pending_import_create(
+                    assessment=assessment,
+                    user=request.user,
+                    rows=rows,
+                    via=f"{upload.name.rsplit('.', 1)[-1].upper()} import",
+                ).pk
     return render(request, "assessments/evidence_import.html", context)
 
 
