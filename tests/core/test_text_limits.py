@@ -38,6 +38,8 @@ def test_every_bounded_text_field_is_mapped():
     bounded = {
         (model._meta.app_label, model.__name__, field.name)
         for model in apps.get_models()
+        # The history library's copies carry the same limits; the file format maps the originals.
+        if not model.__name__.startswith("Historical")
         for field in model._meta.get_fields()
         if isinstance(field, BoundedTextField)
     }
