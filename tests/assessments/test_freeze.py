@@ -11,8 +11,8 @@ from django.core import serializers
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.assessments import services
-from apps.comments import services as comment_services
 from apps.assessments.models import Assessment
+from apps.comments import services as comment_services
 from apps.indicators import services as indicator_services
 from apps.key_assumptions import services as kac_services
 from apps.key_assumptions.models import CollectionRequirement, EvidenceLink
