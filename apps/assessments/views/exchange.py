@@ -154,6 +154,14 @@ def _upload_preview(request: HtmxRequest, payload: dict):
     return PendingImport.Kind.ASSESSMENT, team, result
 
 
+def _upload_new_analysts(request: HtmxRequest, payload: dict, team) -> list[str]:
+    """Analysts the file names who are not members of the team: the load would create their accounts."""
+    named = assessment_exchange.assessment_file_validate(
+        payload["data"], team=team, create_analysts=payload["create_analysts"], user=request.user
+    ).analysts
+    return sorted(named - set(team.memberships.values_list("user__username", flat=True)))
+
+
 def _upload_errors(exc: Exception) -> list[str]:
     return exc.shown() if isinstance(exc, assessment_exchange.AssessmentFileError) else exc.errors
 
@@ -214,6 +222,8 @@ def upload(request: HtmxRequest):
                         user=request.user, kind=kind, team=team, payload=payload
                     )
                     context["preview"] = {"kind": kind, "result": result, "data": data, "pending": pending}
+                    if team is not None:
+                        context["preview"]["new_analysts"] = _upload_new_analysts(request, payload, team)
                     context["confirm"] = pending.pk
     return render(request, "assessments/upload.html", context, status=400 if context["errors"] else 200)
 
