@@ -209,9 +209,9 @@ def test_progress_of_a_queued_load_keeps_polling(client, team, team_admin):
 
 def test_progress_of_a_running_load_shows_its_counts(client, team, team_admin):
     login(client, team_admin)
-    response = _progress(client, _queued(team, team_admin, done=400))
-    PendingImport.objects.update(status="running")
-    response = _progress(client, PendingImport.objects.get())
+    pending = _queued(team, team_admin, done=400)
+    PendingImport.objects.filter(pk=pending.pk).update(status="running")
+    response = _progress(client, pending)
     page = response.content.decode()
     assert response.status_code == 200 and 'hx-trigger="every 1s"' in page
     assert '<progress value="400" max="882">' in page and "Running: 400 of 882 items" in page
