@@ -631,9 +631,13 @@ def _team_posterior_without_each(codes: npt.NDArray[np.int8], state: _PoolState,
             starts = np.flatnonzero(np.concatenate(([True], origin[1:] != origin[:-1])))
             group_sum = np.repeat(np.add.reduceat(logs, starts, axis=0), np.diff(starts, append=len(origin)), axis=0)
             n = state.origin_count[analyst][origin][:, None].astype(np.float64)
-            share[:, in_group] = np.exp(
-                np.where(n > 1, (group_sum - logs) / np.maximum(n - 1, 1) - group_sum / n, -group_sum)
-            ).T
+            # (S − L_e)/(n − 1) − S/n, in place; an item alone in its origin loses its own term, −S.
+            change = group_sum - logs
+            change /= np.maximum(n - 1, 1)
+            change -= np.divide(group_sum, n, out=logs)
+            alone = n[:, 0] == 1
+            change[alone] = -group_sum[alone]
+            share[:, in_group] = np.exp(change, out=change).T
         share *= np.exp(log_post[hypotheses] - log_post.max())[:, None]
         share *= weight_without / share.sum(axis=0)
         # Row by row: adding into a fancy-indexed selection would copy it out and back.
