@@ -41,6 +41,7 @@ DEFAULT_LIKELIHOODS: dict[str, float] = {"CC": 0.95, "C": 0.80, "N": 0.50, "I": 
 # their entries in a likelihood map are accepted and ignored.
 RATED_LABELS: tuple[str, ...] = ("CC", "C", "N", "I", "II")
 _RATED_CODES = np.array([RATING_CODES[label] for label in RATED_LABELS], dtype=np.int8)
+_RATED_SLICE = slice(CODE_CC, CODE_II + 1)  # the codes of RATED_LABELS are consecutive
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high")
 DEFAULT_RELIABILITY: dict[str, dict[str, float]] = {
@@ -350,8 +351,11 @@ def _checked_ratings(ratings: npt.ArrayLike) -> npt.NDArray[np.int8]:
         raise ValueError(f"ratings must be 3-D (analysts, evidence, hypotheses), not {array.ndim}-D")
     if not np.issubdtype(array.dtype, np.integer):
         raise ValueError(f"ratings must hold integer codes, not {array.dtype}")
-    if array.size and (array.min() < CODE_BLANK or array.max() > CODE_NA):
-        raise ValueError(f"rating codes run from {CODE_BLANK} to {CODE_NA}")
+    if array.size:
+        # Read as unsigned bytes, a negative int8 code is above CODE_NA: one pass over the matrix instead of two.
+        low, high = (CODE_BLANK, array.view(np.uint8).max()) if array.dtype == np.int8 else (array.min(), array.max())
+        if low < CODE_BLANK or high > CODE_NA:
+            raise ValueError(f"rating codes run from {CODE_BLANK} to {CODE_NA}")
     return np.ascontiguousarray(array, dtype=np.int8)
 
 
@@ -477,6 +481,9 @@ def _pool_state(codes: npt.NDArray[np.int8], prior: FloatArray, model: _Model) -
     rated = np.empty((n_hypotheses, n_evidence), dtype=bool)
     row_type = np.uint8 if n_hypotheses < 256 else np.int64
     class_type = np.uint16 if n_evidence < 1 << 16 else np.int64
+    planes_bytes = planes.view(np.uint8)
+    ends = np.append(starts[1:], n_independent).astype(np.intp)
+    by_class = np.empty((len(_RATED_CODES), n_hypotheses, len(starts)), dtype=class_type)
     for analyst in range(n_analysts):
         np.take(codes[analyst], order, axis=0, out=sorted_codes)
         np.copyto(transposed, sorted_codes.T)
@@ -495,7 +502,9 @@ def _pool_state(codes: npt.NDArray[np.int8], prior: FloatArray, model: _Model) -
         share = contributes.astype(np.float64)
         total = np.zeros(n_hypotheses)
         if n_independent:
-            by_class = np.add.reduceat(planes.view(np.uint8)[:, :, :n_independent], starts, axis=2, dtype=class_type)
+            # A sum per class runs faster than np.add.reduceat, which casts every element on the way.
+            for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
+                planes_bytes[:, :, start:end].sum(axis=2, dtype=class_type, out=by_class[:, :, k])
             total += np.einsum("phk,kp->h", by_class.astype(np.float64), class_log_p)
         if n_independent < n_evidence:
             in_group = contributes[n_independent:]
@@ -526,7 +535,10 @@ def _reliability_classes(model: _Model) -> tuple[npt.NDArray[np.intp], npt.NDArr
     """Items ordered independent first, by reliability class, then those with an origin; class starts and log p."""
     independent = model.origins < 0
     n_independent = int(independent.sum())
-    classes, class_index = np.unique(model.log_p[independent], axis=0, return_inverse=True)
+    # An item's log p follows from its reliability alone; unique over the 1-D reliabilities is far quicker
+    # than over the rows of log p.
+    _, first, class_index = np.unique(model.reliability[independent], return_index=True, return_inverse=True)
+    classes = model.log_p[independent][first]
     class_index = class_index.reshape(-1)
     order = np.concatenate(
         (np.flatnonzero(independent)[np.argsort(class_index, kind="stable")], np.flatnonzero(~independent))
@@ -586,7 +598,8 @@ def _team_posterior_without_each(codes: npt.NDArray[np.int8], state: _PoolState,
     _, n_evidence, n_hypotheses = codes.shape
     pooled = np.zeros((n_hypotheses, n_evidence))
     total = np.zeros(n_evidence)
-    grouped = model.origins >= 0
+    grouped = np.flatnonzero(model.origins >= 0)
+    by_origin = grouped[np.argsort(model.origins[grouped], kind="stable")]
     row_offsets = np.arange(n_evidence) * len(RATING_LABELS)
     for analyst in np.flatnonzero(state.pool_weight > 0):
         weight_without = state.pool_weight[analyst] - state.row_rated[analyst]
@@ -599,13 +612,14 @@ def _team_posterior_without_each(codes: npt.NDArray[np.int8], state: _PoolState,
         counts = state.row_rated[analyst] > 0
         # exp(−term) of every label in every row, looked up cell by cell: no exp over the cells themselves.
         factor = np.ones((n_evidence, len(RATING_LABELS)))
-        factor[np.ix_(counts, _RATED_CODES)] = np.exp(state.row_log[analyst, counts, None] - model.log_p[counts])
+        np.exp(state.row_log[analyst, :, None] - model.log_p, out=factor[:, _RATED_SLICE])
+        factor[~counts] = 1.0
         # Hypothesis-major (k, E), so that each sum and each addition runs over contiguous rows.
         cells = codes[analyst].T[hypotheses].astype(np.intp)
         cells += row_offsets
         share = factor.take(cells)
-        in_group = counts & grouped
-        if in_group.any():
+        in_group = by_origin[counts[by_origin]]
+        if in_group.size:
             logs = _cell_logs(
                 codes[analyst][in_group][:, hypotheses],
                 state.row_log[analyst, in_group],
@@ -613,16 +627,22 @@ def _team_posterior_without_each(codes: npt.NDArray[np.int8], state: _PoolState,
                 model.log_p[in_group],
             )
             origin = model.origins[in_group]
-            sums = np.zeros((model.n_origins, hypotheses.size))
-            np.add.at(sums, origin, logs)
+            # Members of an origin are adjacent, so each origin's sum is one segment of a reduceat.
+            starts = np.flatnonzero(np.concatenate(([True], origin[1:] != origin[:-1])))
+            group_sum = np.repeat(np.add.reduceat(logs, starts, axis=0), np.diff(starts, append=len(origin)), axis=0)
             n = state.origin_count[analyst][origin][:, None].astype(np.float64)
-            group_sum = sums[origin]
-            share[:, in_group] = np.exp(
-                np.where(n > 1, (group_sum - logs) / np.maximum(n - 1, 1) - group_sum / n, -group_sum)
-            ).T
+            # (S − L_e)/(n − 1) − S/n, in place; an item alone in its origin loses its own term, −S.
+            change = group_sum - logs
+            change /= np.maximum(n - 1, 1)
+            change -= np.divide(group_sum, n, out=logs)
+            alone = n[:, 0] == 1
+            change[alone] = -group_sum[alone]
+            share[:, in_group] = np.exp(change, out=change).T
         share *= np.exp(log_post[hypotheses] - log_post.max())[:, None]
         share *= weight_without / share.sum(axis=0)
-        pooled[hypotheses] += share
+        # Row by row: adding into a fancy-indexed selection would copy it out and back.
+        for row, hypothesis in enumerate(hypotheses):
+            pooled[hypothesis] += share[row]
     pooled /= np.maximum(total, 1)
     pooled[:, total <= 0] = state.prior[:, None]
     return pooled
