@@ -22,7 +22,9 @@ def test_matrix_page_shows_hypotheses_evidence_and_the_exclusivity_caveat(client
     assert "mutually exclusive and exhaustive" in page
 
 
-def test_setting_a_cell_saves_the_rating_and_returns_the_matrix_fragment_with_new_scores(client, analyst, assessment):
+def test_setting_a_cell_saves_the_rating_and_returns_its_row_with_score_rows_and_panel_out_of_band(
+    client, analyst, assessment
+):
     client.force_login(analyst)
     evidence, hypotheses = _cells(assessment)
     response = client.post(
@@ -32,12 +34,52 @@ def test_setting_a_cell_saves_the_rating_and_returns_the_matrix_fragment_with_ne
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.startswith('\n<div id="matrix"') or '<div id="matrix"' in body[:200]
-    assert "<html" not in body
-    assert response["HX-Retarget"] == "#matrix"
+    assert response["HX-Retarget"] == f"#ev-{evidence[0].pk}"
+    assert body.count("<tr id=\"ev-") == 1 and '<div id="matrix"' not in body
+    assert f'data-e="{evidence[0].pk}" data-h="{hypotheses[1].pk}">II</td>' in body
+    assert '<tfoot id="score-rows" hx-swap-oob="true">' in body and '<div id="panel" class="card" hx-swap-oob="true"' in body
+    assert "rescoring pending" in body.lower()
     assert Rating.objects.get(analyst=analyst, evidence=evidence[0], hypothesis=hypotheses[1]).value == Rating.Value.II
-    # Inconsistency row: 0, 2, 0 for this analyst.
-    assert '<th>Inconsistency</th><td class="score">0</td><td class="score">2</td><td class="score">0</td>' in body
+
+
+def test_score_rows_show_the_analysts_scores_from_the_latest_snapshot(client, analyst, assessment, django_capture_on_commit_callbacks):
+    evidence, hypotheses = _cells(assessment)
+    with django_capture_on_commit_callbacks(execute=True):
+        rating_set(
+            assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[1].pk, label="II"
+        )
+    client.force_login(analyst)
+    page = client.get(reverse("ach:matrix", args=[assessment.pk])).content.decode()
+    # Inconsistency row: 0, 2, 0 for this analyst (one II under the second hypothesis).
+    assert '<th>Inconsistency</th><td class="score">0</td><td class="score">2</td><td class="score">0</td>' in page
+
+
+def _rating_response(client, assessment):
+    evidence, hypotheses = _cells(assessment)
+    return client.post(
+        reverse("ach:cell_set", args=[assessment.pk]),
+        {"evidence": evidence[-1].pk, "hypothesis": hypotheses[0].pk, "value": "C", "view": "mine"},
+        **HTMX,
+    )
+
+
+def test_a_ratings_response_and_query_count_do_not_grow_with_the_matrix(client, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner = factories.member(team, "analyst", username="owner")
+    sizes, counts = [], []
+    for evidence in (10, 300):
+        assessment, raters = _big_matrix(team, owner, hypotheses=5, evidence=evidence, analysts=3)
+        client.force_login(raters[0])
+        with CaptureQueriesContext(connection) as queries:
+            response = _rating_response(client, assessment)
+        assert response.status_code == 200
+        sizes.append(len(response.content))
+        counts.append(len(queries))
+    # Only evidence keys differ in width (E10 vs E300), by a few bytes.
+    assert abs(sizes[1] - sizes[0]) < 100
+    assert counts[0] == counts[1]
 
 
 def test_clearing_a_cell_deletes_the_rating(client, analyst, assessment):
