@@ -234,7 +234,9 @@ def score_rows(*, matrix: Matrix, results: dict, params: MatrixParams, subject_i
     ]
 
 
-def matrix_display(*, assessment, user, membership, params: MatrixParams, results: dict, block: int = 0) -> MatrixDisplay:
+def matrix_display(
+    *, assessment, user, membership, params: MatrixParams, results: dict, block: int = 0
+) -> MatrixDisplay:
     """One block of rows of the matrix page, sorted and filtered over the whole matrix.
 
     Rows show what depends on the row alone (ratings, consensus, disagreement, diagnosticity); the score
@@ -243,9 +245,7 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams, result
     matrix = matrix_get(assessment=assessment)
     consensus, disagreement, diagnosticity = scoring.cell_scores(matrix.ratings)
     subject = _subject(matrix, consensus, user=user, membership=membership, params=params)
-    display = MatrixDisplay(
-        matrix=matrix, params=params, editable=params.view == "mine" and membership.can_edit
-    )
+    display = MatrixDisplay(matrix=matrix, params=params, editable=params.view == "mine" and membership.can_edit)
     display.subject = _subject_label(params)
     order = _sorted_indices(matrix, diagnosticity, params.sort)
     if params.hide_non_diagnostic:
@@ -280,7 +280,9 @@ def matrix_display(*, assessment, user, membership, params: MatrixParams, result
     return display
 
 
-def matrix_row_display(*, assessment, user, membership, params: MatrixParams, results: dict, evidence_id: int) -> MatrixDisplay:
+def matrix_row_display(
+    *, assessment, user, membership, params: MatrixParams, results: dict, evidence_id: int
+) -> MatrixDisplay:
     """The one row a rated cell changes, and the score rows, at O(row) cost."""
     matrix = matrix_row_get(assessment=assessment, evidence_id=evidence_id)
     consensus, disagreement, diagnosticity = scoring.cell_scores(matrix.ratings)

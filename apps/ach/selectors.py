@@ -180,6 +180,7 @@ def notes_for_analyst(
         ratings = ratings.filter(evidence_id=evidence_id)
     return {
         (evidence_id, hypothesis_id): note
-        for evidence_id, hypothesis_id, note in ratings.exclude(note="")
-        .values_list("evidence_id", "hypothesis_id", "note")
+        for evidence_id, hypothesis_id, note in ratings.exclude(note="").values_list(
+            "evidence_id", "hypothesis_id", "note"
+        )
     }

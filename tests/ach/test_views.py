@@ -35,18 +35,27 @@ def test_setting_a_cell_saves_the_rating_and_returns_its_row_with_score_rows_and
     assert response.status_code == 200
     body = response.content.decode()
     assert response["HX-Retarget"] == f"#ev-{evidence[0].pk}"
-    assert body.count("<tr id=\"ev-") == 1 and '<div id="matrix"' not in body
+    assert body.count('<tr id="ev-') == 1 and '<div id="matrix"' not in body
     assert f'data-e="{evidence[0].pk}" data-h="{hypotheses[1].pk}">II</td>' in body
-    assert '<tfoot id="score-rows" hx-swap-oob="true">' in body and '<div id="panel" class="card" hx-swap-oob="true"' in body
+    assert (
+        '<tfoot id="score-rows" hx-swap-oob="true">' in body
+        and '<div id="panel" class="card" hx-swap-oob="true"' in body
+    )
     assert "rescoring pending" in body.lower()
     assert Rating.objects.get(analyst=analyst, evidence=evidence[0], hypothesis=hypotheses[1]).value == Rating.Value.II
 
 
-def test_score_rows_show_the_analysts_scores_from_the_latest_snapshot(client, analyst, assessment, django_capture_on_commit_callbacks):
+def test_score_rows_show_the_analysts_scores_from_the_latest_snapshot(
+    client, analyst, assessment, django_capture_on_commit_callbacks
+):
     evidence, hypotheses = _cells(assessment)
     with django_capture_on_commit_callbacks(execute=True):
         rating_set(
-            assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[1].pk, label="II"
+            assessment=assessment,
+            analyst=analyst,
+            evidence_id=evidence[0].pk,
+            hypothesis_id=hypotheses[1].pk,
+            label="II",
         )
     client.force_login(analyst)
     page = client.get(reverse("ach:matrix", args=[assessment.pk])).content.decode()
