@@ -38,8 +38,9 @@
     if (target) target.focus();
   }
 
-  // The matrix arrives in blocks of rows: moving down past the last loaded row loads the next block
-  // (unless scrolling already asked for it) and moves into it once it is in place.
+  // The matrix arrives in blocks of rows; the next loads when its placeholder row scrolls into view
+  // ("intersect", not "revealed": the rows scroll inside .matrix-wrap). Moving down past the last loaded
+  // row loads it (unless scrolling already asked for it) and moves into it once it is in place.
   function loadMore(sentinel, row, col) {
     const arrived = () => {
       const next = row.nextElementSibling;
