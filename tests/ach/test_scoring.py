@@ -475,3 +475,15 @@ def test_linchpins_match_scoring_the_matrix_again_without_the_item(assessment):
             without.leader_by_inconsistency != scores.leader_by_inconsistency
         )
         assert scores.linchpin_posterior[item] == (without.leader_by_posterior != scores.leader_by_posterior)
+
+
+def test_cell_scores_match_the_full_scoring_and_a_row_scored_alone_matches_its_row():
+    rng = np.random.default_rng(7)
+    ratings = rng.integers(0, 7, size=(4, 30, 5)).astype(np.int8)
+    full = scoring.score_assessment(ratings, np.ones(30), np.full(5, 0.2))
+    consensus, disagreement, diagnosticity = scoring.cell_scores(ratings)
+    assert np.array_equal(consensus, full.consensus)
+    assert np.allclose(disagreement, full.disagreement) and np.allclose(diagnosticity, full.diagnosticity)
+    row_consensus, row_disagreement, row_diagnosticity = scoring.cell_scores(ratings[:, 12:13])
+    assert np.array_equal(row_consensus[0], full.consensus[12])
+    assert np.allclose(row_disagreement[0], full.disagreement[12]) and row_diagnosticity[0] == full.diagnosticity[12]

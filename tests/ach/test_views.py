@@ -277,3 +277,63 @@ def test_matrix_page_runs_the_same_number_of_queries_for_3x5x1_and_12x200x10(cli
             assert client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": view}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] == expected
+
+
+def test_a_5000_item_matrix_page_renders_one_block_of_rows_under_2_mb(client, team):
+    from apps.ach.display import BLOCK_ROWS
+
+    owner = factories.member(team, "analyst", username="owner")
+    assessment, raters = _big_matrix(team, owner, hypotheses=10, evidence=5000, analysts=1)
+    client.force_login(raters[0])
+    for view in ("mine", "team"):
+        page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": view})
+        assert len(page.content) < 2_000_000
+        assert page.content.decode().count('<tr id="ev-') == BLOCK_ROWS
+    block = client.get(reverse("ach:matrix", args=[assessment.pk]), {"block": 49}, **HTMX)
+    assert len(block.content) < 2_000_000
+    assert block.content.decode().count('<tr id="ev-') == BLOCK_ROWS and 'class="more"' not in block.content.decode()
+
+
+def _weighted_matrix(team, analyst):
+    """E1–E150 where E1–E75 weigh less than E76–E150: by weight, the second block starts at E26."""
+    assessment = factories.assessment_with_matrix(team=team, user=analyst, evidence=0)
+    evidence_add(
+        assessment=assessment,
+        user=analyst,
+        items=[
+            {"summary": f"Item {i}", "credibility": "low" if i <= 75 else "high", "relevance": "medium"}
+            for i in range(1, 151)
+        ],
+        via="test",
+    )
+    return assessment
+
+
+def _keys(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<tr id="ev-\d+"[^>]*><td class="ev"><strong>(E\d+)</strong>', html)
+
+
+def test_the_next_block_keeps_the_sort_and_links_to_the_block_after(client, team, analyst):
+    assessment = _weighted_matrix(team, analyst)
+    client.force_login(analyst)
+    url = reverse("ach:matrix", args=[assessment.pk])
+    first = client.get(url, {"sort": "weight"}).content.decode()
+    assert _keys(first)[:2] == ["E76", "E77"] and _keys(first)[-1] == "E25"
+    assert 'hx-get="' + url + '?view=mine&amp;sort=weight&amp;block=1"' in first
+    second = client.get(url, {"sort": "weight", "block": 1}, **HTMX).content.decode()
+    assert _keys(second) == [f"E{i}" for i in range(26, 76)]
+    assert "<html" not in second and 'class="more"' not in second
+
+
+def test_hiding_non_diagnostic_evidence_applies_before_blocks_are_cut(client, team, analyst, teammate):
+    assessment = _weighted_matrix(team, analyst)
+    hypotheses = list(assessment.hypotheses.order_by("order"))
+    # Only E140 is diagnostic (CC under one hypothesis, II under another): it alone is left, in the first block.
+    e140 = assessment.evidence.get(key="E140")
+    rating_set(assessment=assessment, analyst=teammate, evidence_id=e140.pk, hypothesis_id=hypotheses[0].pk, label="CC")
+    rating_set(assessment=assessment, analyst=teammate, evidence_id=e140.pk, hypothesis_id=hypotheses[1].pk, label="II")
+    client.force_login(analyst)
+    page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"hide_nd": "1"}).content.decode()
+    assert _keys(page) == ["E140"] and 'class="more"' not in page
