@@ -24,7 +24,8 @@ def setup(*, eager: bool = True):
     django.setup()
     from django.db import connection
 
-    connection.settings_dict["TEST"]["NAME"] = "satworkbench_bench"
+    # Named after the configured database, so benchmarks against different databases never share one.
+    connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_bench"
     # A separate database, created afresh, so benchmarks never touch real data.
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     return connection
