@@ -2,21 +2,37 @@
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
-PYTHON ?= python3
+# The first of these that runs and is 3.11–3.13 (pyenv shims for versions not selected do not run).
+PYTHON_CANDIDATES := python3 python3.13 python3.12 python3.11
+SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
+	$$p -c '$(SUPPORTED)' >/dev/null 2>&1 && command -v $$p && break; done)
+endif
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint install migrate demo worker
+.PHONY: run test bench load lint install migrate demo worker python
 
-.tools/bin/uv:
+python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "SAT Workbench needs Python 3.11, 3.12 or 3.13: none of $(PYTHON_CANDIDATES) on the PATH is one." >&2; \
+		echo "Install one, or name it: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
+	@$(PYTHON) -c '$(SUPPORTED)' 2>/dev/null || { \
+		echo "SAT Workbench needs Python 3.11, 3.12 or 3.13; PYTHON=$(PYTHON) is not one." >&2; exit 1; }
+
+.tools/bin/uv: | python
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
-install: $(UV)
-	$(UV) sync --frozen --quiet
+# An existing .venv on a supported Python is kept: naming an interpreter by path (a pyenv shim, say)
+# would make uv rebuild it on every run.
+install: python $(UV)
+	@if $(PY) -c '$(SUPPORTED)' 2>/dev/null; then set -x; $(UV) sync --frozen --quiet; \
+	else set -x; $(UV) sync --frozen --quiet --python $(PYTHON); fi
 
 migrate: install
 	$(PY) manage.py migrate --no-input
@@ -26,7 +42,12 @@ demo: migrate
 
 run: demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
+ifneq ($(and $(DATABASE_URL),$(CELERY_BROKER_URL)),)
+	@echo "Real services: web (gunicorn), worker and beat from the Procfile under honcho; Ctrl-C stops all three."
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+else
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+endif
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -41,3 +62,8 @@ bench: install
 	$(PY) bench/bench_scoring.py
 	$(PY) bench/bench_matrix_page.py
 	$(PY) bench/bench_rescoring.py
+	$(PY) bench/bench_xlsx_bomb.py
+
+# Simulated analysts against gunicorn + PostgreSQL + Redis + a worker (LOAD_USERS, LOAD_SECONDS; see bench/load.py).
+load: install
+	$(PY) bench/load.py

@@ -16,7 +16,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
 
 
-def setup(*, eager: bool = True):
+def setup(*, eager: bool = True, name: str | None = None):
     if eager:
         os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     import django
@@ -24,8 +24,10 @@ def setup(*, eager: bool = True):
     django.setup()
     from django.db import connection
 
-    # Named after the configured database, so benchmarks against different databases never share one.
-    connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_bench"
+    # Named after the configured database unless a name is given, so benchmarks against different databases
+    # never share one; BENCH_DATABASE_NAME overrides both.
+    default = name or f"{connection.settings_dict['NAME']}_bench"
+    connection.settings_dict["TEST"]["NAME"] = os.environ.get("BENCH_DATABASE_NAME", default)
     # A separate database, created afresh, so benchmarks never touch real data.
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     return connection
@@ -45,7 +47,7 @@ def build_matrix(*, hypotheses: int, evidence: int, analysts: int, seed: int = 7
     from apps.assessments import services
 
     rng = random.Random(seed)
-    team = Team.objects.create(name=f"Bench {hypotheses}x{evidence}x{analysts}")
+    team = Team.objects.create(name=f"Bench {hypotheses}x{evidence}x{analysts} seed {seed}")
     users = [
         membership_ensure(team=team, username=f"bench-{team.pk}-{i}", password="bench")[0] for i in range(analysts)
     ]

@@ -7,8 +7,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("apps.accounts.urls")),
+    path("accounts/api-tokens/", include("apps.api.token_urls")),
+    path("api/", include("apps.api.urls")),
     path("", include("apps.assessments.urls")),
+    path("", include("apps.comments.urls")),
     path("", include("apps.ach.urls")),
     path("", include("apps.key_assumptions.urls")),
     path("", include("apps.indicators.urls")),
+    path("", include("apps.reviews.urls")),
 ]

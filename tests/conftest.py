@@ -1,5 +1,4 @@
 import os
-import shutil
 import socket
 from urllib.parse import urlparse
 
@@ -14,7 +13,6 @@ pytest_plugins = ("celery.contrib.pytest",)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-CHROMIUM = "/usr/bin/chromium"
 
 
 def service_missing(reason: str):
@@ -49,31 +47,6 @@ def require_broker(settings):
     if not _reachable(url, 6379):
         service_missing(f"the Redis broker at {url} is unreachable")
     return url
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not shutil.which(CHROMIUM):
-        return {**browser_type_launch_args, "executable_path": CHROMIUM, "_missing": True}
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
-
-
-@pytest.fixture
-def require_chromium():
-    if not os.path.exists(CHROMIUM):
-        service_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
 
 
 # Personas: an analyst, a teammate (second analyst), a supervisor of the same team, an outsider.

@@ -1,4 +1,10 @@
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.shortcuts import resolve_url
 from django.utils.functional import SimpleLazyObject
+from django_htmx.http import HttpResponseClientRedirect
 
 from .selectors import memberships_for_user
 
@@ -27,3 +33,23 @@ class CurrentTeamMiddleware:
         request.memberships = SimpleLazyObject(lambda: memberships_for_user(request.user))
         request.membership = SimpleLazyObject(lambda: _current_membership(request))
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request whose session is gone: HX-Redirect to the login page, a full page load, rather
+    than the login form swapped into whatever region the request targeted."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.htmx or response.status_code != 302 or request.user.is_authenticated:
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response.get("Location", "")).path != login:
+            return response
+        # Come back to the page the user was on, not to the fragment URL htmx asked for.
+        current = urlsplit(request.htmx.current_url or "")
+        back = current.path + (f"?{current.query}" if current.query else "") if current.path else request.path
+        return HttpResponseClientRedirect(f"{login}?{urlencode({REDIRECT_FIELD_NAME: back})}")

@@ -38,9 +38,17 @@ class Membership(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.user} in {self.team} ({self.get_role_display()})"
 
+    # Set (never saved) by assessment_for_user on an approved or archived assessment: the role is
+    # unchanged, but nothing in that assessment may change, so every edit control hides with can_edit.
+    read_only = False
+
     @property
     def can_edit(self) -> bool:
-        return self.role in EDITING_ROLES
+        return self.role in EDITING_ROLES and not self.read_only
+
+    @property
+    def is_team_admin(self) -> bool:
+        return self.role == Role.TEAM_ADMIN
 
     @property
     def can_review(self) -> bool:

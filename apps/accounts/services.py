@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .middleware import SESSION_KEY
@@ -25,3 +26,47 @@ def membership_ensure(*, team: Team, username: str, role: str = Role.ANALYST, pa
         user.save()
     membership, _ = Membership.objects.get_or_create(user=user, team=team, defaults={"role": role})
     return user, membership
+
+
+@transaction.atomic
+def team_create(*, request, name: str) -> Team:
+    """A site admin creates a team, becomes its team admin and starts working in it.
+
+    The caller checks that the user is staff.
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the team a name."})
+    if Team.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"A team named “{name}” already exists."})
+    team = Team.objects.create(name=name)
+    Membership.objects.create(user=request.user, team=team, role=Role.TEAM_ADMIN)
+    request.session[SESSION_KEY] = team.pk
+    return team
+
+
+def username_errors(username: str) -> list[str]:
+    """Django's own rules for a new username (its validator and the field's length)."""
+    field = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD)
+    try:
+        field.run_validators(username)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
+def may_create_accounts(*, user, team: Team) -> bool:
+    """Only a team admin of the team or a site admin creates accounts (user None: the command line)."""
+    if user is None or user.is_staff:
+        return True
+    return Membership.objects.filter(user=user, team=team, role=Role.TEAM_ADMIN).exists()
+
+
+@transaction.atomic
+def analyst_create(*, team: Team, username: str):
+    """A new account with no usable password, an analyst of the team; never an existing account."""
+    if errors := username_errors(username):
+        raise ValidationError({"username": errors})
+    user = get_user_model().objects.create_user(username=username)
+    Membership.objects.create(user=user, team=team, role=Role.ANALYST)
+    return user

@@ -21,5 +21,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
         name="password_change_done",
     ),
+    path("profile/", views.profile, name="profile"),
     path("teams/<int:team_id>/switch/", views.switch_team, name="switch_team"),
+    path("teams/new/", views.team_create, name="team_create"),
 ]

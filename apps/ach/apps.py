@@ -6,9 +6,11 @@ class AchConfig(AppConfig):
     verbose_name = "Analysis of Competing Hypotheses"
 
     def ready(self) -> None:
+        from apps.accounts.profile import profile_section_register
         from apps.assessments.rescoring import Technique, technique_register
+        from apps.comments.anchoring import rows_rated_register
 
-        from . import exchange, results
+        from . import exchange, results, selectors
         from .views import matrix, sections
 
         technique_register(
@@ -18,10 +20,14 @@ class AchConfig(AppConfig):
                 alerts=results.alerts_for,
                 validate_section=exchange.validate_section,
                 import_section=exchange.import_section,
+                update_section=exchange.update_section,
                 export_section=exchange.export_section,
+                redact_section=exchange.redact_section,
                 nav=("ACH matrix", "ach:matrix"),
                 front_region=matrix.front_region,
                 history_section=sections.history_section,
                 snapshot_section=sections.snapshot_section,
             )
         )
+        profile_section_register(sections.profile_section)
+        rows_rated_register(selectors.rows_rated_in_full)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from apps.comments.selectors import Markers, markers_for
 from apps.core.charts import bar_chart
 
 from . import scoring
@@ -67,7 +68,18 @@ def _cell_label(code: int) -> str:
     return scoring.RATING_LABELS[int(code)]
 
 
-def _row_html(row: dict, cells: list[str], *, edit_url: str | None) -> str:
+def _comments_link(row: dict, url: str, *, can_comment: bool) -> str:
+    count, open_ = row["comments"], row["comments_open"]
+    if not count:
+        return f'<a class="small comment-link" href="{url}">Comment</a>' if can_comment else ""
+    state = "open" if open_ else "resolved"
+    return (
+        f'<a class="badge comment-marker comment-{state}" href="{url}" '
+        f'title="{count} comment thread{"s" if count > 1 else ""} ({state})">💬 {count}</a>'
+    )
+
+
+def _row_html(row: dict, cells: list[str], *, edit_url: str | None, comments: str = "") -> str:
     """One evidence row of the matrix (built here, not in the template, for the page's speed)."""
     evidence = row["evidence"]
     details = " · ".join(
@@ -75,27 +87,38 @@ def _row_html(row: dict, cells: list[str], *, edit_url: str | None) -> str:
         for part in (
             escape(evidence.source),
             escape(evidence.citation),
+            f"origin {escape(evidence.origin)}" if evidence.origin else "",
             evidence.date.strftime("%-d %b %Y") if evidence.date else "",
             f"cred. {evidence.credibility}",
             f"rel. {evidence.relevance}",
             f"weight {row['weight']:.2f}",
-            f"diag. {row['diagnosticity']:.2f}",
+            "diag. not rated yet" if row["diagnosticity"] is None else f"diag. {row['diagnosticity']:.2f}",
         )
         if part
     )
-    badges = ('<span class="badge">not diagnostic</span>' if row["not_diagnostic"] else "") + (
-        '<span class="badge warn">linchpin</span>' if row["linchpin"] else ""
+    badges = (
+        ('<span class="badge">not diagnostic</span>' if row["not_diagnostic"] else "")
+        + ('<span class="badge warn">linchpin</span>' if row["linchpin"] else "")
+        + comments
     )
     classes = " ".join(
         name for name, present in (("linchpin", row["linchpin"]), ("not-diagnostic", row["not_diagnostic"])) if present
     )
-    edit = (
-        f'<div class="small"><button class="btn secondary small" hx-get="{edit_url.format(evidence.pk)}" '
-        f'hx-target="#ev-{evidence.pk} td.ev" hx-swap="innerHTML" '
-        f'aria-label="Edit, move or delete {escape(evidence.key)}">✎ Edit</button></div>'
-        if edit_url
-        else ""
-    )
+    key = escape(evidence.key)
+    edit = ""
+    if edit_url:
+        url = edit_url.format(evidence.pk)
+        move, delete = url.replace("/edit/", "/move/"), url.replace("/edit/", "/delete/")
+        edit = (
+            f'<div class="small row-actions"><button class="btn secondary small" hx-get="{url}" '
+            f'hx-target="#ev-{evidence.pk} td.ev" hx-swap="innerHTML" aria-label="Edit {key}">✎ Edit</button> '
+            f'<button class="btn secondary small" hx-post="{move}" hx-vals=\'{{"direction": "up"}}\' '
+            f'aria-label="Move {key} up">▲</button> '
+            f'<button class="btn secondary small" hx-post="{move}" hx-vals=\'{{"direction": "down"}}\' '
+            f'aria-label="Move {key} down">▼</button> '
+            f'<button class="btn danger small" hx-post="{delete}" hx-confirm="Delete {key} and its ratings?" '
+            f'aria-label="Delete {key}">✕</button></div>'
+        )
     return mark_safe(  # noqa: S308 - every user-entered part is escaped above
         f'<tr id="ev-{evidence.pk}" class="{classes}"><td class="ev"><strong>{escape(evidence.key)}</strong> '
         f'{escape(evidence.summary)}<div class="small muted">{details} {badges}</div>{edit}</td>{"".join(cells)}</tr>'
@@ -103,7 +126,15 @@ def _row_html(row: dict, cells: list[str], *, edit_url: str | None) -> str:
 
 
 def _cell_html(
-    *, evidence_id: int, hypothesis_id: int, label: str, band: str, disagreement: float, note: str, hidden: bool
+    *,
+    evidence_id: int,
+    hypothesis_id: int,
+    label: str,
+    band: str,
+    disagreement: float,
+    note: str,
+    hidden: bool,
+    comment: bool | None = None,
 ) -> str:
     """One matrix cell; built here rather than in the template because a page has thousands."""
     if hidden:
@@ -112,6 +143,9 @@ def _cell_html(
             'title="Rate this row yourself to see the team\'s ratings"><span class="hidden-rating">·</span></td>'
         )
     classes = _CELL_CLASSES[label, band]
+    if comment is not None:
+        # A comment thread on the cell: a corner marker, filled while the thread is open.
+        classes += " commented comment-open" if comment else " commented"
     if band:
         title_attr = f' title="disagreement {disagreement:.2f} ({band})"'
     else:
@@ -132,6 +166,7 @@ class _Subject(NamedTuple):
     codes: np.ndarray  # (E, H) rating codes shown
     index: int | None  # the analyst shown, None for the team
     revealed: np.ndarray  # (E,) rows whose ratings may be shown (anchoring)
+    threads_revealed: np.ndarray  # (E,) rows whose cell comment threads may be shown (anchoring)
 
 
 def _subject(matrix: Matrix, consensus: np.ndarray, *, user, membership, params: MatrixParams) -> _Subject:
@@ -144,14 +179,15 @@ def _subject(matrix: Matrix, consensus: np.ndarray, *, user, membership, params:
         if index is None and matrix.analysts:
             index = 0
             params.analyst = matrix.analysts[0].username
-    revealed = np.ones(n_evidence, dtype=bool)
+    everything = np.ones(n_evidence, dtype=bool)
+    # Anchoring: an analyst sees the team's ratings of a row, and the cell threads on it whatever the view,
+    # only once they have rated all of it.
+    own_rows = (
+        everything if membership.can_review else scoring.rows_revealed(matrix.ratings[me] if me is not None else blank)
+    )
     if params.view == "team":
-        # Anchoring: an analyst sees the team's ratings of a row only once they have rated all of it.
-        if not membership.can_review:
-            own = matrix.ratings[me] if me is not None else blank
-            revealed = (own != 0).all(axis=1) if n_hyp else revealed
-        return _Subject(consensus, None, revealed)
-    return _Subject(matrix.ratings[index] if index is not None else blank, index, revealed)
+        return _Subject(consensus, None, own_rows, own_rows)
+    return _Subject(matrix.ratings[index] if index is not None else blank, index, everything, own_rows)
 
 
 def _subject_label(params: MatrixParams) -> str:
@@ -169,15 +205,22 @@ def _rows_html(
     diagnosticity: np.ndarray,
     linchpin_keys: set[str],
     notes: dict,
+    markers: Markers,
+    comments_url: str,
     params: MatrixParams,
+    membership,
     edit_url: str | None,
 ) -> list[dict]:
     hypothesis_ids = [h.pk for h in matrix.hypotheses]
     team = params.view == "team"
+    cell_threads_by_row: dict[int, list[bool]] = {}
+    for (evidence_id, _hypothesis_id), open_ in markers.cells.items():
+        cell_threads_by_row.setdefault(evidence_id, []).append(open_)
     rows = []
     for i in indices:
         evidence = matrix.evidence[i]
         hidden = not subject.revealed[i]
+        threads_revealed = bool(subject.threads_revealed[i])
         codes = subject.codes[i].tolist()
         spread = disagreement[i].tolist()
         bands = scoring.disagreement_bands(disagreement[i]).tolist() if team and hypothesis_ids else []
@@ -190,18 +233,28 @@ def _rows_html(
                 disagreement=spread[j],
                 note=notes.get((evidence.pk, hypothesis_id), ""),
                 hidden=hidden,
+                comment=markers.cells.get((evidence.pk, hypothesis_id)) if threads_revealed else None,
             )
             for j, hypothesis_id in enumerate(hypothesis_ids)
         ]
+        unrated = bool(np.isnan(diagnosticity[i]))
         row = {
             "evidence": evidence,
             "weight": float(matrix.weights[i]),
-            "diagnosticity": float(diagnosticity[i]),
-            "not_diagnostic": bool(diagnosticity[i] < scoring.NOT_DIAGNOSTIC_TOLERANCE),
+            "diagnosticity": None if unrated else float(diagnosticity[i]),
+            "not_diagnostic": not unrated and bool(diagnosticity[i] < scoring.NOT_DIAGNOSTIC_TOLERANCE),
             "linchpin": evidence.key in linchpin_keys,
             "hidden": hidden,
         }
-        row["html"] = _row_html(row, cells, edit_url=edit_url)
+        cell_threads = cell_threads_by_row.get(evidence.pk, []) if threads_revealed else []
+        row_threads = cell_threads + ([markers.rows[evidence.pk]] if evidence.pk in markers.rows else [])
+        row["comments"], row["comments_open"] = len(row_threads), any(row_threads)
+        row["html"] = _row_html(
+            row,
+            cells,
+            edit_url=edit_url,
+            comments=_comments_link(row, comments_url.format(evidence.pk), can_comment=membership.can_review),
+        )
         rows.append(row)
     return rows
 
@@ -214,6 +267,10 @@ def _edit_url(assessment, membership) -> str | None:
     if not membership.can_edit:
         return None
     return reverse("assessments:evidence_edit", args=[assessment.pk, 0]).replace("/0/", "/{}/")
+
+
+def _comments_url(assessment) -> str:
+    return reverse("comments:list", args=[assessment.pk]) + "?evidence={}"
 
 
 def score_rows(*, matrix: Matrix, results: dict, params: MatrixParams, subject_index: int | None) -> list[dict]:
@@ -239,8 +296,9 @@ def matrix_display(
 ) -> MatrixDisplay:
     """One block of rows of the matrix page, sorted and filtered over the whole matrix.
 
-    Rows show what depends on the row alone (ratings, consensus, disagreement, diagnosticity); the score
-    rows and linchpins come from the latest snapshot's results, so no request re-scores the matrix.
+    Rows show what depends on the row alone (ratings, consensus, disagreement, diagnosticity, comment
+    markers); the score rows and linchpins come from the latest snapshot's results, so no request
+    re-scores the matrix.
     """
     matrix = matrix_get(assessment=assessment)
     consensus, disagreement, diagnosticity = scoring.cell_scores(matrix.ratings)
@@ -249,12 +307,17 @@ def matrix_display(
     display.subject = _subject_label(params)
     order = _sorted_indices(matrix, diagnosticity, params.sort)
     if params.hide_non_diagnostic:
-        order = order[diagnosticity[order] >= scoring.NOT_DIAGNOSTIC_TOLERANCE]
+        # Items nobody rated yet are not "not diagnostic": they stay.
+        rated = diagnosticity[order]
+        order = order[np.isnan(rated) | (rated >= scoring.NOT_DIAGNOSTIC_TOLERANCE)]
     start = block * BLOCK_ROWS
     shown = order[start : start + BLOCK_ROWS]
     if start + BLOCK_ROWS < len(order):
         display.next_block = block + 1
     notes = notes_for_analyst(assessment=assessment, user_id=user.pk) if params.view == "mine" else {}
+    markers = markers_for(assessment_id=assessment.pk)
+    for hypothesis in matrix.hypotheses:
+        hypothesis.comment_marker = markers.columns.get(hypothesis.pk)
     linchpins = _linchpin_keys(results)
     display.rows = _rows_html(
         matrix,
@@ -264,7 +327,10 @@ def matrix_display(
         diagnosticity=diagnosticity,
         linchpin_keys=set().union(*linchpins.values()),
         notes=notes,
+        markers=markers,
+        comments_url=_comments_url(assessment),
         params=params,
+        membership=membership,
         edit_url=_edit_url(assessment, membership),
     )
     display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
@@ -283,7 +349,7 @@ def matrix_display(
 def matrix_row_display(
     *, assessment, user, membership, params: MatrixParams, results: dict, evidence_id: int
 ) -> MatrixDisplay:
-    """The one row a rated cell changes, and the score rows, at O(row) cost."""
+    """The one row a rated cell changes, with its comment markers, and the score rows, at O(row) cost."""
     matrix = matrix_row_get(assessment=assessment, evidence_id=evidence_id)
     consensus, disagreement, diagnosticity = scoring.cell_scores(matrix.ratings)
     subject = _subject(matrix, consensus, user=user, membership=membership, params=params)
@@ -301,7 +367,10 @@ def matrix_row_display(
         diagnosticity=diagnosticity,
         linchpin_keys=set().union(*_linchpin_keys(results).values()),
         notes=notes,
+        markers=markers_for(assessment_id=assessment.pk, evidence_id=evidence_id),
+        comments_url=_comments_url(assessment),
         params=params,
+        membership=membership,
         edit_url=_edit_url(assessment, membership),
     )
     display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
@@ -311,7 +380,8 @@ def matrix_row_display(
 def _sorted_indices(matrix: Matrix, diagnosticity: np.ndarray, sort: str) -> np.ndarray:
     n = len(matrix.evidence)
     if sort == "diagnosticity":
-        return np.argsort(-diagnosticity, kind="stable")
+        # Items nobody rated yet have no diagnosticity (NaN): after every rated item, in matrix order.
+        return np.argsort(np.where(np.isnan(diagnosticity), np.inf, -diagnosticity), kind="stable")
     if sort == "weight":
         return np.argsort(-matrix.weights, kind="stable")
     if sort == "date":

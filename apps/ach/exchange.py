@@ -2,17 +2,25 @@
 
 from typing import Any
 
-from apps.assessments.rescoring import ImportContext
+import numpy as np
 
-from . import results, services
-from .models import VALUE_TO_LABEL, Rating
+from apps.assessments.rescoring import ImportContext
+from apps.assessments.services import assessment_bump
+
+from . import results, scoring, services
+from .models import LABEL_TO_VALUE, VALUE_TO_LABEL, Rating
 from .scoring import DEFAULT_LIKELIHOODS
-from .selectors import matrix_get
+from .selectors import Matrix, calibration_get, matrix_get, stated_summary
 
 
 def validate_section(data: dict, context: ImportContext) -> list[str]:
-    """Each rating names known evidence and a known hypothesis, and no analyst rates a cell twice."""
+    """The reliability factors are valid; each rating names known evidence and a known hypothesis, and no
+    analyst rates a cell twice."""
     errors = []
+    try:
+        scoring.reliability_checked(data.get("reliability"))
+    except ValueError as problem:
+        errors.append(f"reliability: {problem}")
     seen_cells = set()
     for index, rating in enumerate(data.get("ratings", [])):
         place = f"ratings[{index}]"
@@ -32,6 +40,8 @@ def import_section(assessment, data: dict, context: ImportContext) -> None:
     if "likelihoods" in data:
         assessment.likelihoods = {**DEFAULT_LIKELIHOODS, **data["likelihoods"]}
         assessment.save(update_fields=["likelihoods"])
+    if data.get("reliability"):
+        services.reliability_set(assessment=assessment, reliability=data["reliability"])
     rows = [
         (
             context.users[item["analyst"]],
@@ -43,6 +53,38 @@ def import_section(assessment, data: dict, context: ImportContext) -> None:
         for item in data.get("ratings", [])
     ]
     services.ratings_bulk_create(assessment=assessment, rows=rows)
+
+
+def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
+    """Likelihoods, then ratings by (analyst, evidence key, hypothesis key): add the missing, change the different."""
+    changed = []
+    if "likelihoods" in data:
+        likelihoods = {**DEFAULT_LIKELIHOODS, **data["likelihoods"]}
+        if likelihoods != {**DEFAULT_LIKELIHOODS, **assessment.likelihoods}:
+            assessment_bump(assessment_id=assessment.pk, change="likelihoods updated from file")
+            assessment.likelihoods = likelihoods
+            assessment._history_user = context.user
+            assessment.save(update_fields=["likelihoods", "updated_at"])
+            changed.append("assessment: likelihoods changed")
+    ratings_changed = False
+    existing = {(r.analyst_id, r.evidence_id, r.hypothesis_id): r for r in Rating.objects.filter(assessment=assessment)}
+    for item in data.get("ratings", []):
+        analyst = context.users[item["analyst"]]
+        evidence, hypothesis = context.evidence[item["evidence"]], context.hypotheses[item["hypothesis"]]
+        value, note = LABEL_TO_VALUE[item["rating"]], item.get("note", "")
+        rating = existing.get((analyst.pk, evidence.pk, hypothesis.pk))
+        if rating is not None and (rating.value, rating.note) == (value, note):
+            continue
+        if not ratings_changed:
+            assessment_bump(assessment_id=assessment.pk, change="ratings updated from file")
+            ratings_changed = True
+        if rating is None:
+            rating = Rating(assessment=assessment, analyst=analyst, evidence=evidence, hypothesis=hypothesis)
+        rating.value, rating.note = value, note
+        rating._history_user = context.user
+        rating.save()
+        changed.append(f"{item['analyst']} rated {item['evidence']}×{item['hypothesis']} {item['rating']}")
+    return changed
 
 
 def export_section(assessment) -> dict[str, Any]:
@@ -61,11 +103,42 @@ def export_section(assessment) -> dict[str, Any]:
         .order_by("analyst__username", "evidence__order", "evidence_id", "hypothesis__order", "hypothesis_id")
         .values_list("analyst__username", "evidence__key", "hypothesis__key", "value", "note")
     ]
+    hypothesis_keys = [h.key for h in matrix.hypotheses]
+    calibration = calibration_get(assessment=assessment)
     return {
         "likelihoods": {**DEFAULT_LIKELIHOODS, **assessment.likelihoods},
+        "reliability": scoring.reliability_checked(assessment.reliability),
+        "stated": stated_summary(assessment=assessment, hypothesis_keys=hypothesis_keys),
+        **({"calibration": calibration} if calibration is not None else {}),
         "ratings": ratings,
         "scores": {"team": computed["team"], "analysts": computed["analysts"]},
+        "sensitivity": results.sensitivity_of(matrix, scores),
         "ranking": computed["ranking"],
         "evidence_metrics": computed["evidence_metrics"],
         "cells": computed["cells"],
     }
+
+
+def rows_revealed_to(matrix: Matrix, *, user, sees_all: bool) -> np.ndarray:
+    """Which evidence rows an export may show with the team's ratings (the matrix page's anchoring rule)."""
+    if sees_all:
+        return np.ones(len(matrix.evidence), dtype=bool)
+    me = matrix.analyst_index(user.pk)
+    if me is None:
+        return scoring.rows_revealed(np.zeros((len(matrix.evidence), len(matrix.hypotheses)), dtype=np.int8))
+    return scoring.rows_revealed(matrix.ratings[me])
+
+
+def redact_section(data: dict[str, Any], analyst: str) -> None:
+    """Leave out of an export what `analyst` may not see yet: teammates' ratings, notes and the consensus of
+    rows they have not rated in full, and other analysts' own scores."""
+    hkeys = [h["key"] for h in data["hypotheses"]]
+    ekeys = [e["key"] for e in data["evidence"]]
+    own = {(r["evidence"], r["hypothesis"]) for r in data["ratings"] if r["analyst"] == analyst}
+    grid = np.array([[(e, h) in own for h in hkeys] for e in ekeys], dtype=np.int8).reshape(len(ekeys), len(hkeys))
+    revealed = {e for e, shown in zip(ekeys, scoring.rows_revealed(grid), strict=True) if shown}
+    data["ratings"] = [r for r in data["ratings"] if r["analyst"] == analyst or r["evidence"] in revealed]
+    for e in ekeys:
+        if e not in revealed:
+            data["cells"][e] = {h: {"consensus": None, "disagreement": None} for h in hkeys}
+    data["scores"]["analysts"] = {k: v for k, v in data["scores"]["analysts"].items() if k == analyst}

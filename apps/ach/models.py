@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 
@@ -20,6 +21,7 @@ class Rating(models.Model):
     value = models.PositiveSmallIntegerField(choices=Value.choices)
     note = models.CharField(max_length=500, blank=True)
     rated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -36,3 +38,53 @@ class Rating(models.Model):
 
 LABEL_TO_VALUE = {label: code for label, code in RATING_CODES.items() if code}
 VALUE_TO_LABEL = dict(enumerate(RATING_LABELS))
+
+
+class Statement(models.Model):
+    """An analyst's own probabilities for the hypotheses at one time; every statement is kept (history)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="statements")
+    analyst = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="statements")
+    stated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-stated_at", "-id"]
+        indexes = [models.Index(fields=["assessment", "analyst", "stated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.analyst_id} on {self.assessment_id} at {self.stated_at:%Y-%m-%d %H:%M}"
+
+
+class StatedProbability(models.Model):
+    """One hypothesis's probability in a statement, in percent as entered (not normalised)."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="probabilities")
+    hypothesis = models.ForeignKey(Hypothesis, on_delete=models.CASCADE, related_name="+")
+    percent = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "hypothesis"], name="one_probability_per_hypothesis"),
+            models.CheckConstraint(condition=models.Q(percent__gte=0, percent__lte=100), name="percent_in_range"),
+        ]
+        verbose_name_plural = "stated probabilities"
+
+    def __str__(self) -> str:
+        return f"{self.hypothesis_id}: {self.percent:g}%"
+
+
+class Resolution(models.Model):
+    """What proved true: a hypothesis, or none of them (outcome null), recorded by a supervisor."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="resolution")
+    outcome = models.ForeignKey(Hypothesis, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    resolved_on = models.DateField()
+    note = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The post-mortem reads the statements and the snapshot before this moment.
+    resolved_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.outcome_id or 'none of these'}"

@@ -2,14 +2,58 @@
 
 from typing import Any
 
+import numpy as np
+
 from . import scoring
 from .selectors import Matrix, matrix_get
 
 
 def scores_of(matrix: Matrix) -> scoring.AssessmentScores:
     return scoring.score_assessment(
-        matrix.ratings, matrix.weights, matrix.priors, likelihoods=matrix.assessment.likelihoods
+        matrix.ratings,
+        matrix.weights,
+        matrix.priors,
+        likelihoods=matrix.assessment.likelihoods,
+        reliability=matrix.reliability,
+        origins=matrix.origins,
     )
+
+
+def _posterior(hkeys: list[str], values) -> dict[str, float]:
+    return {hkey: round(float(value), 12) for hkey, value in zip(hkeys, values, strict=True)}
+
+
+def sensitivity_of(matrix: Matrix, scores: scoring.AssessmentScores) -> dict[str, Any]:
+    """How fragile the lead is: the export's and the snapshot's ``"sensitivity"`` section."""
+    hkeys = [h.key for h in matrix.hypotheses]
+    ekeys = [e.key for e in matrix.evidence]
+    search = scoring.items_to_change_leader(
+        matrix.ratings,
+        matrix.priors,
+        matrix.assessment.likelihoods,
+        reliability=matrix.reliability,
+        origins=matrix.origins,
+    )
+    without = scoring.team_without_analysts(scores.analyst_posterior, scores.analyst_pool_weight, matrix.priors)
+    without_analyst = {}
+    for a, analyst in enumerate(matrix.analysts):
+        if scores.analyst_rated_any[a]:
+            leader = scoring.leader_of(without[a])
+            without_analyst[analyst.username] = {
+                "leader": hkeys[leader] if leader is not None else None,
+                "posterior": _posterior(hkeys, without[a]),
+            }
+    return {
+        "items_to_change_leader": search.items_to_change_leader,
+        "removal_order": [ekeys[i] for i in search.removal_order],
+        "searched": search.searched,
+        "without_analyst": without_analyst,
+        "overlaps": [
+            {"hypotheses": [hkeys[o.first], hkeys[o.second]], "shared": o.shared, "either": o.either}
+            for o in scoring.hypothesis_overlaps(scores.consensus)
+            if o.warns
+        ],
+    }
 
 
 def _triple(inconsistency, weighted, posterior) -> dict[str, float]:
@@ -41,7 +85,8 @@ def results_from(matrix: Matrix, scores: scoring.AssessmentScores, *, with_cells
     }
     evidence_metrics = {
         ekey: {
-            "diagnosticity": round(float(scores.diagnosticity[i]), 12),
+            # None: nobody has rated the item yet, which is not "not diagnostic".
+            "diagnosticity": None if np.isnan(scores.diagnosticity[i]) else round(float(scores.diagnosticity[i]), 12),
             "linchpin_inconsistency": bool(scores.linchpin_inconsistency[i]),
             "linchpin_posterior": bool(scores.linchpin_posterior[i]),
         }
@@ -85,7 +130,9 @@ def results_compute(assessment) -> dict[str, Any]:
     """The snapshot's ACH results: as exported, but linchpins as key lists instead of per-item metrics
     (a snapshot is stored on every change; per-item rows would dominate its size)."""
     matrix = matrix_get(assessment=assessment, for_scoring=True)
-    results = results_from(matrix, scores_of(matrix))
+    scores = scores_of(matrix)
+    results = results_from(matrix, scores)
+    results["sensitivity"] = sensitivity_of(matrix, scores)
     metrics = results.pop("evidence_metrics")
     results["linchpins"] = {basis: [key for key, m in metrics.items() if m[basis]] for basis, _ in LINCHPIN_BASES}
     return results
@@ -98,10 +145,15 @@ def alerts_for(previous: dict | None, current: dict) -> list[dict]:
     """
     if previous is None:
         return []
+    # A matrix nobody has rated has no leader, linchpin or disagreement to speak of; and the "leader" of
+    # an unrated baseline was only the first hypothesis, so the first ratings do not "change" it.
+    if not current.get("analysts", True):
+        return []
+    rated_before = bool(previous.get("analysts", True))
     alerts = []
     for basis, label in (("leader_by_inconsistency", "weighted inconsistency"), ("leader_by_posterior", "posterior")):
         before, after = previous.get(basis), current.get(basis)
-        if before != after and after is not None:
+        if rated_before and before != after and after is not None:
             alerts.append(
                 {
                     "kind": "alert",

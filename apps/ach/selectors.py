@@ -1,14 +1,17 @@
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Count, Exists, OuterRef
 
-from apps.assessments.models import Assessment, Evidence, Hypothesis
+from apps.assessments.models import Assessment, Evidence, Hypothesis, ScoreSnapshot
+from apps.assessments.selectors import snapshot_for_version
+from apps.assessments.services import EVIDENCE_FIELDS, HYPOTHESIS_FIELDS
 
 from . import scoring
-from .models import Rating
+from .models import VALUE_TO_LABEL, Rating, Resolution, Statement
 
 
 @dataclass
@@ -22,6 +25,8 @@ class Matrix:
     ratings: np.ndarray  # (analysts, evidence, hypotheses) codes of apps.ach.scoring
     weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
     priors: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    reliability: np.ndarray = field(default_factory=lambda: np.zeros(0))  # r(e) of apps.ach.scoring
+    origins: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # origin groups, −1 none
 
     def analyst_index(self, user_id: int) -> int | None:
         for index, analyst in enumerate(self.analysts):
@@ -46,6 +51,7 @@ class EvidenceRow(NamedTuple):
     key: str
     credibility: str
     relevance: str
+    origin: str
 
 
 def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
@@ -56,7 +62,9 @@ def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
     hypotheses = list(Hypothesis.objects.filter(assessment=assessment).order_by("order", "id"))
     evidence_query = Evidence.objects.filter(assessment=assessment).order_by("order", "id")
     if for_scoring:
-        evidence = [EvidenceRow(*row) for row in evidence_query.values_list("id", "key", "credibility", "relevance")]
+        evidence = [
+            EvidenceRow(*row) for row in evidence_query.values_list("id", "key", "credibility", "relevance", "origin")
+        ]
     else:
         evidence = list(evidence_query)
     rows = ratings_rows(assessment_id=assessment.pk)
@@ -72,11 +80,13 @@ def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
             _positions(evidence_ids, rows[:, 1]),
             _positions(hypothesis_ids, rows[:, 2]),
         ] = rows[:, 3]
-    weight_of = {}
+    weight_of, reliability_of = {}, {}
+    factors = scoring.reliability_checked(assessment.reliability)
     for e in evidence:
         pair = (e.credibility, e.relevance)
         if pair not in weight_of:
             weight_of[pair] = scoring.evidence_weight(*pair)
+            reliability_of[pair] = scoring.evidence_reliability(*pair, factors)
     weights = np.array([weight_of[e.credibility, e.relevance] for e in evidence], dtype=float)
     return Matrix(
         assessment=assessment,
@@ -86,6 +96,8 @@ def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
         ratings=ratings,
         weights=weights,
         priors=priors_of(hypotheses),
+        reliability=np.array([reliability_of[e.credibility, e.relevance] for e in evidence], dtype=float),
+        origins=scoring.origin_groups(e.origin for e in evidence),
     )
 
 
@@ -184,3 +196,232 @@ def notes_for_analyst(
             "evidence_id", "hypothesis_id", "note"
         )
     }
+
+
+def statements_latest(*, assessment: Assessment, before=None) -> dict[str, tuple]:
+    """Each analyst's latest statement (before a moment, if given): username -> (stated_at, {hkey: percent})."""
+    statements = Statement.objects.filter(assessment=assessment).select_related("analyst")
+    if before is not None:
+        statements = statements.filter(stated_at__lt=before)
+    latest: dict[str, tuple] = {}
+    for statement in statements.order_by("analyst__username", "-stated_at", "-id").prefetch_related(
+        "probabilities__hypothesis"
+    ):
+        username = statement.analyst.get_username()
+        if username not in latest:
+            percents = {p.hypothesis.key: p.percent for p in statement.probabilities.all()}
+            latest[username] = (statement.stated_at, percents)
+    return latest
+
+
+def stated_summary(*, assessment: Assessment, hypothesis_keys: list[str], before=None) -> dict:
+    """The export's ``"stated"`` section: each analyst's latest statement as entered and normalised, the
+    pooled statement (mean of the normalised ones) and each analyst's incoherence |sum − 100|."""
+    analysts, incoherence, normalised = {}, {}, []
+    for username, (stated_at, percents) in statements_latest(assessment=assessment, before=before).items():
+        # A hypothesis added after the statement has no probability in it: it counts 0 until restated.
+        values = [percents.get(key, 0.0) for key in hypothesis_keys]
+        if not hypothesis_keys or sum(values) <= 0:
+            continue
+        probability = scoring.stated_normalised(values)
+        normalised.append(probability)
+        incoherence[username] = round(scoring.stated_incoherence(values), 12)
+        analysts[username] = {
+            "stated_at": stated_at.isoformat(),
+            "percent": dict(zip(hypothesis_keys, values, strict=True)),
+            "probability": {key: round(float(p), 12) for key, p in zip(hypothesis_keys, probability, strict=True)},
+        }
+    pooled = scoring.stated_pool(normalised)
+    team = (
+        None if pooled is None else {key: round(float(p), 12) for key, p in zip(hypothesis_keys, pooled, strict=True)}
+    )
+    return {"analysts": analysts, "team": team, "incoherence": incoherence}
+
+
+def calibration_get(*, assessment: Assessment) -> dict | None:
+    """The post-mortem of a resolved assessment (the export's ``"calibration"``); None while unresolved.
+
+    Brier scores of each analyst's and the team's latest stated probabilities before the resolution and of
+    their computed posteriors at the latest snapshot before it (None where there is none), and the
+    misleading evidence: items whose consensus on the true hypothesis is I or II.
+    """
+    from apps.assessments.models import ScoreSnapshot
+
+    from .results import scores_of
+
+    resolution = Resolution.objects.filter(assessment=assessment).select_related("outcome").first()
+    if resolution is None:
+        return None
+    matrix = matrix_get(assessment=assessment, for_scoring=True)
+    keys = [h.key for h in matrix.hypotheses]
+    outcome = keys.index(resolution.outcome.key) if resolution.outcome is not None else None
+
+    def brier(probabilities: dict | None) -> float | None:
+        if not probabilities or set(probabilities) != set(keys):
+            return None
+        return round(scoring.brier_score([probabilities[key] for key in keys], outcome), 12)
+
+    stated = stated_summary(assessment=assessment, hypothesis_keys=keys, before=resolution.resolved_at)
+    snapshot = (
+        ScoreSnapshot.objects.filter(assessment=assessment, created_at__lt=resolution.resolved_at)
+        .order_by("-version")
+        .first()
+    )
+    computed = (snapshot.results.get("ach", {}) if snapshot else {}) or {}
+
+    def posterior(scores: dict | None) -> dict | None:
+        return {key: value["posterior"] for key, value in scores.items()} if scores else None
+
+    usernames = sorted(set(stated["analysts"]) | set(computed.get("analysts", {})))
+    consensus = scores_of(matrix).consensus
+    return {
+        "outcome": resolution.outcome.key if resolution.outcome is not None else None,
+        "resolved_at": resolution.resolved_at.isoformat(),
+        "resolved_on": resolution.resolved_on.isoformat(),
+        "resolved_by": resolution.resolved_by.get_username() if resolution.resolved_by else None,
+        "note": resolution.note,
+        "brier": {
+            "analysts": {
+                username: {
+                    "stated": brier((stated["analysts"].get(username) or {}).get("probability")),
+                    "computed": brier(posterior(computed.get("analysts", {}).get(username))),
+                }
+                for username in usernames
+            },
+            "team": {"stated": brier(stated["team"]), "computed": brier(posterior(computed.get("team")))},
+        },
+        "misleading_evidence": [matrix.evidence[i].key for i in scoring.misleading_evidence(consensus, outcome)]
+        if keys
+        else [],
+    }
+
+
+def brier_scores_for_user(*, user) -> list[dict]:
+    """The user's Brier scores across resolved assessments (for their profile), newest resolution first."""
+    rows = []
+    # Whoever stated probabilities or rated cells has a score; Exists keeps one row per resolution.
+    took_part = Exists(Statement.objects.filter(assessment=OuterRef("assessment"), analyst=user)) | Exists(
+        Rating.objects.filter(assessment=OuterRef("assessment"), analyst=user)
+    )
+    for resolution in (
+        Resolution.objects.filter(took_part, assessment__team__memberships__user=user)
+        .select_related("assessment")
+        .order_by("-resolved_at")
+    ):
+        calibration = calibration_get(assessment=resolution.assessment)
+        scores = calibration["brier"]["analysts"].get(user.get_username()) if calibration else None
+        if scores:
+            rows.append({"assessment": resolution.assessment, "outcome": calibration["outcome"], **scores})
+    return rows
+
+
+# The matrix as it stood at a snapshot, and what changed between two snapshots (from the history tables).
+
+ItemFields = dict[str, Any]
+
+
+@dataclass
+class MatrixAsOf:
+    snapshot: ScoreSnapshot
+    hypotheses: dict[str, ItemFields]  # key -> the fields analysts edit, in matrix order
+    evidence: dict[str, ItemFields]
+    ratings: dict[tuple[str, str, str], str]  # (username, evidence key, hypothesis key) -> label
+
+
+def matrix_as_of(*, assessment: Assessment, version: int) -> MatrixAsOf:
+    """Items and ratings as they stood when the snapshot of `version` was taken."""
+    snapshot = snapshot_for_version(assessment=assessment, version=version)
+    at = snapshot.created_at
+    hypotheses = sorted(Hypothesis.history.as_of(at).filter(assessment_id=assessment.pk), key=lambda h: (h.order, h.pk))
+    evidence = sorted(Evidence.history.as_of(at).filter(assessment_id=assessment.pk), key=lambda e: (e.order, e.pk))
+    hkeys = {h.pk: h.key for h in hypotheses}
+    ekeys = {e.pk: e.key for e in evidence}
+    rows = list(
+        Rating.history.as_of(at)
+        .filter(assessment_id=assessment.pk)
+        .values_list("analyst_id", "evidence_id", "hypothesis_id", "value")
+    )
+    usernames = dict(get_user_model().objects.filter(pk__in={row[0] for row in rows}).values_list("pk", "username"))
+    ratings = {
+        (usernames.get(analyst_id, str(analyst_id)), ekeys[evidence_id], hkeys[hypothesis_id]): VALUE_TO_LABEL[value]
+        for analyst_id, evidence_id, hypothesis_id, value in rows
+        if evidence_id in ekeys and hypothesis_id in hkeys
+    }
+    return MatrixAsOf(
+        snapshot=snapshot,
+        hypotheses={h.key: {name: getattr(h, name) for name in HYPOTHESIS_FIELDS} for h in hypotheses},
+        evidence={e.key: {name: getattr(e, name) for name in EVIDENCE_FIELDS} for e in evidence},
+        ratings=ratings,
+    )
+
+
+@dataclass
+class ItemsDiff:
+    added: list[str]
+    removed: list[str]
+    edited: dict[str, list[tuple[str, Any, Any]]]  # key -> (field, before, after)
+
+
+@dataclass
+class VersionDiff:
+    before: MatrixAsOf
+    after: MatrixAsOf
+    hypotheses: ItemsDiff
+    evidence: ItemsDiff
+    ratings: list[tuple[str, str, str, str | None, str | None]]  # analyst, E, H, before, after (None: unrated)
+    scores: dict[str, dict[str, tuple[float | None, float | None]]]  # H -> measure -> (before, after)
+    ranking: tuple[list[str], list[str]]
+
+
+def _items_diff(before: dict[str, ItemFields], after: dict[str, ItemFields]) -> ItemsDiff:
+    edited = {}
+    for key in before.keys() & after.keys():
+        fields = [
+            (name, before[key][name], after[key][name]) for name in after[key] if before[key][name] != after[key][name]
+        ]
+        if fields:
+            edited[key] = fields
+    return ItemsDiff(
+        added=[k for k in after if k not in before], removed=[k for k in before if k not in after], edited=edited
+    )
+
+
+def version_diff(*, assessment: Assessment, before: int, after: int) -> VersionDiff:
+    """What changed between two snapshot versions: items, ratings, team scores and the ranking."""
+    old = matrix_as_of(assessment=assessment, version=before)
+    new = matrix_as_of(assessment=assessment, version=after)
+    ratings = [
+        (*cell, old.ratings.get(cell), new.ratings.get(cell))
+        for cell in sorted(old.ratings.keys() | new.ratings.keys())
+        if old.ratings.get(cell) != new.ratings.get(cell)
+    ]
+    old_ach, new_ach = old.snapshot.results.get("ach", {}), new.snapshot.results.get("ach", {})
+    scores = {}
+    for hkey in dict.fromkeys([*old_ach.get("hypotheses", []), *new_ach.get("hypotheses", [])]):
+        a, b = old_ach.get("team", {}).get(hkey, {}), new_ach.get("team", {}).get(hkey, {})
+        changed = {m: (a.get(m), b.get(m)) for m in ("weighted_inconsistency", "posterior") if a.get(m) != b.get(m)}
+        if changed:
+            scores[hkey] = changed
+    return VersionDiff(
+        before=old,
+        after=new,
+        hypotheses=_items_diff(old.hypotheses, new.hypotheses),
+        evidence=_items_diff(old.evidence, new.evidence),
+        ratings=ratings,
+        scores=scores,
+        ranking=(old_ach.get("ranking", []), new_ach.get("ranking", [])),
+    )
+
+
+def rows_rated_in_full(*, assessment_id: int, user_id: int) -> set[int]:
+    """Evidence ids of the rows this user has rated in every hypothesis (the anchoring rule's test)."""
+    hypotheses = Hypothesis.objects.filter(assessment_id=assessment_id).count()
+    if not hypotheses:
+        return set(Evidence.objects.filter(assessment_id=assessment_id).values_list("pk", flat=True))
+    return set(
+        Rating.objects.filter(assessment_id=assessment_id, analyst_id=user_id)
+        .values("evidence_id")
+        .annotate(rated=Count("id"))
+        .filter(rated=hypotheses)
+        .values_list("evidence_id", flat=True)
+    )

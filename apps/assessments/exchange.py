@@ -2,7 +2,10 @@
 
 import json
 from collections import Counter
+from dataclasses import dataclass
+from datetime import date
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +14,18 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.accounts.models import Membership, Role, Team
+from apps.accounts.models import Membership, Team
+from apps.accounts.services import analyst_create, may_create_accounts, username_errors
+from apps.core.keys import key_counter_raise
 
 from . import services
-from .models import Assessment, priors_validate
+from .models import Activity, Assessment, Hypothesis, Marking, priors_validate
 from .rescoring import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "assessment-v1.schema.json"
+SHOWN_ERRORS = 100
+COUNTED_ERRORS = 10_000
 
 
 class AssessmentFileError(Exception):
@@ -26,7 +33,18 @@ class AssessmentFileError(Exception):
 
     def __init__(self, errors: list[str]):
         self.errors = errors
-        super().__init__("; ".join(errors))
+        super().__init__("; ".join(errors[:SHOWN_ERRORS]))
+
+    def shown(self) -> list[str]:
+        """The first SHOWN_ERRORS problems and how many there are: a file of 145,000 bad items must not
+        become an 18 MB page."""
+        if len(self.errors) <= SHOWN_ERRORS:
+            return self.errors
+        total = f"at least {COUNTED_ERRORS}" if len(self.errors) >= COUNTED_ERRORS else str(len(self.errors))
+        return [
+            *self.errors[:SHOWN_ERRORS],
+            f"… and more: {total} problems in all; the first {SHOWN_ERRORS} are listed.",
+        ]
 
 
 @cache
@@ -41,16 +59,57 @@ def _place(path) -> str:
     return place or "(top level)"
 
 
+def _message(error: jsonschema.ValidationError) -> str:
+    """jsonschema quotes the whole offending value; a 20 MB string must not come back in the message."""
+    if error.validator == "maxLength":
+        return f"longer than {error.validator_value} characters"
+    return error.message if len(error.message) <= 300 else error.message[:300] + "…"
+
+
 def _duplicates(values) -> list[str]:
     return sorted(value for value, count in Counter(values).items() if count > 1)
 
 
-def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool) -> ImportContext:
+def _analyst_errors(analysts: set[str], *, team: Team, user, create_analysts: bool) -> list[str]:
+    """Named analysts must be members; an import never adds an existing account to a team (any team's
+    user, a superuser), and only a team admin or site admin creates new accounts through one."""
+    members = set(
+        Membership.objects.filter(team=team, user__username__in=analysts).values_list("user__username", flat=True)
+    )
+    existing = set(get_user_model().objects.filter(username__in=analysts - members).values_list("username", flat=True))
+    errors = []
+    for username in sorted(analysts - members):
+        if username in existing:
+            errors.append(
+                f"analyst {username}: not a member of team {team.name} (an import never adds an existing account"
+                " to a team: a site admin does, in the admin)"
+            )
+        elif not create_analysts:
+            errors.append(
+                f"analyst {username}: not a member of team {team.name} (use --create-analysts to create them)"
+            )
+        elif not may_create_accounts(user=user, team=team):
+            errors.append(
+                f"analyst {username}: no such account, and only a team admin or a site admin may create accounts"
+                " through an import"
+            )
+        else:
+            errors.extend(f"analyst {username}: {message}" for message in username_errors(username))
+    return errors
+
+
+def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool, user=None) -> ImportContext:
     """Every problem with the file, or the context the import needs; raises AssessmentFileError."""
     if not isinstance(data, dict):
         raise AssessmentFileError(["(top level): expected a JSON object"])
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = [f"{_place(e.absolute_path)}: {e.message}" for e in sorted(validator.iter_errors(data), key=str)]
+    # The format checker refuses impossible dates (2013-02-30) here rather than at save time.
+    validator = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    # Counting stops at COUNTED_ERRORS: 145,000 bad items would otherwise take half a minute to enumerate.
+    found = sorted(
+        islice(validator.iter_errors(data), COUNTED_ERRORS),
+        key=lambda e: (len(e.absolute_path), _place(e.absolute_path)),
+    )
+    errors = [f"{_place(e.absolute_path)}: {_message(e)}" for e in found]
     if errors:
         raise AssessmentFileError(errors)
     hypothesis_keys = [h["key"] for h in data["hypotheses"]]
@@ -66,34 +125,51 @@ def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool) ->
     context = ImportContext(hypothesis_keys=set(hypothesis_keys), evidence_keys=set(evidence_keys), analysts=set())
     for technique in TECHNIQUES.values():
         errors.extend(technique.validate_section(data, context))
-    if not create_analysts:
-        members = set(
-            Membership.objects.filter(team=team, user__username__in=context.analysts).values_list(
-                "user__username", flat=True
-            )
-        )
-        for username in sorted(context.analysts - members):
-            errors.append(
-                f"analyst {username}: not a member of team {team.name} (use --create-analysts to create them)"
-            )
+    errors.extend(_analyst_errors(context.analysts, team=team, user=user, create_analysts=create_analysts))
+    if data.get("marking") and not Marking.objects.filter(name=data["marking"]).exists():
+        errors.append(f"marking: no handling marking named “{data['marking']}” (the site admin keeps the list)")
     if errors:
         raise AssessmentFileError(errors)
     return context
 
 
+def _marking(data: dict) -> Marking | None:
+    return Marking.objects.filter(name=data["marking"]).first() if data.get("marking") else None
+
+
+# CSV and XLSX exports start with this line when the assessment carries a marking; imports skip it.
+MARKING_PREFIX = "Handling marking: "
+
+
+def marking_row(assessment: Assessment) -> list[str]:
+    """The first row of a tabular export: [] when the assessment has no marking."""
+    return [f"{MARKING_PREFIX}{assessment.marking.name}"] if assessment.marking_id else []
+
+
+def _team_users(analysts: set[str], *, team: Team) -> tuple[dict, list[str]]:
+    """The file's analysts as accounts: the team's members, and new accounts for names nobody has (the
+    validation already refused names of existing accounts outside the team and creators without the right)."""
+    users = {
+        membership.user.username: membership.user
+        for membership in Membership.objects.filter(team=team, user__username__in=analysts).select_related("user")
+    }
+    new_accounts = sorted(analysts - set(users))
+    for username in new_accounts:
+        users[username] = analyst_create(team=team, username=username)
+    return users, new_accounts
+
+
 @transaction.atomic
 def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool = False) -> Assessment:
     """Import a whole assessment in one transaction; a bad file writes nothing."""
-    context = assessment_file_validate(data, team=team, create_analysts=create_analysts)
-    user_model = get_user_model()
-    users = {}
-    for username in sorted(context.analysts):
-        if create_analysts:
-            from apps.accounts.services import membership_ensure
-
-            users[username], _ = membership_ensure(team=team, username=username, role=Role.ANALYST)
-        else:
-            users[username] = user_model.objects.get(username=username)
+    context = assessment_file_validate(data, team=team, create_analysts=create_analysts, user=user)
+    marking = _marking(data)
+    slug = data.get("id", "")
+    if slug and Assessment.objects.filter(team=team, slug=slug).exists():
+        raise AssessmentFileError(
+            [f"id: team {team.name} already has an assessment with id “{slug}”; load the file to update it in place"]
+        )
+    users, new_accounts = _team_users(context.analysts, team=team)
     context.users = users
     context.user = user
     assessment = services.assessment_create(
@@ -102,8 +178,19 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
         title=data["title"],
         question=data["question"],
         description=data.get("description", ""),
+        marking=marking,
     )
-    hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"])
+    if slug:
+        assessment.slug = slug
+        assessment.save(update_fields=["slug"])
+    for username in new_accounts:
+        services.activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"Account {username} created and added to {team.name} as analyst (JSON import)",
+            actor=user,
+        )
+    hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"], user=user)
     evidence_items = [
         {
             "key": item["key"],
@@ -114,6 +201,7 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
             "type": item.get("type", "report"),
             "credibility": item["credibility"],
             "relevance": item["relevance"],
+            "origin": item.get("origin", ""),
         }
         for item in data["evidence"]
     ]
@@ -126,11 +214,14 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
     return assessment
 
 
-def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
+def assessment_export(*, assessment: Assessment, analyst: str | None = None) -> dict[str, Any]:
+    """The whole assessment; with `analyst`, without what that analyst may not see yet (anchoring)."""
     hypotheses = list(assessment.hypotheses.order_by("order", "id"))
     evidence = list(assessment.evidence.order_by("order", "id"))
     data: dict[str, Any] = {
         "format": FORMAT,
+        **({"id": assessment.slug} if assessment.slug else {}),
+        "marking": assessment.marking.name if assessment.marking else None,
         "title": assessment.title,
         "question": assessment.question,
         "description": assessment.description,
@@ -148,10 +239,172 @@ def assessment_export(*, assessment: Assessment) -> dict[str, Any]:
                 "type": e.type,
                 "credibility": e.credibility,
                 "relevance": e.relevance,
+                "origin": e.origin,
             }
             for e in evidence
         ],
     }
     for technique in TECHNIQUES.values():
         data.update(technique.export_section(assessment))
+    if analyst is not None:
+        for technique in TECHNIQUES.values():
+            technique.redact_section(data, analyst)
     return data
+
+
+# Loading by stable id: a file with an "id" updates the team's assessment of that id in place.
+
+
+@dataclass
+class LoadResult:
+    assessment: Assessment
+    action: str  # "created" | "updated" | "unchanged"
+    changes: list[str]
+
+
+def assessment_duplicates(*, data: dict, team: Team) -> list[Assessment]:
+    """Assessments of the team a file without an id would duplicate (same title and question)."""
+    return list(Assessment.objects.filter(team=team, title=data.get("title"), question=data.get("question")))
+
+
+@transaction.atomic
+def assessment_load(
+    *,
+    data: Any,
+    team: Team,
+    user=None,
+    create_analysts: bool = False,
+    allow_duplicate: bool = False,
+    dry_run: bool = False,
+) -> LoadResult:
+    """Load a file: update the assessment with the file's "id" in place, or create it.
+
+    Without an id, a file whose title and question match an assessment of the team is refused unless
+    allow_duplicate, since loading it would create a second copy.
+    """
+    context = assessment_file_validate(data, team=team, create_analysts=create_analysts, user=user)
+    slug = data.get("id", "")
+    existing = Assessment.objects.select_for_update().filter(team=team, slug=slug).first() if slug else None
+    if existing is None:
+        if not slug and not allow_duplicate:
+            duplicates = assessment_duplicates(data=data, team=team)
+            if duplicates:
+                raise AssessmentFileError(
+                    [
+                        f"(top level): team {team.name} already has “{duplicates[0].title}” with the same question "
+                        f"(assessment {duplicates[0].pk}); loading this file would create a duplicate. Give the "
+                        'file an "id" to update it in place, or allow the duplicate (--allow-duplicate).'
+                    ]
+                )
+        assessment = assessment_import(data=data, team=team, user=user, create_analysts=create_analysts)
+        result = LoadResult(assessment=assessment, action="created", changes=[])
+    else:
+        changes = _assessment_update(assessment=existing, data=data, context=context, user=user, create=create_analysts)
+        existing.refresh_from_db()
+        result = LoadResult(assessment=existing, action="updated" if changes else "unchanged", changes=changes)
+    if dry_run:
+        # A preview: everything above ran and is undone, including the rescoring enqueued on commit.
+        transaction.set_rollback(True)
+    return result
+
+
+def _differences(instance, wanted: dict[str, Any]) -> list[str]:
+    return [name for name, value in wanted.items() if getattr(instance, name) != value]
+
+
+def _assessment_update(*, assessment: Assessment, data: dict, context: ImportContext, user, create: bool) -> list[str]:
+    users, new_accounts = _team_users(context.analysts, team=assessment.team)
+    for username in new_accounts:
+        services.activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"Account {username} created and added to {assessment.team.name} as analyst (file load)",
+            actor=user,
+        )
+    context.users, context.user = users, user
+    changes: list[str] = []
+    bumped = False
+
+    def bump(change: str) -> None:
+        nonlocal bumped
+        if not bumped:
+            services.assessment_bump(assessment_id=assessment.pk, change=f"updated from file ({change})")
+            bumped = True
+
+    wanted = {
+        "title": data["title"],
+        "question": data["question"],
+        "description": data.get("description", ""),
+        "marking": _marking(data),
+    }
+    fields = _differences(assessment, wanted)
+    if fields:
+        bump("settings")
+        for name in fields:
+            setattr(assessment, name, wanted[name])
+        assessment._history_user = user
+        assessment.save(update_fields=[*fields, "updated_at"])
+        changes.append(f"assessment: {', '.join(fields)} changed")
+
+    hypotheses = {h.key: h for h in assessment.hypotheses.all()}
+    for order, item in enumerate(data["hypotheses"]):
+        wanted = {"statement": item["statement"], "prior": item.get("prior"), "order": order}
+        hypothesis = hypotheses.get(item["key"])
+        if hypothesis is None:
+            bump("hypotheses")
+            hypothesis = Hypothesis(assessment=assessment, key=item["key"], **wanted)
+            hypothesis._history_user = user
+            hypothesis.save()
+            hypotheses[item["key"]] = hypothesis
+            changes.append(f"hypothesis {item['key']} added")
+        elif fields := _differences(hypothesis, wanted):
+            bump("hypotheses")
+            for name in fields:
+                setattr(hypothesis, name, wanted[name])
+            hypothesis._history_user = user
+            hypothesis.save(update_fields=[*fields, "updated_at"])
+            changes.append(f"hypothesis {item['key']}: {', '.join(fields)} changed")
+    key_counter_raise(
+        Assessment.objects.filter(pk=assessment.pk), counter="hypothesis_counter", keys=list(hypotheses), prefix="H"
+    )
+
+    evidence = {e.key: e for e in assessment.evidence.all()}
+    new_items = []
+    for order, item in enumerate(data["evidence"]):
+        wanted = {
+            "summary": item["summary"],
+            "source": item.get("source", ""),
+            "citation": item.get("citation", ""),
+            "date": date.fromisoformat(item["date"]) if item.get("date") else None,
+            "type": item.get("type", "report"),
+            "credibility": item["credibility"],
+            "relevance": item["relevance"],
+        }
+        current = evidence.get(item["key"])
+        if current is None:
+            new_items.append({"key": item["key"], **wanted})
+        elif fields := _differences(current, {**wanted, "order": order}):
+            bump("evidence")
+            for name in fields:
+                setattr(current, name, {**wanted, "order": order}[name])
+            current._history_user = user
+            current.save(update_fields=fields)
+            changes.append(f"evidence {item['key']}: {', '.join(fields)} changed")
+    if new_items:
+        for created in services.evidence_add(assessment=assessment, user=user, items=new_items, via="file update"):
+            evidence[created.key] = created
+        changes.append(f"evidence added: {', '.join(i['key'] for i in new_items)}")
+
+    context.hypotheses, context.evidence = hypotheses, evidence
+    for technique in TECHNIQUES.values():
+        changes.extend(technique.update_section(assessment, data, context))
+    if changes:
+        services.activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"Updated from file “{assessment.slug}”: "
+            + "; ".join(changes[:10])
+            + (f" and {len(changes) - 10} more" if len(changes) > 10 else ""),
+            actor=user,
+        )
+    return changes

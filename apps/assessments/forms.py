@@ -1,27 +1,31 @@
 from django import forms
 
+from apps.core.versions import VersionedFormMixin
+
 from .models import Assessment, Evidence, Hypothesis
 
 
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
-        fields = ["title", "question", "description"]
+        fields = ["title", "question", "description", "marking"]
         widgets = {"question": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 3})}
 
 
-class HypothesisForm(forms.ModelForm):
+class HypothesisForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Hypothesis
         fields = ["statement"]
         widgets = {"statement": forms.Textarea(attrs={"rows": 2, "placeholder": "A competing explanation…"})}
 
 
-class EvidenceForm(forms.ModelForm):
+class EvidenceForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Evidence
-        fields = ["summary", "source", "citation", "date", "type", "credibility", "relevance"]
+        fields = ["summary", "source", "citation", "date", "type", "credibility", "relevance", "origin"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2, "placeholder": "What was observed or reported…"}),
-            "date": forms.DateInput(attrs={"type": "date"}),
+            # <input type=date> reads only ISO dates; the locale's 01/03/2012 shows empty and saves as none.
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "origin": forms.TextInput(attrs={"placeholder": "e.g. the same informant; blank if independent"}),
         }

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import Team
-from apps.core.models import TimeStampedModel
+from apps.core.models import BoundedTextField, TimeStampedModel
 
 from .rescoring import technique_front
 
@@ -14,6 +15,20 @@ from .rescoring import technique_front
 def default_likelihoods() -> dict[str, float]:
     """No overrides: ACH's scoring (apps/ach/scoring.py DEFAULT_LIKELIHOODS) fills every rating's P(E|H)."""
     return {}
+
+
+class Marking(models.Model):
+    """A classification or handling caveat from the list the site admin maintains."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="As printed, e.g. “OFFICIAL-SENSITIVE”.")
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Assessment(TimeStampedModel):
@@ -25,20 +40,43 @@ class Assessment(TimeStampedModel):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="assessments")
     title = models.CharField(max_length=200)
-    question = models.TextField(help_text="The key question the assessment answers.")
-    description = models.TextField(blank=True)
+    # The file's stable "id": loading a file with the same slug into the team updates this assessment.
+    slug = models.SlugField(max_length=100, blank=True, default="")
+    question = BoundedTextField(max_length=2000, help_text="The key question the assessment answers.")
+    description = BoundedTextField(max_length=10000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    marking = models.ForeignKey(
+        Marking,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        help_text="Shown on every page and export of the assessment.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     likelihoods = models.JSONField(default=default_likelihoods, help_text="P(E|H) for each rating.")
+    # Credibility and relevance factors of r(e); empty keeps the defaults of apps.ach.scoring, which validates.
+    reliability = models.JSONField(default=dict, blank=True, help_text="Credibility and relevance factors.")
     # Bumped in the same transaction as every change that affects a score; snapshots record the
     # version they scored, so a rescoring is due whenever the latest snapshot is behind.
     content_version = models.PositiveIntegerField(default=1)
     last_change = models.CharField(max_length=200, blank=True)
     hypothesis_counter = models.PositiveIntegerField(default=0)
     evidence_counter = models.PositiveIntegerField(default=0)
+    # Counters and the version stamp change on every save; history keeps what an analyst changed.
+    history = HistoricalRecords(
+        excluded_fields=["content_version", "last_change", "hypothesis_counter", "evidence_counter", "updated_at"]
+    )
+    # Set when a team admin archives it: gone from lists, read-only, restorable.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "slug"], condition=~models.Q(slug=""), name="unique_assessment_slug_per_team"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -46,14 +84,21 @@ class Assessment(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse(technique_front().nav[1], args=[self.pk])
 
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.APPROVED or self.archived_at is not None
+
 
 class Hypothesis(TimeStampedModel):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="hypotheses")
     key = models.CharField(max_length=20)
-    statement = models.TextField()
+    statement = BoundedTextField(max_length=2000)
     order = models.PositiveIntegerField(default=0)
     # None on every hypothesis of an assessment means uniform priors.
     prior = models.FloatField(null=True, blank=True)
+    # Incremented by every update: a client editing with an old version is answered 409.
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -98,13 +143,17 @@ class Evidence(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     key = models.CharField(max_length=20)
-    summary = models.TextField()
+    summary = BoundedTextField(max_length=5000)
     source = models.CharField(max_length=300, blank=True)
     citation = models.CharField(max_length=300, blank=True, help_text="Where in the source.")
     date = models.DateField(null=True, blank=True, help_text="Date of the event.")
     type = models.CharField(max_length=30, choices=Type.choices, default=Type.REPORT)
     credibility = models.CharField(max_length=10, choices=Level.choices, default=Level.MEDIUM)
     relevance = models.CharField(max_length=10, choices=Level.choices, default=Level.MEDIUM)
+    # Items sharing an origin (one informant, one report's own judgments) count together as one.
+    origin = models.CharField(
+        max_length=200, blank=True, help_text="Where the item ultimately comes from; blank means independent."
+    )
     order = models.PositiveIntegerField(default=0)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -112,6 +161,9 @@ class Evidence(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     added_in_version = models.PositiveIntegerField(default=1)
+    # Incremented by every update: a client editing with an old version is answered 409.
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -131,6 +183,8 @@ class Activity(models.Model):
         WARNING = "warning", "Warning"
         FLAG = "flag", "Flag"
         REVIEW = "review", "Review"
+        # One per snapshot with several alerts: what members are notified of (the alerts stay in the feed).
+        DIGEST = "digest", "Alerts"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -164,6 +218,25 @@ class Notification(models.Model):
         return f"{self.user_id}: {self.activity_id}"
 
 
+class Follow(models.Model):
+    """A member's choice for one assessment: follow (also notified of everyday changes) or mute (nothing)."""
+
+    class State(models.TextChoices):
+        FOLLOW = "follow", "Following"
+        MUTE = "mute", "Muted"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="follows")
+    state = models.CharField(max_length=10, choices=State.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "assessment"], name="one_follow_per_assessment")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.state} {self.assessment_id}"
+
+
 class RescoreQueue(models.Model):
     """One row per assessment: claimed with a conditional UPDATE so a burst of saves enqueues one task."""
 
@@ -195,3 +268,19 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} v{self.version}"
+
+
+class PendingImport(models.Model):
+    """Rows an upload previewed, kept on the server until confirmed once (or left to expire)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="pending_imports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    via = models.CharField(max_length=50)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Claimed with a conditional UPDATE, so a second confirm (a double click, a replay) imports nothing.
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.via} by {self.user_id}"

@@ -46,9 +46,18 @@ class Technique:
     validate_section: Callable[[dict, "ImportContext"], list[str]] = lambda data, context: []
     import_section: Callable[[Any, dict, "ImportContext"], None] = lambda assessment, data, context: None
     export_section: Callable[[Any], dict] = lambda assessment: {}
+    # Loading a file into an existing assessment (matched by the file's "id"): bring the section's
+    # items up to date by key, create the missing ones, and return one line per change (none: nothing
+    # written). Items the file does not list are kept.
+    update_section: Callable[[Any, dict, "ImportContext"], list[str]] = lambda assessment, data, context: []
+    # Removes from an exported file, in place, what the named analyst may not see yet (anchoring).
+    redact_section: Callable[[dict, str], None] = lambda data, analyst: None
     # A tab on the assessment's pages: (label, URL name taking the assessment pk).
     nav: tuple[str, str] | None = None
     evidence_columns: tuple[EvidenceColumn, ...] = ()
+    # Ids of the assessments whose results depend on today's date (e.g. indicators' negative indications):
+    # the periodic sweep rescores them once a day even when nothing was edited.
+    dated: Callable[[], Any] = lambda: []
     # The technique whose tab is the assessment's front page sets this: (request, assessment, oob_html)
     # -> the htmx response after hypotheses or evidence change (its working region, refreshed).
     front_region: Callable[[Any, Any, str], Any] | None = None

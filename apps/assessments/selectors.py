@@ -1,27 +1,193 @@
+import datetime as dt
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
 from django.contrib.auth.models import User
+from django.db import models
 from django.db.models import F, Max, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from simple_history.utils import get_history_model_for_model
 
-from .models import Activity, Assessment, Evidence, Notification, ScoreSnapshot
+from apps.accounts.models import Team
+
+from .models import Activity, Assessment, Evidence, Follow, Notification, RescoreQueue, ScoreSnapshot
+from .rescoring import TECHNIQUES
 
 
-def assessments_for_team(*, team_id: int) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(team_id=team_id).select_related("created_by")
+def assessments_for_team(*, team_id: int, archived: bool = False) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(team_id=team_id, archived_at__isnull=not archived).select_related("created_by")
+
+
+def review_return_latest(*, assessment: Assessment) -> Activity | None:
+    """The supervisor's comment that sent a returned assessment back, for the page header."""
+    if assessment.status != Assessment.Status.RETURNED:
+        return None
+    return (
+        assessment.activities.filter(kind=Activity.Kind.REVIEW, data__action="return")
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def activity_feed(*, assessment: Assessment, limit: int = 50) -> list[Activity]:
-    return list(assessment.activities.select_related("actor")[:limit])
+    # Digests repeat alerts already in the feed; they exist for notifications.
+    return list(assessment.activities.exclude(kind=Activity.Kind.DIGEST).select_related("actor")[:limit])
 
 
 def snapshot_latest(*, assessment_id: int) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
 
 
-def notifications_for_user(*, user: User, limit: int = 100) -> list[Notification]:
-    return list(
-        Notification.objects.filter(user=user, activity__assessment__team__memberships__user=user)
-        .select_related("activity__assessment")
-        .distinct()[:limit]
+def _notifications_visible(user: User) -> QuerySet[Notification]:
+    # Only assessments of teams the user is still in.
+    return Notification.objects.filter(
+        user=user, activity__assessment__team__in=Team.objects.filter(memberships__user=user)
     )
+
+
+def notifications_for_user(*, user: User, limit: int = 100) -> list[Notification]:
+    return list(_notifications_visible(user).select_related("activity__assessment")[:limit])
+
+
+def notifications_unread_count(*, user: User) -> int:
+    return _notifications_visible(user).filter(read_at__isnull=True).count()
+
+
+def notification_for_user(*, user: User, pk: int) -> Notification:
+    """The user's own notification; 404 for anyone else's or one from a team the user has left."""
+    notification = _notifications_visible(user).filter(pk=pk).select_related("activity").first()
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification
+
+
+def follow_state(*, user: User, assessment: Assessment) -> str:
+    """ "follow", "mute" or "" (the team default)."""
+    return Follow.objects.filter(user=user, assessment=assessment).values_list("state", flat=True).first() or ""
+
+
+# History (django-simple-history): every tracked model that belongs to an assessment, found from the
+# library's registry so technique apps need not be imported here.
+
+HISTORY_IGNORED_FIELDS = frozenset(
+    {
+        "created_at",
+        "updated_at",
+        "rated_at",
+        "added_at",
+        "id",
+        "assessment",
+        "version",
+        "content_version",
+        "scored_version",
+    }
+)
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    at: datetime
+    user: Any
+    model: str  # verbose name, e.g. "evidence"
+    object_id: int
+    label: str  # the item's key where it has one ("E7"), else its text
+    action: str  # "added" | "edited" | "deleted"
+    diffs: tuple[tuple[str, Any, Any], ...]  # (field, before, after); for "added", before is None
+
+
+def _assessment_path(model: type[models.Model]) -> str | None:
+    names = {f.name for f in model._meta.concrete_fields}
+    if "assessment" in names:
+        return "assessment_id"
+    if model is Assessment:
+        return "id"
+    for f in model._meta.concrete_fields:
+        if f.is_relation and f.related_model is not None:
+            related_names = {rf.name for rf in f.related_model._meta.concrete_fields}
+            if "assessment" in related_names:
+                return f"{f.name}__assessment_id"
+    return None
+
+
+def history_tracked() -> list[tuple[type, str]]:
+    """(model, lookup to the assessment id) for every history-tracked model of an assessment."""
+    from simple_history.models import registered_models
+
+    tracked = []
+    for model in registered_models.values():
+        path = _assessment_path(model)
+        if path is not None:
+            tracked.append((model, path))
+    return tracked
+
+
+def _label(record: Any) -> str:
+    key = getattr(record, "key", "")
+    if key:
+        return key
+    if {"evidence_id", "hypothesis_id", "analyst_id"} <= set(vars(record)):
+        return f"cell {record.evidence_id}×{record.hypothesis_id} of user {record.analyst_id}"
+    return str(record.instance)[:60]
+
+
+def _tracked_field_names(history_model: Any) -> list[str]:
+    return [f.attname for f in history_model.tracked_fields if f.name not in HISTORY_IGNORED_FIELDS]
+
+
+def assessment_history(
+    *, assessment: Assessment, since: datetime | None = None, until: datetime | None = None
+) -> list[HistoryChange]:
+    """Every recorded change to the assessment and its items, oldest first, each with its field diffs."""
+    changes: list[HistoryChange] = []
+    for model, path in history_tracked():
+        history_model = get_history_model_for_model(model)
+        fields = _tracked_field_names(history_model)
+        records = history_model.objects.filter(**{path: assessment.pk}).select_related("history_user")
+        if until is not None:
+            records = records.filter(history_date__lte=until)
+        previous: dict[int, Any] = {}
+        for record in records.order_by("history_date", "history_id"):
+            before = previous.get(record.id)
+            previous[record.id] = record
+            if since is not None and record.history_date <= since:
+                continue
+            if record.history_type == "+":
+                action, diffs = "added", tuple((f, None, getattr(record, f)) for f in fields)
+            elif record.history_type == "-":
+                action, diffs = "deleted", ()
+            else:
+                action = "edited"
+                diffs = tuple(
+                    (f, getattr(before, f), getattr(record, f))
+                    for f in fields
+                    if before is None or getattr(before, f) != getattr(record, f)
+                )
+                if not diffs:
+                    continue
+            changes.append(
+                HistoryChange(
+                    at=record.history_date,
+                    user=record.history_user,
+                    model=str(model._meta.verbose_name),
+                    object_id=record.id,
+                    label=_label(record),
+                    action=action,
+                    diffs=diffs,
+                )
+            )
+    changes.sort(key=lambda c: c.at)
+    return changes
+
+
+def snapshot_for_version(*, assessment: Assessment, version: int) -> ScoreSnapshot:
+    """The snapshot that scored `version` (or the latest one before it); DoesNotExist when none."""
+    snapshot = assessment.snapshots.filter(version__lte=version).order_by("-version").first()
+    if snapshot is None:
+        raise ScoreSnapshot.DoesNotExist(f"No snapshot at or before version {version}.")
+    return snapshot
 
 
 def assessments_stale() -> list[int]:
@@ -33,9 +199,41 @@ def assessments_stale() -> list[int]:
     )
 
 
+def assessments_outdated(*, today: dt.date | None = None) -> list[int]:
+    """Assessments whose results depend on the date and whose latest snapshot was computed on an earlier
+    UTC day (or never)."""
+    today = today or timezone.now().astimezone(dt.UTC).date()
+    dated = {pk for technique in TECHNIQUES.values() for pk in technique.dated()}
+    latest = Assessment.objects.filter(pk__in=dated).annotate(scored_at=Max("snapshots__created_at"))
+    return sorted(
+        pk
+        for pk, scored_at in latest.values_list("pk", "scored_at")
+        if scored_at is None or scored_at.astimezone(dt.UTC).date() < today
+    )
+
+
 def evidence_keys_added(*, assessment_id: int, after_version: int, up_to_version: int) -> list[str]:
     return list(
         Evidence.objects.filter(
             assessment_id=assessment_id, added_in_version__gt=after_version, added_in_version__lte=up_to_version
         ).values_list("key", flat=True)
     )
+
+
+# A healthy worker scores a change within seconds; past these, the panel says scoring is delayed.
+RESCORE_GRACE = timedelta(seconds=10)
+RESCORE_STUCK = timedelta(seconds=60)
+
+
+def rescoring_delayed(*, assessment: Assessment, pending: bool) -> bool:
+    """Whether a pending rescoring is late: the enqueue failed (broker down, left to the sweep) or the
+    queued task has not run (no worker). The saved input is safe either way; only its scoring waits."""
+    if not pending or timezone.now() - assessment.updated_at < RESCORE_GRACE:
+        return False
+    try:
+        queue = assessment.rescore_queue
+    except RescoreQueue.DoesNotExist:
+        return True
+    if not queue.queued:
+        return True
+    return queue.queued_at is None or timezone.now() - queue.queued_at > RESCORE_STUCK

@@ -10,12 +10,18 @@ urlpatterns = [
     path("assessments/import/", exchange.assessment_import, name="import"),
     path("assessments/<int:pk>/activity/", assessments.activity, name="activity"),
     path("assessments/<int:pk>/review/", assessments.review, name="review"),
+    path("assessments/<int:pk>/archive/", assessments.archive, name="archive"),
     path("assessments/<int:pk>/history/", history.history, name="history"),
     path("assessments/<int:pk>/history/<int:version>/", history.snapshot_detail, name="snapshot"),
     path("assessments/<int:pk>/export.json", exchange.export_json, name="export_json"),
     path("assessments/<int:pk>/evidence/import/", exchange.evidence_import, name="evidence_import"),
     path("notifications/", assessments.notifications, name="notifications"),
     path("notifications/read/", assessments.notifications_read, name="notifications_read"),
+    path("notifications/<int:notification_id>/open/", assessments.notification_open, name="notification_open"),
+    path("assessments/<int:pk>/follow/", assessments.follow, name="follow"),
+    path("assessments/<int:pk>/marking/", assessments.marking, name="marking"),
+    path("assessments/<int:pk>/fork/", assessments.fork, name="fork"),
+    path("upload/", exchange.upload, name="upload"),
 ]
 
 # Hypotheses and evidence share one set of views; the kind rides along as a URL keyword.

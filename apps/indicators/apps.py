@@ -18,7 +18,9 @@ class IndicatorsConfig(AppConfig):
                 apply=results.tension_apply,
                 validate_section=exchange.validate_section,
                 import_section=exchange.import_section,
+                update_section=exchange.update_section,
                 export_section=exchange.export_section,
                 nav=("Indicators", "indicators:board"),
+                dated=results.assessments_with_indicators,
             )
         )

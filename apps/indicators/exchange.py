@@ -17,6 +17,7 @@ from apps.assessments.rescoring import ImportContext
 from apps.assessments.selectors import snapshot_latest
 
 from . import services, validator
+from .models import Indicator, IndicatorSettings, Validation
 from .results import results_from
 from .selectors import ach_leader, board_get
 
@@ -147,3 +148,48 @@ def export_section(assessment) -> dict[str, Any]:
             "tension": validator.tension(results["favoured"], leader),
         },
     }
+
+
+def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
+    """Indicators by key: edit the different ones, set changed validations, import the new ones.
+    Observations of existing indicators are left as they are (they are a dated log, not state)."""
+    existing = {i.key: i for i in Indicator.objects.filter(assessment=assessment)}
+    changes, new_items = [], []
+    for item in data.get("indicators", []):
+        indicator = existing.get(item["key"])
+        if indicator is None:
+            new_items.append(item)
+            continue
+        wanted = {
+            "statement": item["statement"],
+            "category": item["category"],
+            "collection": item.get("collection", ""),
+            "citation": item.get("citation", ""),
+            "review_cadence_days": item.get("review_cadence_days", validator.DEFAULT_CADENCE_DAYS),
+            "threshold": item["threshold"],
+        }
+        fields = {name: value for name, value in wanted.items() if getattr(indicator, name) != value}
+        if fields:
+            indicator._history_user = context.user
+            services.indicator_update(indicator=indicator, user=context.user, **fields)
+            changes.append(f"indicator {item['key']}: {', '.join(fields)} changed")
+        current = {
+            (v.analyst_id, v.hypothesis_id): v.likelihood for v in Validation.objects.filter(indicator=indicator)
+        }
+        for row in item.get("validations", []):
+            analyst, hypothesis = context.users[row["analyst"]], context.hypotheses[row["hypothesis"]]
+            if current.get((analyst.pk, hypothesis.pk)) == row["likelihood"]:
+                continue
+            services.validation_set(
+                indicator=indicator, analyst=analyst, hypothesis_id=hypothesis.pk, likelihood=row["likelihood"]
+            )
+            changes.append(f"{row['analyst']} validated {item['key']}×{row['hypothesis']}")
+    if new_items:
+        counter = IndicatorSettings.objects.filter(assessment=assessment).values_list("key_counter", flat=True).first()
+        services.indicators_bulk_import(assessment=assessment, items=new_items, labels=None, context=context)
+        # A partial import sets the counter from its own items; never let it go back.
+        IndicatorSettings.objects.filter(assessment=assessment, key_counter__lt=counter or 0).update(
+            key_counter=counter or 0
+        )
+        changes.append(f"indicators added: {', '.join(i['key'] for i in new_items)}")
+    return changes

@@ -1,11 +1,13 @@
 from django import forms
 from django.utils import timezone
 
+from apps.core.versions import VersionedFormMixin
+
 from . import validator
-from .models import Indicator, Likelihood, Status
+from .models import Indicator, Likelihood, Observation, Status
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["statement", "category", "collection", "citation", "review_cadence_days", "threshold"]
@@ -23,7 +25,11 @@ class ObservationForm(forms.Form):
     # type=date inputs need ISO dates whatever the locale's display format.
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     source = forms.CharField(max_length=300, help_text="The report or collection source.")
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        required=False,
+        max_length=Observation._meta.get_field("note").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     evidence = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Linked evidence")
 
     def __init__(self, *args, evidence=(), labels=None, **kwargs):

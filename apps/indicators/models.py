@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
-from apps.core.models import TimeStampedModel
+from apps.core.models import BoundedTextField, TimeStampedModel
 
 from . import validator
 
@@ -35,6 +36,7 @@ class IndicatorSettings(models.Model):
     # Only the renamed steps; the defaults fill the rest.
     status_labels = models.JSONField(default=dict, blank=True)
     key_counter = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(excluded_fields=["key_counter"])
 
     class Meta:
         verbose_name_plural = "indicator settings"
@@ -55,9 +57,11 @@ class Indicator(TimeStampedModel):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="indicators")
     key = models.CharField(max_length=20)
-    statement = models.TextField(help_text="The observable event or condition.")
+    statement = BoundedTextField(max_length=2000, help_text="The observable event or condition.")
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.ACTIVITY)
-    collection = models.TextField(blank=True, help_text="How it would be observed: the collection source.")
+    collection = BoundedTextField(
+        max_length=2000, blank=True, help_text="How it would be observed: the collection source."
+    )
     citation = models.CharField(max_length=300, blank=True, help_text="Where the argument for it is made.")
     review_cadence_days = models.PositiveIntegerField(
         default=validator.DEFAULT_CADENCE_DAYS,
@@ -72,7 +76,10 @@ class Indicator(TimeStampedModel):
     )
     # None: never reviewed, so due now.
     reviewed_on = models.DateField(null=True, blank=True)
+    # Bumped on every edit; an edit form carries the version it showed, so a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
     order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -120,7 +127,7 @@ class Observation(models.Model):
     date = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices)
     source = models.CharField(max_length=300)
-    note = models.TextField(blank=True)
+    note = BoundedTextField(max_length=5000, blank=True)
     analyst = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -132,6 +139,7 @@ class Observation(models.Model):
         Evidence, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicator_observations"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date", "id"]

@@ -96,9 +96,15 @@ def tension_apply(assessment, results: dict, snapshot: dict, previous: dict | No
     The registry hands over the whole snapshot's results, so the ACH leader is the one scored with
     these indicator results (technique apps never import each other).
     """
-    now = tension_of(results, snapshot.get("ach", {}).get("leader_by_posterior"))
+    ach_now, ach_before = snapshot.get("ach", {}), (previous or {}).get("ach", {})
+    # Without a single ACH rating the "leader" is only the first hypothesis: no tension to report.
+    if ach_now.get("analysts") == {}:
+        return []
+    now = tension_of(results, ach_now.get("leader_by_posterior"))
     before = (
-        tension_of(previous.get("indicators"), previous.get("ach", {}).get("leader_by_posterior")) if previous else None
+        tension_of(previous.get("indicators"), ach_before.get("leader_by_posterior"))
+        if previous and ach_before.get("analysts") != {}
+        else None
     )
     if now is None or now == before:
         return []
@@ -111,3 +117,10 @@ def tension_apply(assessment, results: dict, snapshot: dict, previous: dict | No
             "Re-examine the evidence and the indicators' validator ratings.",
         }
     ]
+
+
+def assessments_with_indicators() -> list[int]:
+    """Their negative indications and due reviews depend on today's date."""
+    from .models import Indicator
+
+    return list(Indicator.objects.values_list("assessment_id", flat=True).distinct())

@@ -3,10 +3,12 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from apps.assessments.models import Activity, Assessment, Evidence, Hypothesis
 from apps.assessments.services import activity_record, assessment_bump, scored_row_delete
 from apps.core.keys import key_next, key_number
+from apps.core.versions import changes_between, version_check
 
 from . import validator
 from .models import Indicator, IndicatorSettings, Observation, Validation
@@ -52,14 +54,29 @@ def indicator_create(*, assessment: Assessment, user, **fields) -> Indicator:
 
 
 @transaction.atomic
-def indicator_update(*, indicator: Indicator, user, **fields) -> Indicator:
-    assessment_bump(assessment_id=indicator.assessment_id, change=f"indicator {indicator.key} edited")
-    for name, value in fields.items():
-        if name in INDICATOR_FIELDS:
-            setattr(indicator, name, value)
-    indicator.full_clean(exclude=["assessment"])
-    indicator.save()
-    return indicator
+def indicator_update(*, indicator: Indicator, user, expected_version: int | None = None, **fields) -> Indicator:
+    """Edit an indicator; refused (VersionConflict) if expected_version is stale, a no-op if unchanged."""
+    version_check(Indicator, indicator.pk, expected_version)
+    indicator.refresh_from_db()
+    current = indicator
+    changes = changes_between(current, fields, INDICATOR_FIELDS)
+    if not changes:
+        return current
+    version = assessment_bump(assessment_id=current.assessment_id, change=f"indicator {current.key} edited")
+    for name in changes:
+        setattr(current, name, fields[name])
+    current.version += 1
+    current.full_clean(exclude=["assessment"])
+    current.save()
+    activity_record(
+        assessment=current.assessment,
+        kind=Activity.Kind.CHANGE,
+        message=f"Indicator {current.key} edited ({', '.join(changes)})",
+        actor=user,
+        version=version,
+        data={"action": "edit", "key": current.key, "changes": changes},
+    )
+    return current
 
 
 @transaction.atomic
@@ -192,6 +209,8 @@ def status_labels_validate(labels: dict[str, str]) -> dict[str, str]:
 @transaction.atomic
 def status_labels_set(*, assessment: Assessment, user, labels: dict[str, str]) -> dict[str, str]:
     cleaned = status_labels_validate(labels)
+    if cleaned == {**validator.DEFAULT_STATUS_LABELS, **_settings(assessment.pk).status_labels}:
+        return cleaned
     # Labels appear in the warnings the rescoring writes, so they are part of the scored content.
     assessment_bump(assessment_id=assessment.pk, change="indicator status steps renamed")
     settings = _settings(assessment.pk)
@@ -218,7 +237,7 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
     numbers = [n for item in items if (n := key_number(item["key"], "IND")) is not None]
     settings.key_counter = max(numbers, default=len(items))
     settings.save()
-    indicators = Indicator.objects.bulk_create(
+    indicators = bulk_create_with_history(
         [
             Indicator(
                 assessment=assessment,
@@ -233,7 +252,9 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
                 order=order,
             )
             for order, item in enumerate(items)
-        ]
+        ],
+        Indicator,
+        default_user=context.user,
     )
     validations, observations = [], []
     for indicator, item in zip(indicators, items, strict=True):
@@ -259,7 +280,7 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
             for row in item.get("observations", [])
         )
     Validation.objects.bulk_create(validations, batch_size=2000)
-    Observation.objects.bulk_create(observations, batch_size=2000)
+    bulk_create_with_history(observations, Observation, batch_size=2000, default_user=context.user)
     if indicators:
         activity_record(
             assessment=assessment,

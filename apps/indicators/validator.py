@@ -31,8 +31,11 @@ The rules, each a function below:
   when there was no information before; "lost" when there is no information now.
 - Review (``review_due_on``): an indicator is due for review (re-validation) ``cadence`` days after
   its last review (default 180 days); one never reviewed is due now.
-- Negative indication (``negative_indication``): the status is "not observed" and has been since at
-  least one review cadence ago (analysts looked for a whole review period and did not see it). It
+- Negative indication (``negative_indication``, Grabo, *Anticipating Surprise*, 2002) on day d: the
+  latest observation is "not observed" and dated within the review cadence before d (someone looked
+  recently), and the unbroken run of "not observed" observations that ends with it began at least one
+  cadence before d (analysts looked for a whole review period and did not see it). A single old look
+  is not a negative indication: it is stale, however long ago it began. It
   counts against each hypothesis in proportion to how strongly that hypothesis expected the indicator.
   "No information" never counts: absence of collection is not absence of the event.
 - Support (``hypothesis_support``): each hypothesis scores the sum over observed indicators of
@@ -192,7 +195,11 @@ def not_observed_since(observations: Sequence[Observation]) -> date | None:
 
 def negative_indication(observations: Sequence[Observation], cadence_days: int, today: date) -> bool:
     since = not_observed_since(observations)
-    return since is not None and since + timedelta(days=cadence_days) <= today
+    if since is None:
+        return False
+    cadence = timedelta(days=cadence_days)
+    latest = _by_date(observations)[-1][0]
+    return today - cadence <= latest <= today and since + cadence <= today
 
 
 def _clamp(value: float) -> float:

@@ -20,7 +20,9 @@ class KeyAssumptionsConfig(AppConfig):
                 ),
                 validate_section=exchange.validate_section,
                 import_section=exchange.import_section,
+                update_section=exchange.update_section,
                 export_section=exchange.export_section,
+                redact_section=exchange.redact_section,
                 nav=("Key assumptions", "key_assumptions:check"),
                 evidence_columns=tuple(
                     EvidenceColumn(

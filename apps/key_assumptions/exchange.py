@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from apps.assessments.models import Activity
 from apps.assessments.rescoring import ImportContext
@@ -145,7 +146,7 @@ def import_section(assessment, data: dict, context: ImportContext) -> None:
                 flagged_at=_parse_time((flag or {}).get("raised_at")) if flag else None,
             )
         )
-    assumptions = Assumption.objects.bulk_create(assumptions)
+    assumptions = bulk_create_with_history(assumptions, Assumption, default_user=context.user)
     by_key = {a.key: a for a in assumptions}
     # Links the file marks as new since the last check get a later version than the check, so the
     # rescoring after the import flags their assumptions (unless the file's flag already names them).
@@ -329,3 +330,85 @@ def export_section(assessment) -> dict[str, Any]:
             for c in check.rounds
         ],
     }
+
+
+UPDATE_REASON = "Updated from a sat-workbench/assessment@1 file"
+
+
+def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
+    """Assumptions by key: edit the different ones (through the service, so the reason and history are
+    recorded), set changed judgments, and import the new ones. Links, flags and requirements of existing
+    assumptions are left as they are."""
+    from .services import assumption_update, judgment_set
+
+    existing = {a.key: a for a in Assumption.objects.filter(assessment=assessment).select_related("owner")}
+    changes, new_items = [], []
+    for item in data.get("assumptions", []):
+        assumption = existing.get(item["key"])
+        if assumption is None:
+            new_items.append(item)
+            continue
+        wanted = {
+            "statement": item["statement"],
+            "rationale": item.get("rationale", ""),
+            "citation": item.get("citation", ""),
+            "analytic_line": item.get("analytic_line", ""),
+            "could_be_untrue": item.get("could_be_untrue", ""),
+            "less_true_now": item.get("less_true_now", ""),
+            "confidence": item["confidence"],
+            "impact": item["impact"],
+            "status": item.get("status", Assumption.Status.OPEN),
+        }
+        fields = {name: value for name, value in wanted.items() if getattr(assumption, name) != value}
+        owner_name = item.get("owner") or None
+        if owner_name != (assumption.owner.get_username() if assumption.owner else None):
+            fields["owner"] = _users_by_name(assessment, context, {owner_name} if owner_name else set()).get(
+                owner_name or ""
+            )
+        supports = [context.hypotheses[key] for key in dict.fromkeys(item.get("supports", []))]
+        supports_changed = {h.pk for h in supports} != set(assumption.supports.values_list("pk", flat=True))
+        if fields or supports_changed:
+            assumption_update(
+                assumption=assumption,
+                user=context.user,
+                reason=UPDATE_REASON,
+                supports=supports if supports_changed else None,
+                **fields,
+            )
+            changes.append(
+                f"key assumption {item['key']}: {', '.join([*fields, *(['supports'] * supports_changed)])} changed"
+            )
+        judgments = {j.analyst_id: j for j in assumption.judgments.all()}
+        for row in item.get("judgments", []):
+            analyst = context.users[row["analyst"]]
+            current = judgments.get(analyst.pk)
+            if current and (current.confidence, current.impact, current.note) == (
+                row["confidence"],
+                row["impact"],
+                row.get("note", ""),
+            ):
+                continue
+            judgment_set(
+                assumption=assumption,
+                analyst=analyst,
+                confidence=row["confidence"],
+                impact=row["impact"],
+                note=row.get("note", ""),
+            )
+            changes.append(f"{row['analyst']} judged key assumption {item['key']}")
+    if new_items:
+        import_section(assessment, {"assumptions": new_items}, context)
+        changes.append(f"key assumptions added: {', '.join(i['key'] for i in new_items)}")
+    return changes
+
+
+def redact_section(data: dict[str, Any], analyst: str) -> None:
+    """As on the page: until `analyst` records their own judgment of an assumption, its export carries no
+    teammate's judgment (nor its history entry) and no team spread."""
+    for item in data.get("assumptions", []):
+        if any(j["analyst"] == analyst for j in item["judgments"]):
+            continue
+        item["judgments"] = []
+        item["history"] = [h for h in item["history"] if h["action"] != Change.Action.JUDGED]
+        item["results"]["team_spread"] = None
+        item["results"]["disagreement"] = None

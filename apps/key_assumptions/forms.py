@@ -4,8 +4,9 @@ from django.utils import timezone
 
 from apps.assessments.forms import EvidenceForm
 from apps.assessments.models import Evidence
+from apps.core.versions import VersionedFormMixin
 
-from .models import Assumption, Confidence, EvidenceLink, Impact
+from .models import Assumption, CollectionRequirement, Confidence, EvidenceLink, Impact
 
 TEXTAREA = {"rows": 2}
 
@@ -53,7 +54,7 @@ class AssumptionForm(forms.ModelForm):
         self.fields["could_be_untrue"].required = True
 
 
-class AssumptionEditForm(AssumptionForm):
+class AssumptionEditForm(VersionedFormMixin, AssumptionForm):
     reason = forms.CharField(
         max_length=500, widget=forms.TextInput(attrs={"placeholder": "Why this change?"}), label="Reason for the change"
     )
@@ -116,10 +117,11 @@ class RecheckForm(forms.Form):
 
 class RequirementForm(forms.Form):
     need = forms.CharField(
+        max_length=CollectionRequirement._meta.get_field("need").max_length,
         label="What we would need to learn",
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Collect… to establish whether…"}),
     )
-    due = forms.DateField(label="By when", widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label="By when", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean_due(self):
         due = self.cleaned_data["due"]

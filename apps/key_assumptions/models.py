@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis
-from apps.core.models import TimeStampedModel
+from apps.core.models import BoundedTextField, TimeStampedModel
 
 
 class Confidence(models.TextChoices):
@@ -29,21 +30,25 @@ class Assumption(TimeStampedModel):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assumptions")
     key = models.CharField(max_length=20)
-    statement = models.TextField()
-    rationale = models.TextField(blank=True, help_text="Why we believe it.")
+    statement = BoundedTextField(max_length=2000)
+    rationale = BoundedTextField(max_length=5000, blank=True, help_text="Why we believe it.")
     citation = models.CharField(max_length=300, blank=True, help_text="The passage it paraphrases.")
     supports = models.ManyToManyField(Hypothesis, blank=True, related_name="assumptions")
     analytic_line = models.CharField(
         max_length=300, blank=True, help_text="The analytic line it supports, when that is not a hypothesis."
     )
-    could_be_untrue = models.TextField(blank=True, help_text="Under what circumstances could it be untrue?")
-    less_true_now = models.TextField(blank=True, help_text="True in the past, but may be less so now?")
+    could_be_untrue = BoundedTextField(
+        max_length=5000, blank=True, help_text="Under what circumstances could it be untrue?"
+    )
+    less_true_now = BoundedTextField(max_length=5000, blank=True, help_text="True in the past, but may be less so now?")
     confidence = models.CharField(max_length=20, choices=Confidence.choices)
     impact = models.CharField(max_length=10, choices=Impact.choices, help_text="On the judgment, if it proved wrong.")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    # Bumped on every edit; an edit form carries the version it showed, so a stale save is refused.
+    version = models.PositiveIntegerField(default=1)
     order = models.PositiveIntegerField(default=0)
     # The content version of the last check: a challenging link made in a later version is news the
     # rescoring flags (see services.recheck_flags_apply).
@@ -56,6 +61,8 @@ class Assumption(TimeStampedModel):
     recheck_reason = models.TextField(blank=True)
     recheck_evidence = models.JSONField(default=list, blank=True)
     flagged_at = models.DateTimeField(null=True, blank=True)
+    # `history` is taken by the assumption's own change log (Change.related_name).
+    revisions = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -148,7 +155,7 @@ class Change(models.Model):
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     changes = models.JSONField(default=dict, blank=True, help_text="field: [before, after]")
-    reason = models.TextField(blank=True)
+    reason = BoundedTextField(max_length=5000, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -167,7 +174,7 @@ class CollectionRequirement(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="collection_requirements")
     assumption = models.ForeignKey(Assumption, on_delete=models.CASCADE, related_name="collection_requirements")
-    need = models.TextField(help_text="What we would need to learn.")
+    need = BoundedTextField(max_length=2000, help_text="What we would need to learn.")
     due = models.DateField(null=True, blank=True, help_text="By when.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(
@@ -192,7 +199,7 @@ class CheckRound(models.Model):
     )
     completed_by_name = models.CharField(max_length=150, blank=True)
     completed_at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
+    note = BoundedTextField(max_length=5000, blank=True)
     # What the check looked like when it was completed: counts and keys.
     summary = models.JSONField(default=dict, blank=True)
 

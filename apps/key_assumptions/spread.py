@@ -20,6 +20,9 @@ Rules (also in the README):
   judgments span two steps (high and low), or either dispersion is at least 0.5 (for three levels
   this adds exactly the even split between two adjacent levels, e.g. two solid and two caveats).
 - **Key uncertainty.** An assumption the team rates unsupported *and* high impact, unless retired.
+- **Key uncertainties list** (``key_uncertainties``, Heuer & Pherson): every assumption judged
+  unsupported, most impact first; then those correct with caveats and high impact. Retired ones are
+  left out; ties keep the team's own order, then the key's number.
 - **Check order.** Retired assumptions last; key uncertainties first; then by exposure (weakness +
   impact steps, highest first), ties by impact (high first), then assumptions the team disagrees on,
   then the team's own order, then the key's number (A2 before A10).
@@ -129,3 +132,22 @@ def check_sort_key(item: AssumptionFacts) -> tuple:
 def check_order(items: Iterable[AssumptionFacts]) -> list[str]:
     """Keys in the order the check lists them: key uncertainties first (see the module docstring)."""
     return [item.key for item in sorted(items, key=check_sort_key)]
+
+
+def key_uncertainties(items: Iterable[AssumptionFacts]) -> list[str]:
+    """Keys of the key uncertainties, in order: unsupported by impact (high first), then caveats and high."""
+    chosen = [
+        item
+        for item in items
+        if item.status != RETIRED
+        and (item.confidence == "unsupported" or (item.confidence == "caveats" and item.impact == "high"))
+    ]
+    chosen.sort(
+        key=lambda item: (
+            item.confidence != "unsupported",
+            -IMPACT_STEPS[item.impact],
+            item.order,
+            _key_number(item.key),
+        )
+    )
+    return [item.key for item in chosen]

@@ -40,13 +40,22 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
+    "axes",
     "template_partials",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "simple_history",
     "apps.core",
     "apps.accounts",
     "apps.assessments",
+    "apps.comments",
     "apps.ach",
     "apps.key_assumptions",
     "apps.indicators",
+    "apps.api",
+    "apps.reviews",
 ]
 
 MIDDLEWARE = [
@@ -58,8 +67,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.core.middleware.PrivateNoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.accounts.middleware.HtmxLoginRedirectMiddleware",
     "apps.accounts.middleware.CurrentTeamMiddleware",
+    # Puts the request user on every history record written during the request.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -77,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.teams",
+                "apps.assessments.context_processors.notifications",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -87,7 +104,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections, one per gunicorn thread or Celery process, checked before reuse so a
+# restarted PostgreSQL costs one failed ping instead of a failed request; bounded by the thread pools.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several web and task threads write to the embedded database; wait instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
@@ -100,6 +120,55 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Only our own scripts and styles (static/, served by WhiteNoise). No inline <script> or <style>, no event
+# handler attributes; style="" attributes stay allowed for the server-drawn charts' colours.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or address is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute force: after AXES_FAILURE_LIMIT failures an account is locked from every address, and an address
+# for every account (the login page and the admin's). A site admin unlocks in the admin (Access attempts)
+# or with `manage.py axes_reset`; the lock also lifts by itself after the cool-off.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", default=False) else ["REMOTE_ADDR"]
+)
+
+# Request bodies: uploads (JSON, CSV, XLSX) are at most 10 MB (the views say so), so no request is read past
+# MAX_REQUEST_BYTES; form fields alone stay under DATA_UPLOAD_MAX_MEMORY_SIZE (the evidence import's signed
+# preview travels in a field, hence more than Django's 2.5 MB); files over 2.5 MB spool to a temporary file.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=11 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "apps.core.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "assessments:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -124,8 +193,61 @@ STORAGES = {
     },
 }
 
+# The default cache holds the API's rate-limit counters: per process with the default local memory;
+# set CACHE_URL=redis://… so several web processes share them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# REST API (/api/v1/): tokens from the profile page, the page rules, and these limits.
+API_THROTTLE_RATES = {
+    "api": env.str("API_RATE", default="600/min"),
+    "api_write": env.str("API_WRITE_RATE", default="120/min"),
+}
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+API_MAX_BATCH = env.int("API_MAX_BATCH", default=500)
+API_MAX_TEXT = env.int("API_MAX_TEXT", default=5000)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "apps.api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.limits.TokenRateThrottle",
+        "apps.api.limits.TokenWriteRateThrottle",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.limits.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "apps.api.limits.Pages",
+    "EXCEPTION_HANDLER": "apps.api.access.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SAT Workbench API",
+    "DESCRIPTION": "Evidence feeds and score readers. Authenticate with `Authorization: Bearer <token>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No call to the public swagger.io validator: nothing leaves the workbench.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "apps.assessments.models.Level",
+        "AssessmentStatusEnum": "apps.assessments.models.Assessment.Status",
+        "AssumptionStatusEnum": "apps.key_assumptions.models.Assumption.Status",
+        "IndicatorStatusEnum": "apps.indicators.models.Status",
+    },
+}
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sat-workbench@localhost")
+# Links in e-mails point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: with no broker the embedded default runs every task in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -142,6 +264,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A save must never hang on a dead broker: the sweep picks up what could not be enqueued.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Beat's schedule state lives with the project's other data, never in a path shared between checkouts.
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 RESCORE_COALESCE_SECONDS = env.float("RESCORE_COALESCE_SECONDS", default=0.2)
 # A claim older than this is taken to belong to a worker that died before scoring: the next save takes it over.
 RESCORE_CLAIM_LEASE_SECONDS = env.float("RESCORE_CLAIM_LEASE_SECONDS", default=30.0)
@@ -165,4 +290,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

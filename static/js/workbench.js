@@ -17,16 +17,35 @@
   }
   document.addEventListener("DOMContentLoaded", fadeExisting);
 
+  // The server's own words when it sent some: a short text body, or an element marked data-error-message
+  // in an error page. Parsed, never inserted: htmx does not swap 4xx/5xx answers, so the page stays put.
+  function serverMessage(xhr) {
+    const body = (xhr.responseText || "").trim();
+    if (!body || body.length > 200000) return "";
+    const doc = new DOMParser().parseFromString(body, "text/html");
+    const marked = doc.querySelector("[data-error-message]");
+    if (marked) return marked.textContent.trim();
+    const text = (doc.body ? doc.body.textContent : body).trim().replace(/\s+/g, " ");
+    return text.length <= 300 ? text : "";
+  }
+
   document.addEventListener("htmx:responseError", function (evt) {
     const xhr = evt.detail.xhr;
     let text = "The server refused that (" + xhr.status + ").";
     if (xhr.status === 403) text = "You do not have permission to do that.";
     if (xhr.status === 404) text = "Not found: it may have been deleted.";
     if (xhr.status >= 500) text = "Something went wrong on the server (" + xhr.status + "). Your change was not saved.";
+    else text = serverMessage(xhr) || text;
     toast(text, "error");
   });
   document.addEventListener("htmx:sendError", function () {
     toast("Could not reach the server. Check your connection; the change was not saved.", "error");
+  });
+  // The team switcher posts to the chosen team's switch URL (the option's value).
+  document.addEventListener("change", function (evt) {
+    if (evt.target.id !== "team-select") return;
+    evt.target.form.action = evt.target.value;
+    evt.target.form.submit();
   });
   // Server-sent toasts: HX-Trigger: {"toast": {"text": "...", "kind": "success"}}
   document.body.addEventListener("toast", (evt) => toast(evt.detail.text, evt.detail.kind));

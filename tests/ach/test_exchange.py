@@ -9,6 +9,7 @@ from django.urls import reverse
 from apps.ach.models import Rating
 from apps.assessments.exchange import AssessmentFileError, assessment_export, assessment_import
 from apps.assessments.models import Assessment, Evidence, Hypothesis
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -167,10 +168,11 @@ def test_the_demo_assessment_has_the_promised_content(db):
     assert set(Rating.objects.values_list("analyst__username", flat=True).distinct()) == {"alice", "bob", "carol"}
 
 
-def test_upload_page_imports_a_file(client, analyst):
+def test_upload_page_imports_a_file(client, analyst, team):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.force_login(analyst)
+    # Only a team admin may create the accounts the file names (bob).
+    client.force_login(factories.member(team, "team_admin", username="tess"))
     upload = SimpleUploadedFile("a.json", json.dumps(SMALL).encode(), content_type="application/json")
     response = client.post(reverse("assessments:import"), {"file": upload, "create_analysts": "1"})
     assert response.status_code == 302
@@ -213,6 +215,23 @@ def test_csv_export_lists_evidence_with_consensus_columns(client, analyst, team)
     assert lines[0].endswith("H1 consensus,H2 consensus")
     # E1: alice CC and bob I on H1 → mean 0.5 → rounds toward neutral: N.  H2: alice II.
     assert lines[1].endswith(",N,II")
+
+
+def test_csv_export_carries_the_origin_and_leaves_an_unrated_items_diagnosticity_empty(client, analyst, team):
+    import csv
+
+    data = copy.deepcopy(SMALL)
+    data["evidence"][0]["origin"] = "Informant A"
+    data["evidence"].append({"key": "E3", "summary": "Third", "credibility": "medium", "relevance": "medium"})
+    assessment = _import(data, team)
+    client.force_login(analyst)
+    content = client.get(reverse("ach:export", args=[assessment.pk, "csv"])).content.decode()
+    rows = {row["key"]: row for row in csv.DictReader(content.splitlines())}
+    assert rows["E1"]["origin"] == "Informant A"
+    assert rows["E2"]["origin"] == ""
+    assert float(rows["E1"]["diagnosticity"]) > 0
+    # Nobody rated E3: no diagnosticity yet, rather than a number.
+    assert rows["E3"]["diagnosticity"] == ""
 
 
 def test_xlsx_export_lists_every_rating_in_long_format(client, analyst, team):

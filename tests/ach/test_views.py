@@ -200,10 +200,14 @@ def test_hide_non_diagnostic_drops_rows_rated_alike_everywhere(client, analyst, 
             hypothesis_id=h.pk,
             label=["CC", "I", "II"][index],
         )
+        rating_set(assessment=assessment, analyst=analyst, evidence_id=evidence[1].pk, hypothesis_id=h.pk, label="C")
     client.force_login(analyst)
     page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"hide_nd": "1"}).content.decode()
     assert f'id="ev-{evidence[0].pk}"' in page
     assert f'id="ev-{evidence[1].pk}"' not in page
+    # Nobody has rated item 3: it is not rated yet, never hidden as not diagnostic.
+    assert f'id="ev-{evidence[2].pk}"' in page
+    assert "diag. not rated yet" in page
 
 
 def test_sort_by_diagnosticity_puts_the_most_diagnostic_row_first(client, analyst, assessment):
@@ -261,8 +265,8 @@ def _big_matrix(team, user, *, hypotheses: int, evidence: int, analysts: int):
 
 
 # session, user, assessment with the member's role, hypotheses, evidence, ratings, analysts, (my notes),
-# snapshot, the user's memberships for the team switcher.
-@pytest.mark.parametrize(("view", "expected"), [("mine", 10), ("team", 9)])
+# snapshot, the comment markers, the user's memberships for the team switcher, the unread notifications.
+@pytest.mark.parametrize(("view", "expected"), [("mine", 12), ("team", 11)])
 def test_matrix_page_runs_the_same_number_of_queries_for_3x5x1_and_12x200x10(client, team, view, expected):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

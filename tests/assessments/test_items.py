@@ -112,3 +112,19 @@ def test_a_full_page_post_redirects_to_the_assessments_front_page(client, analys
     response = client.post(reverse("assessments:hypothesis_create", args=[assessment.pk]), {"statement": "Plain"})
     assert response.status_code == 302 and response["Location"] == assessment.get_absolute_url()
     assert assessment.hypotheses.filter(statement="Plain").exists()
+
+
+def test_evidence_added_and_edited_inline_keeps_its_origin_and_the_row_shows_it(client, analyst, assessment):
+    client.force_login(analyst)
+    fields = {"summary": "Second-hand report", "credibility": "medium", "relevance": "high", "type": "report"}
+    body = client.post(
+        reverse("assessments:evidence_create", args=[assessment.pk]), {**fields, "origin": "Informant <A>"}, **HTMX
+    ).content.decode()
+    evidence = Evidence.objects.get(summary="Second-hand report")
+    assert evidence.origin == "Informant <A>"
+    assert "origin Informant &lt;A&gt;" in body and "Informant <A>" not in body
+    edit_url = reverse("assessments:evidence_edit", args=[assessment.pk, evidence.pk])
+    assert 'name="origin"' in client.get(edit_url, **HTMX).content.decode()
+    client.post(edit_url, {**fields, "origin": "Informant B"}, **HTMX)
+    evidence.refresh_from_db()
+    assert evidence.origin == "Informant B"

@@ -164,3 +164,42 @@ def test_the_service_rejects_a_batch_with_one_bad_item_whole(analyst, assessment
         )
     assert "row 2" in error.value.message_dict
     assert assessment.evidence.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_second_confirm_of_the_same_preview_is_refused_and_imports_nothing(client, analyst, assessment):
+    client.force_login(analyst)
+    url = reverse("assessments:evidence_import", args=[assessment.pk])
+    preview = client.post(url, {"file": SimpleUploadedFile("e.csv", GOOD.encode())})
+    confirm = preview.context["confirm"]
+    assert client.post(url, {"confirm": confirm}).status_code == 302
+    again = client.post(url, {"confirm": confirm})
+    assert again.status_code == 400
+    assert "already confirmed" in again.content.decode()
+    assert Evidence.objects.filter(assessment=assessment, summary="A report").count() == 1
+
+
+@pytest.mark.django_db
+def test_another_users_preview_cannot_be_confirmed(client, analyst, teammate, assessment):
+    client.force_login(analyst)
+    url = reverse("assessments:evidence_import", args=[assessment.pk])
+    confirm = client.post(url, {"file": SimpleUploadedFile("e.csv", GOOD.encode())}).context["confirm"]
+    client.force_login(teammate)
+    assert client.post(url, {"confirm": confirm}).status_code == 400
+    assert assessment.evidence.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_valid_9_mb_csv_previews_and_confirms(client, analyst, assessment):
+    rows = 3000
+    summary = "x" * 2990
+    content = "summary,credibility,relevance\n" + "".join(f"{i} {summary},high,medium\n" for i in range(rows))
+    assert len(content.encode()) > 9_000_000
+    client.force_login(analyst)
+    url = reverse("assessments:evidence_import", args=[assessment.pk])
+    preview = client.post(url, {"file": SimpleUploadedFile("big.csv", content.encode())})
+    confirm = preview.context["confirm"]
+    assert len(f'name="confirm" value="{confirm}"') < 100  # the rows stay on the server, not in the page
+    response = client.post(url, {"confirm": confirm})
+    assert response.status_code == 302
+    assert assessment.evidence.count() == 5 + rows

@@ -1,10 +1,49 @@
+import os
+
 import pytest
 
 from tests import factories
+from tests.conftest import service_missing
+
+# CHROMIUM_PATH points the browser tests at another Chromium (or, in tests, at a broken one).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def chromium_problem(path: str) -> str | None:
+    if not os.path.exists(path):
+        return f"Chromium is not installed at {path} (apt-get install chromium)"
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        return f"Chromium at {path} is not an executable file"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # pytest-playwright's session-scoped browser is set up before any function-scoped fixture,
+    # so the skip has to happen here, before it tries to launch.
+    problem = chromium_problem(CHROMIUM)
+    if problem:
+        service_missing(problem)
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
 
 
 @pytest.fixture
-def browser_ready(require_chromium):
+def browser_ready():
+    problem = chromium_problem(CHROMIUM)
+    if problem:
+        service_missing(problem)
     return True
 
 

@@ -119,8 +119,10 @@ def test_not_observed_for_a_whole_review_period_counts_against_the_hypotheses_ex
     analyst, assessment, indicator
 ):
     validate(indicator, analyst, {"H1": "highly_likely", "H2": "unlikely", "H3": "unlikely"})
-    # Cadence 90 days; looked and not seen since 100 days ago.
+    # Cadence 90 days; looked and not seen 100 days ago and again 10 days ago (Grabo: the run began a
+    # cadence ago and the latest look is recent).
     _observe(indicator, analyst, "not_observed", days_ago=100)
+    _observe(indicator, analyst, "not_observed", days_ago=10)
     results = _latest(assessment).results["indicators"]
     assert results["indicators"]["IND1"]["negative"] is True
     # ln(1 - 0.9) for H1 against ln(1 - 0.3) for H2 and H3: a tie between H2 and H3, so no favourite,
@@ -239,3 +241,20 @@ def test_the_first_snapshot_sums_up_every_indicator_already_at_its_threshold_in_
         "2 indicators already at or past their warning threshold: IND1 (Emerging), IND3 (Fully present)."
     )
     assert alerts_for(None, {"indicators": {}}) == []
+
+
+def test_the_sweep_rescores_assessments_with_indicators_last_scored_on_an_earlier_day(analyst, assessment, indicator):
+    from apps.assessments.selectors import assessments_outdated
+    from apps.assessments.services import snapshot_compute, snapshot_sweep
+
+    validate(indicator, analyst, {"H1": "highly_likely", "H2": "unlikely", "H3": "unlikely"})
+    snapshot_compute(assessment_id=assessment.pk)
+    assert assessment.pk not in assessments_outdated()
+    ScoreSnapshot.objects.filter(assessment=assessment).update(created_at=timezone.now() - timedelta(days=1))
+    assert assessments_outdated() == [assessment.pk]
+    version = Assessment.objects.get(pk=assessment.pk).content_version
+    snapshot_sweep()
+    # The sweep moved the version on and the rescoring (in-process here) scored it today.
+    assert Assessment.objects.get(pk=assessment.pk).content_version == version + 1
+    assert _latest(assessment).version == version + 1
+    assert assessments_outdated() == []

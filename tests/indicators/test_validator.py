@@ -119,6 +119,17 @@ def test_not_observed_for_a_whole_review_period_is_a_negative_indication():
     # Not observed since 1 Jan 2013; 1 Jan + 90 days = 1 Apr 2013.
     assert not v.negative_indication(observations, 90, date(2013, 3, 31))
     assert v.negative_indication(observations, 90, date(2013, 4, 1))
+    # The latest look (1 Mar) must lie within the cadence before the day: 1 Mar + 90 days = 30 May.
+    assert v.negative_indication(observations, 90, date(2013, 5, 30))
+    assert not v.negative_indication(observations, 90, date(2013, 5, 31))
+
+
+def test_a_single_old_look_is_not_a_negative_indication():
+    # One "not observed" look on 1 Jan 2013, cadence 90 days: on 1 Apr the run began a cadence ago and the
+    # look is 90 days old, within the cadence: a negative indication. A year later the look is stale.
+    look = [(date(2013, 1, 1), "not_observed")]
+    assert v.negative_indication(look, 90, date(2013, 4, 1))
+    assert not v.negative_indication(look, 90, date(2014, 1, 1))
 
 
 def test_no_information_is_never_a_negative_indication():

@@ -12,6 +12,7 @@ from apps.assessments.exchange import AssessmentFileError, assessment_export, as
 from apps.assessments.models import Assessment
 from apps.key_assumptions import services
 from apps.key_assumptions.models import Assumption, EvidenceLink, Judgment
+from tests import factories
 
 from .conftest import make_assumption
 
@@ -156,5 +157,6 @@ def test_owners_and_judges_outside_the_team_are_refused_unless_created(team, ana
         "analyst yann: not a member of team Maghreb Desk (use --create-analysts to create them)",
         "analyst zoe: not a member of team Maghreb Desk (use --create-analysts to create them)",
     ]
-    imported = assessment_import(data=data, team=team, user=analyst, create_analysts=True)
+    admin = factories.member(team, "team_admin", username="tess")
+    imported = assessment_import(data=data, team=team, user=admin, create_analysts=True)
     assert Assumption.objects.get(assessment=imported).owner.username == "zoe"

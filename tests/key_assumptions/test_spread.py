@@ -119,3 +119,20 @@ def test_check_order_breaks_ties_by_disagreement_then_the_teams_order_then_key_n
         AssumptionFacts("A4", "caveats", "medium", "open", order=9, disagreement=True),
     ]
     assert check_order(items) == ["A4", "A3", "A2", "A10"]
+
+
+def test_key_uncertainties_list_the_unsupported_by_impact_then_high_impact_with_caveats():
+    from apps.key_assumptions.spread import key_uncertainties
+
+    items = [
+        AssumptionFacts("A1", "caveats", "high", "open", order=0),
+        AssumptionFacts("A2", "unsupported", "low", "open", order=1),
+        AssumptionFacts("A3", "solid", "high", "open", order=2),
+        AssumptionFacts("A4", "unsupported", "high", "open", order=3),
+        AssumptionFacts("A5", "caveats", "medium", "open", order=4),
+        AssumptionFacts("A6", "unsupported", "medium", "retired", order=5),
+        AssumptionFacts("A7", "unsupported", "medium", "open", order=6),
+    ]
+    # Unsupported: A4 (high), A7 (medium), A2 (low); then caveats and high: A1. Solid, caveats and
+    # medium, and retired assumptions are not key uncertainties.
+    assert key_uncertainties(items) == ["A4", "A7", "A2", "A1"]

@@ -1,17 +1,19 @@
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from apps.assessments.access import assessment_for_user
+from apps.assessments.exchange import marking_row
 from apps.assessments.tabular import COLUMNS
+from apps.core import spreadsheets
 from apps.core.types import HtmxRequest
 
+from ..exchange import rows_revealed_to
 from ..results import results_from, scores_of
 from ..scoring import RATING_LABELS
 from ..selectors import matrix_get
+
+SCORE_COLUMNS = ["inconsistency", "weighted_inconsistency", "posterior"]
 
 
 @require_http_methods(["GET"])
@@ -19,11 +21,14 @@ from ..selectors import matrix_get
 def export_table(request: HtmxRequest, pk: int, fmt: str):
     assessment = assessment_for_user(request.user, pk)
     slug = f"assessment-{assessment.pk}"
-    if fmt not in ("csv", "xlsx"):
+    if fmt == "json":
         # export.json is the assessment's own (apps/assessments), matched before this pattern.
-        raise Http404("Unknown export format: use json, csv or xlsx.")
+        raise Http404
+    sees_all = assessment.membership.can_review
     matrix = matrix_get(assessment=assessment)
     computed = results_from(matrix, scores_of(matrix), with_cells=True)
+    revealed = rows_revealed_to(matrix, user=request.user, sees_all=sees_all)
+    me = matrix.analyst_index(request.user.pk)
     hkeys = [h.key for h in matrix.hypotheses]
     header = ["key", *COLUMNS, "weight", "diagnosticity", *[f"{k} consensus" for k in hkeys]]
     rows = [
@@ -36,44 +41,46 @@ def export_table(request: HtmxRequest, pk: int, fmt: str):
             e.type,
             e.credibility,
             e.relevance,
+            e.origin,
             round(float(matrix.weights[i]), 4),
-            round(computed["evidence_metrics"][e.key]["diagnosticity"], 4),
-            *[computed["cells"][e.key][k]["consensus"] or "" for k in hkeys],
+            _rounded(computed["evidence_metrics"][e.key]["diagnosticity"]),
+            *[(computed["cells"][e.key][k]["consensus"] or "") if revealed[i] else "" for k in hkeys],
         ]
         for i, e in enumerate(matrix.evidence)
     ]
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        marking = marking_row(assessment)
+        table = [marking] if marking else []
+        response = HttpResponse(spreadsheets.csv_text([*table, header, *rows]), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
         return response
-    import openpyxl
 
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "Evidence"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    ratings = workbook.create_sheet("Ratings")
-    ratings.append(["analyst", "evidence", "hypothesis", "rating"])
-    for a, i, j in zip(*matrix.ratings.nonzero(), strict=True):
-        label = RATING_LABELS[int(matrix.ratings[a, i, j])]
-        ratings.append([matrix.analysts[a].username, matrix.evidence[i].key, matrix.hypotheses[j].key, label])
-    scores_sheet = workbook.create_sheet("Scores")
-    scores_sheet.append(["hypothesis", "statement", "inconsistency", "weighted_inconsistency", "posterior"])
-    for h in matrix.hypotheses:
-        team = computed["team"][h.key]
-        scores_sheet.append(
-            [h.key, h.statement, team["inconsistency"], team["weighted_inconsistency"], team["posterior"]]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    marking = marking_row(assessment)
+    table = [marking] if marking else []
+
+    def label(a: int, i: int, j: int) -> str:
+        return RATING_LABELS[int(matrix.ratings[a, i, j])]
+
+    ratings = [
+        [matrix.analysts[a].username, matrix.evidence[i].key, matrix.hypotheses[j].key, label(a, i, j)]
+        for a, i, j in zip(*matrix.ratings.nonzero(), strict=True)
+        if a == me or revealed[i]
+    ]
+    scores = [
+        [h.key, h.statement, *(computed["team"][h.key][name] for name in SCORE_COLUMNS)] for h in matrix.hypotheses
+    ]
+    content = spreadsheets.xlsx_bytes(
+        {
+            "Evidence": [*table, header, *rows],
+            "Ratings": [*table, ["analyst", "evidence", "hypothesis", "rating"], *ratings],
+            "Scores": [*table, ["hypothesis", "statement", *SCORE_COLUMNS], *scores],
+        }
     )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{slug}.xlsx"'
     return response
+
+
+def _rounded(value: float | None) -> float | str:
+    # Items nobody rated yet have no diagnosticity: an empty cell.
+    return "" if value is None else round(value, 4)

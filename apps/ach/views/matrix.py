@@ -43,6 +43,8 @@ def _panel_context(assessment) -> dict:
         context["chart"] = scores_chart(hypotheses_keys=keys, results=results)
         context["ranking"] = ranking_of(results)
         context["results"] = results
+    context["delayed"] = assessment_selectors.rescoring_delayed(assessment=assessment, pending=context["pending"])
+    context["token"] += "-delayed" if context["delayed"] else ""
     return context
 
 

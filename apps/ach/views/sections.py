@@ -41,3 +41,10 @@ def ranking_of(results: dict) -> list[dict]:
 
 def snapshot_section(request, results: dict) -> str:
     return render_to_string("ach/snapshot.html", {"ranking": ranking_of(results)}, request=request)
+
+
+def profile_section(request, user) -> str:
+    """The user's Brier scores across resolved assessments, on their profile page."""
+    from ..selectors import brier_scores_for_user
+
+    return render_to_string("ach/profile_section.html", {"scores": brier_scores_for_user(user=user)}, request=request)

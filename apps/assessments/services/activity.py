@@ -1,13 +1,17 @@
-"""The activity feed and the team notifications it sends."""
+"""The activity feed, the notifications it sends, and each member's follow/mute and read state."""
 
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
-from ..models import Activity, Assessment, Notification
+from ..models import Activity, Assessment, Follow, Notification, ScoreSnapshot
+from ..rescoring import TECHNIQUES
 
 
 def activity_record(
@@ -25,17 +29,108 @@ def activity_record(
     )
     if notify:
         _team_notify(assessment=assessment, activity=activity)
+    elif kind == Activity.Kind.CHANGE:
+        _followers_notify(assessment=assessment, activity=activity)
     return activity
 
 
+# Most severe first: a digest is filed under its most severe alert's technique.
+ALERT_SEVERITY = {Activity.Kind.WARNING: 0, Activity.Kind.FLAG: 1, Activity.Kind.ALERT: 2}
+
+
+def alerts_record(*, assessment: Assessment, snapshot: ScoreSnapshot, alerts: list[dict[str, Any]]) -> Activity:
+    """Every alert in the feed, but one notification (and one e-mail) per snapshot.
+
+    A single rescoring can raise many alerts at once (one analyst's ratings made four cells' disagreement
+    extreme); members hear of them once, as a digest that lists them all.
+    """
+    activities = [
+        activity_record(
+            assessment=assessment,
+            kind=alert.get("kind", Activity.Kind.ALERT),
+            message=alert["message"],
+            version=snapshot.version,
+            data=alert,
+        )
+        for alert in alerts
+    ]
+    if len(activities) == 1:
+        event = activities[0]
+    else:
+        ordered = sorted(alerts, key=lambda a: ALERT_SEVERITY.get(a.get("kind"), 3))
+        event = Activity.objects.create(
+            assessment=assessment,
+            kind=Activity.Kind.DIGEST,
+            message=f"{len(alerts)} alerts after {snapshot.trigger or 'a change'}: "
+            + " ".join(a["message"] for a in ordered),
+            version=snapshot.version,
+            data={
+                "code": f"digest:{snapshot.version}",
+                "technique": ordered[0].get("technique"),
+                "alerts": [a.get("code") for a in ordered],
+                "subject": f"{len(alerts)} alerts: {ordered[0]['message']}",
+            },
+        )
+    _team_notify(assessment=assessment, activity=event)
+    return event
+
+
 def _team_notify(*, assessment: Assessment, activity: Activity) -> None:
-    members = list(assessment.team.members.exclude(pk=getattr(activity.actor, "pk", None)))
+    """Notify every member except the actor and those who muted the assessment; one e-mail per event."""
+    muted = Follow.objects.filter(assessment=assessment, state=Follow.State.MUTE).values("user_id")
+    members = list(
+        assessment.team.members.exclude(pk=getattr(activity.actor, "pk", None)).exclude(pk__in=muted).distinct()
+    )
     Notification.objects.bulk_create(
         [Notification(user=user, activity=activity) for user in members], ignore_conflicts=True
     )
     recipients = [user.email for user in members if user.email]
     if recipients:
-        subject = f"[SAT Workbench] {assessment.title}: {activity.get_kind_display().lower()}"
+        subject = notification_subject(activity=activity, assessment=assessment)
+        body = f"{activity.message}\n\n{settings.SITE_URL.rstrip('/')}{notification_path(activity=activity)}"
         transaction.on_commit(
-            lambda: send_mail(subject, activity.message, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
         )
+
+
+def _followers_notify(*, assessment: Assessment, activity: Activity) -> None:
+    # Followers hear of everyday changes too, in the app only (no e-mail for each edit).
+    followers = Follow.objects.filter(
+        assessment=assessment, state=Follow.State.FOLLOW, user__memberships__team_id=assessment.team_id
+    ).exclude(user_id=getattr(activity.actor, "pk", None))
+    Notification.objects.bulk_create(
+        [Notification(user_id=user_id, activity=activity) for user_id in followers.values_list("user_id", flat=True)],
+        ignore_conflicts=True,
+    )
+
+
+def notification_subject(*, activity: Activity, assessment: Assessment) -> str:
+    """Says what happened: `[SAT Workbench] AQIM: warning: IND3 is now at its threshold …`."""
+    what = activity.data.get("subject") or activity.message
+    subject = f"[SAT Workbench] {assessment.title}: {activity.get_kind_display().lower()}: {' '.join(what.split())}"
+    return subject if len(subject) <= 150 else subject[:149] + "…"
+
+
+def notification_path(*, activity: Activity) -> str:
+    """The page where the event happened: the technique that raised it, else the assessment's front page."""
+    technique = TECHNIQUES.get(activity.data.get("technique") or "")
+    if technique is not None and technique.nav is not None:
+        return reverse(technique.nav[1], args=[activity.assessment_id])
+    return activity.assessment.get_absolute_url()
+
+
+@transaction.atomic
+def follow_set(*, assessment: Assessment, user: User, state: str) -> Follow | None:
+    """Follow or mute an assessment; state "" returns to the team default (notified of alerts and reviews)."""
+    if state and state not in Follow.State.values:
+        raise ValidationError({"state": f"Unknown choice “{state}”: follow, mute or nothing."})
+    if not state:
+        Follow.objects.filter(assessment=assessment, user=user).delete()
+        return None
+    follow, _ = Follow.objects.update_or_create(assessment=assessment, user=user, defaults={"state": state})
+    return follow
+
+
+def notification_read(*, notification: Notification) -> None:
+    # Conditional so a second click keeps the first read time.
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,19 +1,115 @@
+"""The assessment itself: creation, its handling marking, and forking it into a new draft."""
+
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from apps.accounts.models import Team
 
-from ..models import Activity, Assessment, RescoreQueue
+from ..models import Activity, Assessment, Marking, RescoreQueue
 from .activity import activity_record
 from .rescoring import assessment_bump
 
 
 @transaction.atomic
-def assessment_create(*, team: Team, user: User | None, title: str, question: str, description: str = "") -> Assessment:
+def assessment_create(
+    *,
+    team: Team,
+    user: User | None,
+    title: str,
+    question: str,
+    description: str = "",
+    marking: Marking | None = None,
+) -> Assessment:
     assessment = Assessment.objects.create(
-        team=team, title=title, question=question, description=description, created_by=user
+        team=team, title=title, question=question, description=description, created_by=user, marking=marking
     )
     RescoreQueue.objects.create(assessment=assessment)
     activity_record(assessment=assessment, kind=Activity.Kind.CHANGE, message="Assessment created", actor=user)
     assessment_bump(assessment_id=assessment.pk, change="created")
+    return assessment
+
+
+@transaction.atomic
+def assessment_marking_set(*, assessment: Assessment, user: User, marking: Marking | None) -> Assessment:
+    """Change the handling marking; recorded in the feed and the history (who, before, after)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.marking_id == (marking.pk if marking else None):
+        return assessment
+    before = str(assessment.marking or "none")
+    assessment.marking = marking
+    assessment._history_user = user  # type: ignore[attr-defined]
+    assessment.save(update_fields=["marking", "updated_at"])
+    activity_record(
+        assessment=assessment,
+        kind=Activity.Kind.CHANGE,
+        message=f"Handling marking changed from {before} to {marking or 'none'}",
+        actor=user,
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_archive(*, assessment: Assessment, user: User | None) -> Assessment:
+    """Hide the assessment from lists and freeze it; nothing is deleted, a team admin can restore it."""
+    updated = Assessment.objects.filter(pk=assessment.pk, archived_at__isnull=True).update(archived_at=timezone.now())
+    if updated:
+        activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"{user.get_username() if user else 'Someone'} archived the assessment.",
+            actor=user,
+            data={"action": "archive"},
+        )
+    assessment.refresh_from_db()
+    return assessment
+
+
+@transaction.atomic
+def assessment_fork(*, assessment: Assessment, user: User, with_ratings: bool, title: str = "") -> Assessment:
+    """Copy the assessment into its team as a new draft, through the JSON format so every technique's
+    section comes along; without ratings, analysts' own judgments (ACH ratings, assumption judgments,
+    indicator validations) are left behind. Both feeds record the fork."""
+    from ..exchange import assessment_export, assessment_import
+
+    data = assessment_export(assessment=assessment)
+    data.pop("id", None)
+    data["title"] = (title or f"Copy of {assessment.title}")[:200]
+    if not with_ratings:
+        data["ratings"] = []
+        for item in data.get("assumptions", []):
+            item["judgments"] = []
+        for item in data.get("indicators", []):
+            item["validations"] = []
+    fork = assessment_import(data=data, team=assessment.team, user=user)
+    version = Assessment.objects.values_list("content_version", flat=True).get(pk=assessment.pk)
+    how = "with" if with_ratings else "without"
+    activity_record(
+        assessment=fork,
+        kind=Activity.Kind.CHANGE,
+        message=f"Forked from “{assessment.title}” (#{assessment.pk}, version {version}) {how} ratings",
+        actor=user,
+        data={"forked_from": assessment.pk, "version": version, "with_ratings": with_ratings},
+    )
+    activity_record(
+        assessment=assessment,
+        kind=Activity.Kind.CHANGE,
+        message=f"Forked into “{fork.title}” (#{fork.pk}) {how} ratings",
+        actor=user,
+        data={"fork": fork.pk, "version": version, "with_ratings": with_ratings},
+    )
+    return fork
+
+
+def assessment_restore(*, assessment: Assessment, user: User | None) -> Assessment:
+    updated = Assessment.objects.filter(pk=assessment.pk, archived_at__isnull=False).update(archived_at=None)
+    if updated:
+        activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"{user.get_username() if user else 'Someone'} restored the assessment from the archive.",
+            actor=user,
+            data={"action": "restore"},
+        )
+    assessment.refresh_from_db()
     return assessment

@@ -5,8 +5,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from apps.core.keys import key_counter_raise, key_next
+from apps.core.versions import changes_between, version_check
 
 from ..models import Activity, Assessment, Evidence, Hypothesis, priors_validate
 from ..rescoring import evidence_columns
@@ -14,7 +16,7 @@ from .activity import activity_record
 from .rescoring import assessment_bump
 
 HYPOTHESIS_FIELDS = ("statement", "prior")
-EVIDENCE_FIELDS = ("summary", "source", "citation", "date", "type", "credibility", "relevance")
+EVIDENCE_FIELDS = ("summary", "source", "citation", "date", "type", "credibility", "relevance", "origin")
 
 
 @transaction.atomic
@@ -26,7 +28,7 @@ def hypothesis_create(
         key = key_next(Assessment.objects.filter(pk=assessment.pk), counter="hypothesis_counter", prefix="H")
     order = assessment.hypotheses.count()
     # A new hypothesis breaks explicit priors that summed to 1: fall back to uniform.
-    reset = assessment.hypotheses.filter(prior__isnull=False).update(prior=None)
+    reset = _priors_reset(assessment=assessment, user=user)
     hypothesis = Hypothesis.objects.create(assessment=assessment, key=key, statement=statement, order=order)
     activity_record(
         assessment=assessment,
@@ -38,32 +40,66 @@ def hypothesis_create(
 
 
 @transaction.atomic
-def hypotheses_import(*, assessment: Assessment, items: list[dict[str, Any]]) -> dict[str, Hypothesis]:
-    """A validated file's hypotheses, keys and priors as given, in one insert; key -> hypothesis."""
-    created = Hypothesis.objects.bulk_create(
-        Hypothesis(
-            assessment=assessment, key=item["key"], statement=item["statement"], order=order, prior=item.get("prior")
-        )
-        for order, item in enumerate(items)
+def hypotheses_import(
+    *, assessment: Assessment, items: list[dict[str, Any]], user: User | None = None
+) -> dict[str, Hypothesis]:
+    """A validated file's hypotheses, keys and priors as given, in one insert (history recorded); key -> hypothesis."""
+    created = bulk_create_with_history(
+        [
+            Hypothesis(
+                assessment=assessment,
+                key=item["key"],
+                statement=item["statement"],
+                order=order,
+                prior=item.get("prior"),
+            )
+            for order, item in enumerate(items)
+        ],
+        Hypothesis,
+        default_user=user,
     )
     counter_row = Assessment.objects.filter(pk=assessment.pk)
     key_counter_raise(counter_row, counter="hypothesis_counter", keys=[h.key for h in created], prefix="H")
     return {h.key: h for h in created}
 
 
+def _edit_record(*, row: Hypothesis | Evidence, user: User | None, label: str, changes: dict, version: int) -> None:
+    """The feed line for an edit, with every changed field's before and after in its data."""
+    activity_record(
+        assessment=row.assessment,
+        kind=Activity.Kind.CHANGE,
+        message=f"{label} {row.key} edited ({', '.join(changes)})",
+        actor=user,
+        version=version,
+        data={"action": "edit", "key": row.key, "changes": changes},
+    )
+
+
 @transaction.atomic
-def hypothesis_update(*, hypothesis: Hypothesis, user: User | None, statement: str) -> Hypothesis:
-    assessment_bump(assessment_id=hypothesis.assessment_id, change=f"hypothesis {hypothesis.key} edited")
-    hypothesis.statement = statement
-    hypothesis.save(update_fields=["statement", "updated_at"])
-    return hypothesis
+def hypothesis_update(
+    *, hypothesis: Hypothesis, user: User | None, statement: str, expected_version: int | None = None
+) -> Hypothesis:
+    """Edit a hypothesis; refused (VersionConflict) if expected_version is not the stored one, a no-op if unchanged."""
+    version_check(Hypothesis, hypothesis.pk, expected_version)
+    hypothesis.refresh_from_db()
+    current = hypothesis
+    changes = changes_between(current, {"statement": statement}, HYPOTHESIS_FIELDS)
+    if not changes:
+        return current
+    version = assessment_bump(assessment_id=current.assessment_id, change=f"hypothesis {current.key} edited")
+    current.statement = statement
+    current.version += 1
+    current.full_clean(exclude=["assessment"])
+    current.save(update_fields=["statement", "version", "updated_at"])
+    _edit_record(row=current, user=user, label="Hypothesis", changes=changes, version=version)
+    return current
 
 
 @transaction.atomic
 def hypothesis_delete(*, hypothesis: Hypothesis, user: User | None) -> None:
     assessment = hypothesis.assessment
     assessment_bump(assessment_id=assessment.pk, change=f"hypothesis {hypothesis.key} deleted")
-    assessment.hypotheses.filter(prior__isnull=False).update(prior=None)
+    _priors_reset(assessment=assessment, user=user)
     activity_record(
         assessment=assessment, kind=Activity.Kind.CHANGE, message=f"Hypothesis {hypothesis.key} deleted", actor=user
     )
@@ -73,27 +109,55 @@ def hypothesis_delete(*, hypothesis: Hypothesis, user: User | None) -> None:
 @transaction.atomic
 def priors_set(*, assessment: Assessment, user: User | None, priors: dict[int, float | None]) -> None:
     """Set every hypothesis's prior at once (all None = uniform); they must sum to 1."""
-    hypotheses = list(assessment.hypotheses.all())
+    hypotheses = list(assessment.hypotheses.select_for_update())
     values = [priors.get(h.pk) for h in hypotheses]
     priors_validate(values)
-    assessment_bump(assessment_id=assessment.pk, change="priors changed")
+    changes = {h.key: [h.prior, value] for h, value in zip(hypotheses, values, strict=True) if h.prior != value}
+    if not changes:
+        return
+    version = assessment_bump(assessment_id=assessment.pk, change="priors changed")
     for hypothesis, value in zip(hypotheses, values, strict=True):
         hypothesis.prior = value
-    Hypothesis.objects.bulk_update(hypotheses, ["prior"])
+    bulk_update_with_history(hypotheses, Hypothesis, ["prior"], default_user=user)
+    activity_record(
+        assessment=assessment,
+        kind=Activity.Kind.CHANGE,
+        message="Priors changed: "
+        + ", ".join(f"{key} {_prior(before)} → {_prior(after)}" for key, (before, after) in changes.items()),
+        actor=user,
+        version=version,
+        data={"action": "priors", "changes": changes},
+    )
 
 
-def _reorder(model: type[Hypothesis] | type[Evidence], *, assessment: Assessment, ordered_ids: list[int]) -> None:
+def _prior(value: float | None) -> str:
+    return "uniform" if value is None else f"{value:g}"
+
+
+def _priors_reset(*, assessment: Assessment, user: User | None) -> int:
+    # Row by row through the history library so the reset appears in the assessment's history.
+    explicit = list(assessment.hypotheses.filter(prior__isnull=False))
+    for hypothesis in explicit:
+        hypothesis.prior = None
+    if explicit:
+        bulk_update_with_history(explicit, Hypothesis, ["prior"], default_user=user)
+    return len(explicit)
+
+
+def _reorder(
+    model: type[Hypothesis] | type[Evidence], *, assessment: Assessment, ordered_ids: list[int], user: User | None
+) -> None:
     items = {item.pk: item for item in model.objects.filter(assessment=assessment)}
     if set(ordered_ids) != set(items):
         raise ValidationError("The new order must list every item exactly once.")
     for position, pk in enumerate(ordered_ids):
         items[pk].order = position
-    model.objects.bulk_update(items.values(), ["order"])
+    bulk_update_with_history(list(items.values()), model, ["order"], default_user=user)
 
 
 @transaction.atomic
 def hypothesis_reorder(*, assessment: Assessment, user: User | None, ordered_ids: list[int]) -> None:
-    _reorder(Hypothesis, assessment=assessment, ordered_ids=ordered_ids)
+    _reorder(Hypothesis, assessment=assessment, ordered_ids=ordered_ids, user=user)
 
 
 def evidence_create(*, assessment: Assessment, user: User | None, via: str = "form", **fields: Any) -> Evidence:
@@ -138,7 +202,7 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
     )
     if duplicates or len(set(keys)) != len(keys):
         raise ValidationError({"key": [f"Duplicate evidence keys: {', '.join(sorted(duplicates) or keys)}"]})
-    created = Evidence.objects.bulk_create(created)
+    created = bulk_create_with_history(created, Evidence, default_user=user)
     columns = evidence_columns()
     for evidence, fields in zip(created, items, strict=True):
         for name, raw in (fields.get("links") or {}).items():
@@ -156,14 +220,24 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
 
 
 @transaction.atomic
-def evidence_update(*, evidence: Evidence, user: User | None, **fields: Any) -> Evidence:
-    assessment_bump(assessment_id=evidence.assessment_id, change=f"evidence {evidence.key} edited")
-    for name, value in fields.items():
-        if name in EVIDENCE_FIELDS:
-            setattr(evidence, name, value)
-    evidence.full_clean(exclude=["assessment", "added_by"])
-    evidence.save()
-    return evidence
+def evidence_update(
+    *, evidence: Evidence, user: User | None, expected_version: int | None = None, **fields: Any
+) -> Evidence:
+    """Edit an evidence item; refused (VersionConflict) if expected_version is stale, a no-op if unchanged."""
+    version_check(Evidence, evidence.pk, expected_version)
+    evidence.refresh_from_db()
+    current = evidence
+    changes = changes_between(current, fields, EVIDENCE_FIELDS)
+    if not changes:
+        return current
+    version = assessment_bump(assessment_id=current.assessment_id, change=f"evidence {current.key} edited")
+    for name in changes:
+        setattr(current, name, fields[name])
+    current.version += 1
+    current.full_clean(exclude=["assessment", "added_by"])
+    current.save()
+    _edit_record(row=current, user=user, label="Evidence", changes=changes, version=version)
+    return current
 
 
 @transaction.atomic
@@ -186,4 +260,4 @@ def scored_row_delete(*, row: Any, user: User | None, kind: str, key: str, detai
 
 @transaction.atomic
 def evidence_reorder(*, assessment: Assessment, user: User | None, ordered_ids: list[int]) -> None:
-    _reorder(Evidence, assessment=assessment, ordered_ids=ordered_ids)
+    _reorder(Evidence, assessment=assessment, ordered_ids=ordered_ids, user=user)

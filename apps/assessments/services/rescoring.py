@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models import Activity, Assessment, RescoreQueue, ScoreSnapshot
+from ..models import Assessment, RescoreQueue, ScoreSnapshot
 from ..rescoring import TECHNIQUES
-from ..selectors import assessments_stale, evidence_keys_added
-from .activity import activity_record
+from ..selectors import assessments_outdated, assessments_stale, evidence_keys_added
+from .activity import alerts_record
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def snapshot_compute(*, assessment_id: int) -> ScoreSnapshot | None:
         alerts: list[dict] = []
         for name, technique in TECHNIQUES.items():
             previous_results = previous.results.get(name) if previous else None
-            alerts.extend(technique.alerts(previous_results, results[name]))
+            alerts.extend({**a, "technique": name} for a in technique.alerts(previous_results, results[name]))
         duration_ms = (time.perf_counter() - started) * 1000
         try:
             with transaction.atomic():
@@ -112,25 +112,25 @@ def snapshot_compute(*, assessment_id: int) -> ScoreSnapshot | None:
                 )
         except IntegrityError:
             return None
+        before = previous.results if previous else None
         for name, technique in TECHNIQUES.items():
-            alerts.extend(technique.apply(assessment, results[name], results, previous.results if previous else None))
+            raised = technique.apply(assessment, results[name], results, before)
+            alerts.extend({**a, "technique": name} for a in raised)
         if alerts:
             snapshot.alerts = alerts
             snapshot.save(update_fields=["alerts"])
-            for alert in alerts:
-                activity_record(
-                    assessment=assessment,
-                    kind=alert.get("kind", Activity.Kind.ALERT),
-                    message=alert["message"],
-                    version=snapshot.version,
-                    data=alert,
-                    notify=True,
-                )
+            alerts_record(assessment=assessment, snapshot=snapshot, alerts=alerts)
     return snapshot
 
 
 def snapshot_sweep() -> list[int]:
-    """Enqueue a rescoring of every assessment whose latest snapshot is behind its content version."""
+    """Enqueue a rescoring of every assessment whose latest snapshot is behind its content version, after
+    moving on the version of those whose date-dependent results were last computed on an earlier day."""
+    for assessment_id in assessments_outdated():
+        # A new version, so that the rescoring's version check lets it run; the alerts that matured
+        # with the date are raised by it like any other.
+        with transaction.atomic():
+            assessment_bump(assessment_id=assessment_id, change="daily re-evaluation of date-dependent results")
     stale_ids = assessments_stale()
     for assessment_id in stale_ids:
         rescore_request(assessment_id=assessment_id, force=True)

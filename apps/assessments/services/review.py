@@ -14,6 +14,17 @@ REVIEW_TRANSITIONS = {
     "reopen": ({Assessment.Status.APPROVED}, Assessment.Status.DRAFT),
 }
 
+COMMENT_MAX = 5000
+
+
+def _comment_clean(comment: str) -> str:
+    comment = comment.strip()
+    if "\x00" in comment:
+        raise ValidationError({"comment": "Comment: remove the NUL characters it contains."})
+    if len(comment) > COMMENT_MAX:
+        raise ValidationError({"comment": f"Comment: at most {COMMENT_MAX} characters (it has {len(comment)})."})
+    return comment
+
 
 @transaction.atomic
 def assessment_review(*, assessment: Assessment, user: User | None, action: str, comment: str = "") -> Assessment:
@@ -23,7 +34,7 @@ def assessment_review(*, assessment: Assessment, user: User | None, action: str,
     """
     if action not in REVIEW_TRANSITIONS:
         raise ValidationError({"action": f"Unknown review action “{action}”."})
-    comment = comment.strip()
+    comment = _comment_clean(comment)
     if action == "return" and not comment:
         raise ValidationError({"comment": "Say what needs another look before returning the matrix."})
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -48,7 +59,7 @@ def assessment_review(*, assessment: Assessment, user: User | None, action: str,
 
 @transaction.atomic
 def review_comment(*, assessment: Assessment, user: User | None, comment: str) -> Activity:
-    comment = comment.strip()
+    comment = _comment_clean(comment)
     if not comment:
         raise ValidationError({"comment": "Write a comment first."})
     return activity_record(

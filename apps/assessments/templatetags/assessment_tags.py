@@ -2,6 +2,7 @@ from django import template
 from django.urls import reverse
 
 from apps.assessments.rescoring import technique_tabs
+from apps.assessments.selectors import review_return_latest
 
 register = template.Library()
 
@@ -14,3 +15,9 @@ def assessment_tabs(assessment, active: str = "") -> dict:
         for name, label, url_name in technique_tabs()
     ]
     return {"assessment": assessment, "tabs": tabs, "active": active}
+
+
+@register.simple_tag
+def review_return(assessment):
+    """The comment a supervisor returned the assessment with, while it is still returned."""
+    return review_return_latest(assessment=assessment)

@@ -1,5 +1,3 @@
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -8,22 +6,27 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.exchange import FORMAT as TEAMS_FORMAT
+from apps.accounts.exchange import TeamsFileError, teams_load
+from apps.accounts.models import Role, Team
 from apps.assessments import exchange as assessment_exchange
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
+from apps.assessments.models import PendingImport
 from apps.assessments.rescoring import evidence_columns
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
+from apps.core.jsonfile import json_load_strict
 from apps.core.types import HtmxRequest
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-SIGNING_SALT = "ach.evidence-import"
 
 
 @require_http_methods(["GET"])
 @login_required
 def export_json(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
-    data = assessment_exchange.assessment_export(assessment=assessment)
+    analyst = None if assessment.membership.can_review else request.user.get_username()
+    data = assessment_exchange.assessment_export(assessment=assessment, analyst=analyst)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}.json"'
     return response
@@ -44,9 +47,9 @@ def assessment_import(request: HtmxRequest):
             errors = ["The file is larger than 10 MB."]
         else:
             try:
-                data = json.loads(upload.read().decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                errors = [f"Not valid JSON: {exc}"]
+                data = json_load_strict(upload.read())
+            except ValueError as exc:
+                errors = [f"Not valid JSON: {exc}."]
             else:
                 try:
                     assessment = assessment_exchange.assessment_import(
@@ -56,11 +59,13 @@ def assessment_import(request: HtmxRequest):
                         create_analysts=bool(request.POST.get("create_analysts")),
                     )
                 except assessment_exchange.AssessmentFileError as exc:
-                    errors = exc.errors
+                    errors = exc.shown()
                 else:
                     messages.success(request, f"Imported “{assessment.title}”.")
                     return redirect(assessment)
-    return render(request, "assessments/import.html", {"errors": errors, "team": membership.team})
+    return render(
+        request, "assessments/import.html", {"errors": errors, "team": membership.team}, status=400 if errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,19 +81,24 @@ def evidence_import(request: HtmxRequest, pk: int):
         "parsed": None,
     }
     if request.method == "POST" and request.POST.get("confirm"):
-        try:
-            items = signing.loads(request.POST["confirm"], salt=SIGNING_SALT, max_age=3600)
-        except signing.BadSignature:
+        pending = PendingImport.objects.filter(
+            pk=int(request.POST["confirm"]) if request.POST["confirm"].isdigit() else None, user=request.user
+        ).first()
+        if pending is None:
             context["file_errors"] = ["The preview expired or was altered; upload the file again."]
             return render(request, "assessments/evidence_import.html", context, status=400)
-        if items.get("assessment") != assessment.pk:
+        if pending.assessment_id != assessment.pk:
             raise PermissionDenied
         try:
-            created = assessment_services.evidence_add(
-                assessment=assessment, user=request.user, items=items["rows"], via=items["via"]
+            created = assessment_services.pending_import_confirm(
+                pending=pending, assessment=assessment, user=request.user
             )
         except ValidationError as exc:
-            context["file_errors"] = [f"{k}: {'; '.join(v)}" for k, v in exc.message_dict.items()]
+            context["file_errors"] = (
+                [f"{k}: {'; '.join(v)}" for k, v in exc.message_dict.items()]
+                if hasattr(exc, "error_dict")
+                else exc.messages
+            )
             return render(request, "assessments/evidence_import.html", context, status=400)
         messages.success(request, f"Imported {len(created)} evidence items.")
         return redirect(assessment)
@@ -110,13 +120,95 @@ def evidence_import(request: HtmxRequest, pk: int):
                 rows = [
                     {**item, "date": item["date"].isoformat() if item.get("date") else None} for item in parsed.items
                 ]
-                context["confirm"] = signing.dumps(
-                    {
-                        "assessment": assessment.pk,
-                        "rows": rows,
-                        "via": f"{upload.name.rsplit('.', 1)[-1].upper()} import",
-                    },
-                    salt=SIGNING_SALT,
-                    compress=True,
-                )
+                context["confirm"] = assessment_services.pending_import_create(
+                    assessment=assessment,
+                    user=request.user,
+                    rows=rows,
+                    via=f"{upload.name.rsplit('.', 1)[-1].upper()} import",
+                ).pk
     return render(request, "assessments/evidence_import.html", context)
+
+
+UPLOAD_SALT = "assessments.upload"
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _upload_teams(request: HtmxRequest):
+    """The teams the user may load an assessment into: any for site admins, else the teams they admin."""
+    if request.user.is_staff:
+        return Team.objects.all()
+    return Team.objects.filter(memberships__user=request.user, memberships__role=Role.TEAM_ADMIN)
+
+
+def _upload_run(request: HtmxRequest, payload: dict, *, dry_run: bool):
+    """Preview (dry run) or load one uploaded file; returns (kind, result) or raises a file error."""
+    data = payload["data"]
+    if data.get("format") == TEAMS_FORMAT:
+        if not request.user.is_staff:
+            raise PermissionDenied("Only site admins load teams files.")
+        return "teams", teams_load(data=data, dry_run=dry_run)
+    team = _upload_teams(request).filter(pk=payload.get("team")).first()
+    if team is None:
+        raise PermissionDenied("You cannot load assessments into that team.")
+    result = assessment_exchange.assessment_load(
+        data=data,
+        team=team,
+        user=request.user,
+        create_analysts=payload.get("create_analysts", False),
+        allow_duplicate=payload.get("allow_duplicate", False),
+        dry_run=dry_run,
+    )
+    return "assessment", result
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def upload(request: HtmxRequest):
+    """Staff and team admins: upload an assessment or teams file, see what it would do, confirm."""
+    teams = _upload_teams(request)
+    if not request.user.is_staff and not teams.exists():
+        raise PermissionDenied("Only site admins and team admins load files.")
+    context: dict = {"teams": teams, "errors": [], "preview": None}
+    if request.method == "POST" and request.POST.get("confirm"):
+        try:
+            payload = signing.loads(request.POST["confirm"], salt=UPLOAD_SALT, max_age=3600)
+        except signing.BadSignature:
+            context["errors"] = ["The preview expired or was altered; upload the file again."]
+            return render(request, "assessments/upload.html", context, status=400)
+        try:
+            kind, result = _upload_run(request, payload, dry_run=False)
+        except (assessment_exchange.AssessmentFileError, TeamsFileError) as exc:
+            context["errors"] = exc.errors
+            return render(request, "assessments/upload.html", context, status=400)
+        if kind == "teams":
+            messages.success(request, "Teams loaded: " + "; ".join(result.lines()) + ".")
+            return redirect("assessments:upload")
+        messages.success(request, f"“{result.assessment.title}”: {result.action}.")
+        return redirect(result.assessment)
+    if request.method == "POST":
+        upload_file = request.FILES.get("file")
+        if upload_file is None:
+            context["errors"] = ["Choose a JSON file."]
+        elif upload_file.size > UPLOAD_MAX_BYTES:
+            context["errors"] = ["The file is larger than 10 MB."]
+        else:
+            try:
+                data = json_load_strict(upload_file.read())
+            except ValueError as exc:
+                context["errors"] = [f"Not valid JSON: {exc}"]
+            else:
+                payload = {
+                    "data": data,
+                    "team": int(request.POST["team"]) if request.POST.get("team", "").isdigit() else None,
+                    # Creating analysts is a team admin's explicit choice, and only into their own team.
+                    "create_analysts": bool(request.POST.get("create_analysts")),
+                    "allow_duplicate": bool(request.POST.get("allow_duplicate")),
+                }
+                try:
+                    kind, result = _upload_run(request, payload, dry_run=True)
+                except (assessment_exchange.AssessmentFileError, TeamsFileError) as exc:
+                    context["errors"] = exc.errors
+                else:
+                    context["preview"] = {"kind": kind, "result": result, "data": data}
+                    context["confirm"] = signing.dumps(payload, salt=UPLOAD_SALT, compress=True)
+    return render(request, "assessments/upload.html", context)

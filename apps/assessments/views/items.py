@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import Http404, HttpResponse
@@ -16,9 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.htmx import form_submit
+from apps.core.htmx import form_error_add, form_submit
 from apps.core.ordering import order_moved
 from apps.core.types import HtmxRequest
+from apps.core.versions import VersionConflict, conflict_show
 
 from .. import services
 from ..access import assessment_for_user
@@ -49,7 +51,7 @@ KINDS = {
             assessment=assessment, user=user, statement=data["statement"]
         ),
         update=lambda item, user, data: services.hypothesis_update(
-            hypothesis=item, user=user, statement=data["statement"]
+            hypothesis=item, user=user, statement=data["statement"], expected_version=data.get("version")
         ),
         delete=lambda item, user: services.hypothesis_delete(hypothesis=item, user=user),
         reorder=services.hypothesis_reorder,
@@ -61,7 +63,9 @@ KINDS = {
         create=lambda assessment, user, data: services.evidence_create(
             assessment=assessment, user=user, via="form", **data
         ),
-        update=lambda item, user, data: services.evidence_update(evidence=item, user=user, **data),
+        update=lambda item, user, data: services.evidence_update(
+            evidence=item, user=user, expected_version=data.pop("version", None), **data
+        ),
         delete=lambda item, user: services.evidence_delete(evidence=item, user=user),
         reorder=services.evidence_reorder,
     ),
@@ -94,11 +98,18 @@ def item_edit(request: HtmxRequest, pk: int, item_id: int, kind: str):
     assessment = assessment_for_user(request.user, pk, write=True)
     item = get_object_or_404(KINDS[kind].model, pk=item_id, assessment=assessment)
     form = KINDS[kind].form(request.POST or None, instance=item)
-    if request.method == "POST" and form_submit(form, lambda data: KINDS[kind].update(item, request.user, data)):
-        return items_response(request, assessment)
-    return render(
-        request, f"{TEMPLATE}#item-edit", {"assessment": assessment, "form": form, "item": item, "kind": kind}
-    )
+    current = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            KINDS[kind].update(item, request.user, dict(form.cleaned_data))
+        except VersionConflict as exc:
+            current = conflict_show(form, exc)
+        except ValidationError as exc:
+            form_error_add(form, exc)
+        else:
+            return items_response(request, assessment)
+    context = {"assessment": assessment, "form": form, "item": item, "kind": kind, "current": current}
+    return render(request, f"{TEMPLATE}#item-edit", context)
 
 
 @require_POST

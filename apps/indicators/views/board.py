@@ -8,7 +8,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import Activity
-from apps.assessments.selectors import snapshot_latest
+from apps.assessments.selectors import rescoring_delayed, snapshot_latest
 from apps.core.htmx import unchanged, version_token
 from apps.core.types import HtmxRequest
 
@@ -34,16 +34,20 @@ def panel_context(assessment) -> dict:
             assessment=assessment, kind=Activity.Kind.WARNING, data__code__startswith="indicator"
         ).order_by("-created_at", "-id")[:WARNINGS_SHOWN]
     )
+    pending = snapshot is None or snapshot.version < assessment.content_version
+    delayed = rescoring_delayed(assessment=assessment, pending=pending)
     return {
         "assessment": assessment,
         "snapshot": snapshot,
-        "pending": snapshot is None or snapshot.version < assessment.content_version,
+        "pending": pending,
+        "delayed": delayed,
         "favoured": favoured,
         "ach_leader": leader,
         "tension": validator.tension(favoured, leader),
         "warnings": warnings,
         # Warnings arrive with snapshots, so the two versions say whether anything moved.
-        "token": version_token(snapshot.version if snapshot else 0, assessment.content_version),
+        "token": version_token(snapshot.version if snapshot else 0, assessment.content_version)
+        + ("-delayed" if delayed else ""),
     }
 
 

@@ -11,6 +11,7 @@ from apps.assessments.access import assessment_for_user
 from apps.assessments.models import Evidence
 from apps.core.htmx import control_submit
 from apps.core.types import HtmxRequest
+from apps.core.versions import VersionConflict, conflict_show
 
 from .. import services
 from ..display import indicator_detail, validator_grid
@@ -80,17 +81,29 @@ def edit(request: HtmxRequest, pk: int, indicator_id: int):
     if request.GET.get("cancel"):
         return _response(request, assessment, indicator.pk, "fields")
     form = IndicatorForm(request.POST or None, instance=indicator)
+    current = None
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            services.indicator_update(indicator=indicator, user=request.user, **form.cleaned_data)
+            services.indicator_update(
+                indicator=indicator, user=request.user, expected_version=data.pop("version"), **data
+            )
+        except VersionConflict as exc:
+            current = conflict_show(form, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             return _response(request, assessment, indicator.pk, "fields", "summary", "panel")
-    context = {"assessment": assessment, "membership": assessment.membership, "indicator": indicator, "form": form}
+    context = {
+        "assessment": assessment,
+        "membership": assessment.membership,
+        "indicator": indicator,
+        "form": form,
+        "current": current,
+    }
     if request.htmx:
         return render(request, f"{TEMPLATE}#fields", context)
-    return render(request, TEMPLATE, _context(request, assessment, indicator.pk, form=form))
+    return render(request, TEMPLATE, _context(request, assessment, indicator.pk, form=form, current=current))
 
 
 @require_POST

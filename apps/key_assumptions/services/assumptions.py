@@ -6,11 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from apps.accounts.models import Membership
 from apps.assessments.models import Activity, Assessment, Hypothesis
 from apps.assessments.services import activity_record, assessment_bump
 from apps.core.keys import key_number
+from apps.core.versions import version_check
 
 from .. import spread
 from ..models import Assumption, Change, Judgment
@@ -119,17 +121,23 @@ def assumption_create(
 
 
 @transaction.atomic
-def assumption_update(*, assumption: Assumption, user, reason: str, supports=None, **fields) -> Assumption:
-    """Edit an assumption; the reason is required and the history records every changed field."""
+def assumption_update(
+    *, assumption: Assumption, user, reason: str, supports=None, expected_version: int | None = None, **fields
+) -> Assumption:
+    """Edit an assumption; the reason is required and the history records every changed field.
+
+    A stale expected_version is refused (VersionConflict) before anything, history included, is written.
+    """
     if not reason.strip():
         raise ValidationError({"reason": "Say why you are changing this assumption."})
     assessment = assumption.assessment
     if "owner" in fields:
         _owner_validate(assessment, fields["owner"])
-    version = assessment_bump(assessment_id=assessment.pk, change=f"key assumption {assumption.key} edited")
-    # Compare with the row as stored now (under the assessment lock): the caller's instance may be
-    # stale, or changed by a form, and the rescoring may have flagged it since it was read.
+    # Compare with the row as stored now (locked): the caller's instance may be stale, or changed by a
+    # form, and the rescoring may have flagged it since it was read.
+    version_check(Assumption, assumption.pk, expected_version)
     assumption.refresh_from_db()
+    version = assessment_bump(assessment_id=assessment.pk, change=f"key assumption {assumption.key} edited")
     changes = {}
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
@@ -148,8 +156,9 @@ def assumption_update(*, assumption: Assumption, user, reason: str, supports=Non
             changes["supports"] = [before, after]
     if not changes:
         raise ValidationError("Nothing changed.")
+    assumption.version += 1
     assumption.full_clean(exclude=["assessment", "owner", "checked_by"])
-    assumption.save(update_fields=[*(name for name in changes if name != "supports"), "updated_at"])
+    assumption.save(update_fields=[*(name for name in changes if name != "supports"), "version", "updated_at"])
     if "supports" in changes:
         assumption.supports.set(hypotheses)
     history_record(assumption=assumption, user=user, action=Change.Action.EDITED, changes=changes, reason=reason)
@@ -182,7 +191,7 @@ def assumption_reorder(*, assessment: Assessment, user, ordered_ids: list[int]) 
                 )
             )
         items[pk].order = position
-    Assumption.objects.bulk_update(items.values(), ["order"])
+    bulk_update_with_history(list(items.values()), Assumption, ["order"], default_user=user)
     Change.objects.bulk_create(moved)
 
 
@@ -194,10 +203,12 @@ def judgment_set(*, assumption: Assumption, analyst, confidence: str, impact: st
     membership = Membership.objects.filter(team_id=assumption.assessment.team_id, user=analyst).first()
     if membership is None or not membership.can_edit:
         raise ValidationError("Only the team's analysts record judgments.")
+    previous = Judgment.objects.filter(assumption=assumption, analyst=analyst).first()
+    if previous and (previous.confidence, previous.impact, previous.note) == (confidence, impact, note[:500]):
+        return previous
     assessment_bump(
         assessment_id=assumption.assessment_id, change=f"{_name(analyst)} judged key assumption {assumption.key}"
     )
-    previous = Judgment.objects.filter(assumption=assumption, analyst=analyst).first()
     judgment, _ = Judgment.objects.update_or_create(
         assumption=assumption,
         analyst=analyst,

@@ -15,6 +15,7 @@ from apps.assessments.access import assessment_for_user
 from apps.core.htmx import form_error_add, form_submit, unchanged, version_token
 from apps.core.ordering import order_moved
 from apps.core.types import HtmxRequest
+from apps.core.versions import VersionConflict, conflict_show
 
 from .. import services
 from ..forms import (
@@ -187,6 +188,7 @@ def assumption_edit(request: HtmxRequest, pk: int, assumption_id: int):
     form = AssumptionEditForm(
         request.POST or None, instance=assumption, assessment=assessment, auto_id=f"id_edit{assumption.pk}_%s"
     )
+    current = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -196,13 +198,22 @@ def assumption_edit(request: HtmxRequest, pk: int, assumption_id: int):
                 user=request.user,
                 reason=data.pop("reason"),
                 supports=data.pop("supports"),
+                expected_version=data.pop("version"),
                 **data,
             )
+        except VersionConflict as exc:
+            current = conflict_show(form, exc)
         except ValidationError as exc:
             form_error_add(form, exc)
         else:
             return check_response(request, assessment, "side-forms", toast=f"{assumption.key} updated.")
-    context = {"assessment": assessment, "form": form, "assumption": assumption, "sort": _sort(request)}
+    context = {
+        "assessment": assessment,
+        "form": form,
+        "assumption": assumption,
+        "sort": _sort(request),
+        "current": current,
+    }
     return render(request, "key_assumptions/check.html#assumption-edit", context)
 
 

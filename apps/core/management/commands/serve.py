@@ -1,19 +1,16 @@
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
     help = (
-        "Serve the app on HOST:PORT; with CELERY_BROKER_URL set, also run a Celery worker and beat beside it. "
-        "Ctrl-C stops them all."
+        "Serve the embedded demo on HOST:PORT (Django's server, tasks in-process, the stale-score sweep in a "
+        "thread). With a real broker, run the Procfile instead: `make run` or `honcho start`."
     )
 
     def add_arguments(self, parser):
@@ -21,32 +18,17 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000")
 
     def handle(self, *args, host, port, **options):
-        python = sys.executable
-        commands = [[python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]]
         if settings.CELERY_BROKER_URL and not settings.CELERY_TASK_ALWAYS_EAGER:
-            celery = [python, "-m", "celery", "-A", "config"]
-            commands.append([*celery, "worker", "--loglevel=INFO", "--concurrency=2"])
-            commands.append([*celery, "beat", "--loglevel=INFO", "--schedule=/tmp/sat-workbench-beat"])
-            mode = "PostgreSQL/broker mode: Celery worker and beat started"
-        else:
-            threading.Thread(target=self._sweep_forever, daemon=True).start()
-            mode = "embedded mode: tasks run in-process; the stale-score sweep runs here"
-        processes = [subprocess.Popen(command, env=os.environ.copy()) for command in commands]
-        self.stdout.write(f"\nSAT Workbench at http://{host}:{port}/ ({mode}). Ctrl-C stops.\n")
-        try:
-            while all(process.poll() is None for process in processes):
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for process in processes:
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-            for process in processes:
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            raise CommandError(
+                "CELERY_BROKER_URL is set: run web, worker and beat from the Procfile "
+                "(`make run`, or `honcho start -f Procfile`)."
+            )
+        threading.Thread(target=self._sweep_forever, daemon=True).start()
+        self.stdout.write(
+            f"\nSAT Workbench at http://{host}:{port}/ (embedded mode: tasks run in-process; "
+            "the stale-score sweep runs here). Ctrl-C stops.\n"
+        )
+        call_command("runserver", f"{host}:{port}", use_reloader=False)
 
     def _sweep_forever(self):
         interval = settings.CELERY_BEAT_SCHEDULE["rescore-stale-assessments"]["schedule"]

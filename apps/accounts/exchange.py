@@ -1,0 +1,150 @@
+"""The `sat-workbench/teams@1` JSON format: teams, members and roles, loaded idempotently and atomically.
+
+The schema sits with the other published formats in apps/assessments/schema/; it is read as a file,
+so this module imports nothing from the apps above accounts.
+"""
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from .models import Membership, Team
+
+FORMAT = "sat-workbench/teams@1"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "assessments" / "schema" / "teams-v1.schema.json"
+USER_FIELDS = ("email", "first_name", "last_name")
+
+
+class TeamsFileError(Exception):
+    """A file that cannot be loaded; .errors lists every problem, each naming its place."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("; ".join(errors))
+
+
+@dataclass
+class LoadSummary:
+    """What a load did (or, in a dry run, would do), as lists of names for each outcome."""
+
+    created: dict[str, list[str]] = field(default_factory=lambda: {"teams": [], "users": [], "memberships": []})
+    updated: dict[str, list[str]] = field(default_factory=lambda: {"teams": [], "users": [], "memberships": []})
+    unchanged: dict[str, list[str]] = field(default_factory=lambda: {"teams": [], "users": [], "memberships": []})
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values()) or any(self.updated.values())
+
+    def lines(self) -> list[str]:
+        return [
+            f"{kind}: {len(self.created[kind])} created, {len(self.updated[kind])} updated, "
+            f"{len(self.unchanged[kind])} unchanged"
+            for kind in ("teams", "users", "memberships")
+        ]
+
+
+@cache
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def _place(path) -> str:
+    place = ""
+    for part in path:
+        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
+    return place or "(top level)"
+
+
+def teams_file_validate(data: Any) -> None:
+    """Raise TeamsFileError listing every problem, each with its place (`teams[0].members[2].role: …`)."""
+    if not isinstance(data, dict):
+        raise TeamsFileError(["(top level): expected a JSON object"])
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = [f"{_place(e.absolute_path)}: {e.message}" for e in sorted(validator.iter_errors(data), key=str)]
+    if errors:
+        raise TeamsFileError(errors)
+    for name, count in Counter(t["name"] for t in data["teams"]).items():
+        if count > 1:
+            errors.append(f"teams: team “{name}” is listed {count} times")
+    details: dict[str, tuple[int, int, dict]] = {}
+    for t, team in enumerate(data["teams"]):
+        for username, count in Counter(m["username"] for m in team["members"]).items():
+            if count > 1:
+                errors.append(f"teams[{t}].members: {username} is listed {count} times")
+        for m, member in enumerate(team["members"]):
+            place = f"teams[{t}].members[{m}]"
+            if member.get("email"):
+                try:
+                    validate_email(member["email"])
+                except ValidationError:
+                    errors.append(f"{place}.email: “{member['email']}” is not an e-mail address")
+            given = {name: member[name] for name in USER_FIELDS if name in member}
+            if member["username"] in details:
+                first_t, first_m, first = details[member["username"]]
+                for name in given.keys() & first.keys():
+                    if given[name] != first[name]:
+                        errors.append(
+                            f"{place}.{name}: differs from teams[{first_t}].members[{first_m}].{name} "
+                            f"for the same user {member['username']}"
+                        )
+            else:
+                details[member["username"]] = (t, m, given)
+    if errors:
+        raise TeamsFileError(errors)
+
+
+@transaction.atomic
+def teams_load(*, data: Any, dry_run: bool = False) -> LoadSummary:
+    """Create or update the file's teams, users and memberships; a bad file writes nothing.
+
+    Idempotent: a second load of the same file reports everything unchanged and writes no row.
+    Members the file does not list are kept (removing someone is a decision for the admin page).
+    """
+    teams_file_validate(data)
+    summary = LoadSummary()
+    user_model = get_user_model()
+    for item in data["teams"]:
+        team, created = Team.objects.get_or_create(name=item["name"])
+        (summary.created if created else summary.unchanged)["teams"].append(team.name)
+        for member in item["members"]:
+            username = member["username"]
+            user = user_model.objects.filter(username=username).first()
+            given = {name: member[name] for name in USER_FIELDS if name in member}
+            if user is None:
+                user = user_model(username=username, **given)
+                user.set_unusable_password()
+                user.save()
+                summary.created["users"].append(username)
+            elif username not in summary.created["users"] + summary.updated["users"] + summary.unchanged["users"]:
+                changed = [name for name, value in given.items() if getattr(user, name) != value]
+                if changed:
+                    for name in changed:
+                        setattr(user, name, given[name])
+                    user.save(update_fields=changed)
+                    summary.updated["users"].append(username)
+                else:
+                    summary.unchanged["users"].append(username)
+            label = f"{username} in {team.name}"
+            membership = Membership.objects.filter(user=user, team=team).first()
+            if membership is None:
+                Membership.objects.create(user=user, team=team, role=member["role"])
+                summary.created["memberships"].append(f"{label} ({member['role']})")
+            elif membership.role != member["role"]:
+                label += f" ({membership.role} → {member['role']})"
+                membership.role = member["role"]
+                membership.save(update_fields=["role", "updated_at"])
+                summary.updated["memberships"].append(label)
+            else:
+                summary.unchanged["memberships"].append(label)
+    if dry_run:
+        transaction.set_rollback(True)
+    return summary

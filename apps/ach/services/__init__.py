@@ -1,0 +1,13 @@
+"""ACH writes, one module per family: ratings and the scoring settings; stated probabilities and resolution."""
+
+from .calibration import assessment_resolve, stated_probabilities_set
+from .ratings import rating_set, ratings_bulk_create, ratings_set_many, reliability_set
+
+__all__ = [
+    "assessment_resolve",
+    "rating_set",
+    "ratings_bulk_create",
+    "ratings_set_many",
+    "reliability_set",
+    "stated_probabilities_set",
+]

@@ -1,0 +1,130 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from apps.assessments.models import Assessment, Evidence, Hypothesis
+from apps.assessments.services import assessment_bump
+
+from .. import scoring
+from ..models import LABEL_TO_VALUE, Rating
+
+
+@transaction.atomic
+def rating_set(
+    *, assessment: Assessment, analyst, evidence_id: int, hypothesis_id: int, label: str, note: str | None = None
+) -> Rating | None:
+    """Set (or with label "" clear) the analyst's own rating of one cell."""
+    if label and label not in LABEL_TO_VALUE:
+        raise ValidationError({"value": f"Unknown rating “{label}”: use CC, C, N, I, II or NA."})
+    evidence = Evidence.objects.filter(pk=evidence_id, assessment=assessment).first()
+    hypothesis = Hypothesis.objects.filter(pk=hypothesis_id, assessment=assessment).first()
+    if evidence is None or hypothesis is None:
+        raise ValidationError("That cell is not part of this assessment.")
+    assessment_bump(assessment_id=assessment.pk, change=f"{analyst.username} rated {evidence.key}×{hypothesis.key}")
+    if not label:
+        Rating.objects.filter(analyst=analyst, evidence=evidence, hypothesis=hypothesis).delete()
+        return None
+    defaults = {"value": LABEL_TO_VALUE[label], "assessment": assessment}
+    if note is not None:
+        defaults["note"] = note[:500]
+    rating, _ = Rating.objects.update_or_create(
+        analyst=analyst, evidence=evidence, hypothesis=hypothesis, defaults=defaults
+    )
+    return rating
+
+
+def ratings_bulk_create(*, assessment: Assessment, rows: list[tuple]) -> int:
+    """Insert many ratings in the caller's transaction: rows of (analyst, evidence, hypothesis, label, note)."""
+    bulk_create_with_history(
+        [
+            Rating(
+                assessment=assessment,
+                analyst=analyst,
+                evidence=evidence,
+                hypothesis=hypothesis,
+                value=LABEL_TO_VALUE[label],
+                note=note or "",
+            )
+            for analyst, evidence, hypothesis, label, note in rows
+        ],
+        Rating,
+        batch_size=2000,
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def reliability_set(*, assessment: Assessment, reliability: dict) -> Assessment:
+    """Set the credibility and relevance factors of r(e); each in (0, 1] (defaults fill what is not given)."""
+    try:
+        checked = scoring.reliability_checked(reliability)
+    except ValueError as problem:
+        raise ValidationError({"reliability": str(problem)}) from None
+    assessment.reliability = checked
+    assessment.save(update_fields=["reliability"])
+    assessment_bump(assessment_id=assessment.pk, change="reliability factors changed")
+    return assessment
+
+
+# Bulk writes for the REST API (apps/api): many cells of one analyst in one transaction.
+
+
+@transaction.atomic
+def ratings_set_many(*, assessment: Assessment, analyst, items: list[dict]) -> list[Rating]:
+    """Set (label "" clears) many of the analyst's own cells at once: all or nothing, one content version.
+
+    Items are {"evidence": E key, "hypothesis": H key, "value": label, "note": str | None}; a note of
+    None keeps the cell's note. Errors are keyed by the item's position, like evidence_add's.
+    """
+    evidence = dict(Evidence.objects.filter(assessment=assessment).values_list("key", "pk"))
+    hypotheses = dict(Hypothesis.objects.filter(assessment=assessment).values_list("key", "pk"))
+    errors: dict[str, list[str]] = {}
+    cells: dict[tuple[int, int], dict] = {}
+    for position, item in enumerate(items):
+        problems = []
+        if item["value"] and item["value"] not in LABEL_TO_VALUE:
+            problems.append(f"value: unknown rating “{item['value']}”: use CC, C, N, I, II or NA")
+        if item["evidence"] not in evidence:
+            problems.append(f"evidence: no evidence with key {item['evidence']}")
+        if item["hypothesis"] not in hypotheses:
+            problems.append(f"hypothesis: no hypothesis with key {item['hypothesis']}")
+        cell = (evidence.get(item["evidence"]), hypotheses.get(item["hypothesis"]))
+        if not problems and cell in cells:
+            problems.append(f"the cell {item['evidence']}×{item['hypothesis']} is listed twice")
+        if problems:
+            errors[f"row {position + 1}"] = problems
+        else:
+            cells[cell] = item
+    if errors:
+        raise ValidationError(errors)
+    if not cells:
+        return []
+    assessment_bump(assessment_id=assessment.pk, change=f"{analyst.username} rated {len(cells)} cells")
+    mine = Rating.objects.filter(assessment=assessment, analyst=analyst)
+    notes = {(r.evidence_id, r.hypothesis_id): r.note for r in mine.filter(evidence_id__in=[e for e, _ in cells])}
+    cleared = [cell for cell, item in cells.items() if not item["value"]]
+    for evidence_id, hypothesis_id in cleared:
+        mine.filter(evidence_id=evidence_id, hypothesis_id=hypothesis_id).delete()
+    rows = [
+        Rating(
+            assessment=assessment,
+            analyst=analyst,
+            evidence_id=evidence_id,
+            hypothesis_id=hypothesis_id,
+            value=LABEL_TO_VALUE[item["value"]],
+            note=(item.get("note") if item.get("note") is not None else notes.get((evidence_id, hypothesis_id), ""))[
+                :500
+            ],
+        )
+        for (evidence_id, hypothesis_id), item in cells.items()
+        if item["value"]
+    ]
+    saved = Rating.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["analyst", "evidence", "hypothesis"],
+        update_fields=["value", "note", "rated_at"],
+    )
+    # An upsert bypasses save(), so the history rows are written here.
+    Rating.history.bulk_history_create([r for r in saved if r.pk], update=True, default_user=analyst)
+    return saved

@@ -1,0 +1,58 @@
+"""Request limits: per-token rates, body size, page size."""
+
+import io
+
+from django.conf import settings
+from rest_framework import exceptions, pagination, parsers, status, throttling
+
+
+class TokenRateThrottle(throttling.SimpleRateThrottle):
+    """Requests per token (per user for browser sessions); rates in settings.API_THROTTLE_RATES."""
+
+    scope = "api"
+
+    def get_rate(self) -> str | None:
+        # Read at request time (not import time) so the rate follows the settings.
+        return settings.API_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view) -> str:
+        token = request.auth
+        if token is not None and hasattr(token, "digest"):
+            ident = f"token-{token.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"ip-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class TokenWriteRateThrottle(TokenRateThrottle):
+    scope = "api_write"
+
+    def allow_request(self, request, view) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+class LimitedJSONParser(parsers.JSONParser):
+    """JSON bodies up to settings.API_MAX_BODY_BYTES; DRF reads the raw stream, past Django's own limit."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_BODY_BYTES
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
+        return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
+class Pages(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500

@@ -1,0 +1,188 @@
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.ach.models import LABEL_TO_VALUE
+from apps.assessments.models import Assessment, Evidence, Hypothesis
+from apps.indicators.models import Indicator, Observation
+from apps.key_assumptions.models import Assumption
+
+# TODO(merge): the `origin` field is added to Evidence in parallel; it is served and filtered once it exists.
+HAS_ORIGIN = any(field.name == "origin" for field in Evidence._meta.get_fields())
+EVIDENCE_INPUT_FIELDS = ["summary", "source", "citation", "date", "type", "credibility", "relevance"] + (
+    ["origin"] if HAS_ORIGIN else []
+)
+RATING_LABELS = ["", *LABEL_TO_VALUE]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    team = serializers.CharField(source="team.name")
+    role = serializers.SerializerMethodField(help_text="Your role in the assessment's team.")
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "title", "question", "description", "status", "team", "role", "content_version",
+                  "created_at", "updated_at"]  # fmt: skip
+
+    def get_role(self, assessment) -> str | None:
+        return self.context.get("roles", {}).get(assessment.team_id)
+
+
+class HypothesisSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Hypothesis
+        fields = ["key", "statement", "order", "prior", "version", "created_at", "updated_at"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    added_by = serializers.CharField(source="added_by.username", default=None, allow_null=True)
+
+    class Meta:
+        model = Evidence
+        fields = ["key", *EVIDENCE_INPUT_FIELDS, "order", "added_by", "added_at", "updated_at", "added_in_version",
+                  "version"]  # fmt: skip
+
+
+class EvidenceInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = EVIDENCE_INPUT_FIELDS
+        extra_kwargs = {"summary": {"max_length": settings.API_MAX_TEXT}}
+
+    def validate_summary(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("Write a summary of the item.")
+        return value
+
+
+class EvidenceBatchSerializer(serializers.Serializer):
+    items = EvidenceInputSerializer(many=True, min_length=1, max_length=settings.API_MAX_BATCH)
+
+
+class EvidenceBatchResultSerializer(serializers.Serializer):
+    items = EvidenceSerializer(many=True)
+    content_version = serializers.IntegerField(help_text="Scores are current once a snapshot has this version.")
+
+
+class EvidenceUpdateSerializer(EvidenceInputSerializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one is answered 409.")
+
+    class Meta(EvidenceInputSerializer.Meta):
+        fields = [*EVIDENCE_INPUT_FIELDS, "version"]
+
+    def validate(self, attrs: dict) -> dict:
+        if "version" not in attrs:
+            raise serializers.ValidationError({"version": ["Send the version of the item you edited."]})
+        return attrs
+
+
+class VersionConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = EvidenceSerializer()
+
+
+class EvidenceFilterSerializer(serializers.Serializer):
+    date_after = serializers.DateField(required=False, help_text="Events on or after this date.")
+    date_before = serializers.DateField(required=False, help_text="Events on or before this date.")
+    source = serializers.CharField(required=False, max_length=300, help_text="Source contains (case-insensitive).")
+    if HAS_ORIGIN:
+        origin = serializers.CharField(required=False, max_length=100)
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("date_after") and attrs.get("date_before") and attrs["date_after"] > attrs["date_before"]:
+            raise serializers.ValidationError({"date_before": ["Must not be before date_after."]})
+        return attrs
+
+
+class RatingSerializer(serializers.Serializer):
+    evidence = serializers.CharField(max_length=20, help_text="Evidence key (E1 …).")
+    hypothesis = serializers.CharField(max_length=20, help_text="Hypothesis key (H1 …).")
+    value = serializers.ChoiceField(choices=RATING_LABELS, help_text='CC, C, N, I, II, NA; "" clears the cell.')
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, allow_null=True)
+
+
+class RatingReadSerializer(serializers.Serializer):
+    evidence = serializers.CharField()
+    hypothesis = serializers.CharField()
+    value = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    rated_at = serializers.DateTimeField()
+
+
+class RatingsSetSerializer(serializers.Serializer):
+    ratings = RatingSerializer(many=True, min_length=1, max_length=settings.API_MAX_BATCH * 50)
+
+
+class TeamRowSerializer(serializers.Serializer):
+    evidence = serializers.CharField()
+    revealed = serializers.BooleanField(help_text="False until you have rated every cell of the row (anchoring).")
+    consensus = serializers.DictField(child=serializers.CharField(allow_null=True), allow_null=True)
+    analysts = serializers.DictField(child=serializers.DictField(child=serializers.CharField()), allow_null=True)
+
+
+class SnapshotSummarySerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    trigger = serializers.CharField(allow_blank=True)
+    trigger_evidence = serializers.ListField(child=serializers.CharField())
+    ranking = serializers.ListField(child=serializers.CharField())
+    leader_by_inconsistency = serializers.CharField(allow_null=True)
+    leader_by_posterior = serializers.CharField(allow_null=True)
+    alerts = serializers.ListField(child=serializers.DictField())
+
+
+class SnapshotSerializer(SnapshotSummarySerializer):
+    content_version = serializers.IntegerField(help_text="The assessment's current version.")
+    pending = serializers.BooleanField(help_text="True while a newer version awaits rescoring.")
+    team = serializers.DictField(child=serializers.DictField(child=serializers.FloatField()))
+    analysts = serializers.DictField(
+        child=serializers.DictField(child=serializers.DictField(child=serializers.FloatField())),
+        help_text="Each analyst's scores, by username.",
+    )
+    linchpins = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    sensitivity = serializers.JSONField(allow_null=True, help_text="Sensitivity results, when computed.")
+    techniques = serializers.DictField(help_text="The other techniques' results (key_assumptions, indicators).")
+
+
+class AssumptionSerializer(serializers.ModelSerializer):
+    supports = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
+
+    class Meta:
+        model = Assumption
+        fields = ["key", "statement", "rationale", "citation", "supports", "analytic_line", "could_be_untrue",
+                  "less_true_now", "confidence", "impact", "status", "needs_recheck", "recheck_reason",
+                  "created_at", "updated_at"]  # fmt: skip
+
+
+class ObservationSerializer(serializers.ModelSerializer):
+    analyst = serializers.CharField(source="analyst.username", default=None, allow_null=True)
+    evidence = serializers.CharField(source="evidence.key", default=None, allow_null=True)
+
+    class Meta:
+        model = Observation
+        fields = ["date", "status", "source", "note", "analyst", "evidence", "created_at"]
+
+
+class ObservationInputSerializer(serializers.ModelSerializer):
+    evidence = serializers.CharField(required=False, max_length=20, help_text="Key of a linked evidence item.")
+    date = serializers.DateField(required=False, help_text="Defaults to today; never in the future.")
+
+    class Meta:
+        model = Observation
+        fields = ["date", "status", "source", "note", "evidence"]
+        extra_kwargs = {"note": {"max_length": settings.API_MAX_TEXT}}
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    current_status = serializers.SerializerMethodField()
+    observations = ObservationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = ["key", "statement", "category", "collection", "citation", "review_cadence_days", "threshold",
+                  "reviewed_on", "current_status", "observations"]  # fmt: skip
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_current_status(self, indicator) -> str | None:
+        observations = list(indicator.observations.all())
+        return max(observations, key=lambda o: (o.date, o.pk)).status if observations else None

@@ -1,0 +1,41 @@
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ApiToken, token_digest
+
+TOKEN_PREFIX = "satwb_"
+# Record use at most this often: a busy feed must not write a row on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@transaction.atomic
+def token_create(*, user, name: str, read_only: bool = False) -> tuple[ApiToken, str]:
+    """A new token and its secret: the secret is returned this once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name the token after what will use it."})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], digest=token_digest(raw), prefix=raw[: len(TOKEN_PREFIX) + 4], read_only=read_only
+    )
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, user) -> ApiToken:
+    if token.user_id != user.pk:
+        raise ValidationError("Only the owner can revoke a token.")
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    return token
+
+
+def token_touch(*, token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

@@ -1,0 +1,26 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from .views import assessments, scores, techniques
+
+app_name = "api"
+
+ASSESSMENT = r"assessments/(?P<assessment_pk>[0-9]+)"
+
+router = SimpleRouter()
+router.register("assessments", assessments.AssessmentViewSet, basename="assessment")
+router.register(f"{ASSESSMENT}/hypotheses", assessments.HypothesisViewSet, basename="hypothesis")
+router.register(f"{ASSESSMENT}/evidence", assessments.EvidenceViewSet, basename="evidence")
+router.register(f"{ASSESSMENT}/ratings", scores.RatingViewSet, basename="rating")
+router.register(f"{ASSESSMENT}/snapshots", scores.SnapshotViewSet, basename="snapshot")
+router.register(f"{ASSESSMENT}/key-assumptions", techniques.AssumptionViewSet, basename="assumption")
+router.register(f"{ASSESSMENT}/indicators", techniques.IndicatorViewSet, basename="indicator")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up code as a script file: no inline script, no CDN.
+    # (drf-spectacular's Redoc page is left out: its template loads Google Fonts.)
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,141 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from apps.assessments.models import Assessment, Evidence, Hypothesis
+from apps.assessments.services import VersionConflict, evidence_add, evidence_update
+
+from ..access import assessment_for_api
+from ..serializers import (
+    HAS_ORIGIN,
+    AssessmentSerializer,
+    EvidenceBatchResultSerializer,
+    EvidenceBatchSerializer,
+    EvidenceFilterSerializer,
+    EvidenceInputSerializer,
+    EvidenceSerializer,
+    EvidenceUpdateSerializer,
+    HypothesisSerializer,
+    VersionConflictSerializer,
+)
+from .base import AssessmentScoped
+
+
+class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = AssessmentSerializer
+    queryset = Assessment.objects.none()
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        return Assessment.objects.filter(team__memberships__user=self.request.user).select_related("team")
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        if self.request.user.is_authenticated:
+            context["roles"] = dict(self.request.user.memberships.values_list("team_id", "role"))
+        return context
+
+    def retrieve(self, request, pk: int):
+        return Response(self.get_serializer(assessment_for_api(request, pk)).data)
+
+
+class HypothesisViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    serializer_class = HypothesisSerializer
+    queryset = Hypothesis.objects.none()
+    lookup_field = "key"
+    pagination_class = None
+
+    def get_queryset(self):
+        return Hypothesis.objects.filter(assessment=self.assessment)
+
+
+_FILTERS = [
+    OpenApiParameter("date_after", OpenApiTypes.DATE, description="Events on or after this date."),
+    OpenApiParameter("date_before", OpenApiTypes.DATE, description="Events on or before this date."),
+    OpenApiParameter("source", OpenApiTypes.STR, description="Source contains (case-insensitive)."),
+] + ([OpenApiParameter("origin", OpenApiTypes.STR, description="Exact origin.")] if HAS_ORIGIN else [])
+
+
+def row_errors(exc: DjangoValidationError, count: int) -> dict:
+    """A service's "row N" errors as DRF reports a list's: keyed by the item's 0-based index."""
+    rows, other = {}, {}
+    for key, messages in exc.message_dict.items():
+        number = key.removeprefix("row ")
+        if number.isdigit() and 0 < int(number) <= count:
+            rows[int(number) - 1] = {"non_field_errors": messages}
+        else:
+            other[key] = messages
+    return {"items": rows, **other} if rows else other
+
+
+@extend_schema_view(list=extend_schema(parameters=_FILTERS))
+class EvidenceViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    serializer_class = EvidenceSerializer
+    queryset = Evidence.objects.none()
+    lookup_field = "key"
+
+    def get_queryset(self):
+        queryset = Evidence.objects.filter(assessment=self.assessment).select_related("added_by")
+        if self.action != "list":
+            return queryset
+        filters = EvidenceFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
+        if "date_after" in wanted:
+            queryset = queryset.filter(date__gte=wanted["date_after"])
+        if "date_before" in wanted:
+            queryset = queryset.filter(date__lte=wanted["date_before"])
+        if wanted.get("source"):
+            queryset = queryset.filter(source__icontains=wanted["source"])
+        if wanted.get("origin"):
+            queryset = queryset.filter(origin=wanted["origin"])
+        return queryset
+
+    def _add(self, items: list[dict]) -> list[Evidence]:
+        try:
+            return evidence_add(assessment=self.assessment, user=self.request.user, items=items, via="api")
+        except DjangoValidationError as exc:
+            raise ValidationError(row_errors(exc, len(items))) from exc
+
+    @extend_schema(request=EvidenceInputSerializer, responses={201: EvidenceSerializer})
+    def create(self, request, assessment_pk: int):
+        serializer = EvidenceInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        [evidence] = self._add([serializer.validated_data])
+        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EvidenceBatchSerializer, responses={201: EvidenceBatchResultSerializer})
+    @action(detail=False, methods=["post"])
+    def batch(self, request, assessment_pk: int):
+        """All items or none: one invalid item rejects the batch, with errors listed per item."""
+        serializer = EvidenceBatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = self._add(serializer.validated_data["items"])
+        version = Assessment.objects.values_list("content_version", flat=True).get(pk=self.assessment.pk)
+        return Response(
+            {"items": EvidenceSerializer(created, many=True).data, "content_version": version},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=EvidenceUpdateSerializer, responses={200: EvidenceSerializer, 409: VersionConflictSerializer}
+    )
+    def partial_update(self, request, assessment_pk: int, key: str):
+        """Change some fields, sending the version you read; a stale version is answered 409 with the current item."""
+        evidence = self.get_object()
+        serializer = EvidenceUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        expected = fields.pop("version")
+        try:
+            evidence = evidence_update(evidence=evidence, user=request.user, expected_version=expected, **fields)
+        except VersionConflict as exc:
+            return Response(
+                {"detail": " ".join(exc.messages), "current": EvidenceSerializer(exc.current).data},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(EvidenceSerializer(evidence).data)

@@ -1,0 +1,129 @@
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Max, QuerySet
+
+from apps.accounts.models import Membership
+from apps.assessments.models import Assessment
+
+from .anchoring import rows_rated_in_full
+from .models import Thread
+
+# The technique models a thread can point at, by natural key, so this app imports no technique.
+TARGET_MODELS = {
+    Thread.Kind.ASSUMPTION: ("key_assumptions", "assumption"),
+    Thread.Kind.INDICATOR: ("indicators", "indicator"),
+}
+
+
+def target_type(kind: str) -> ContentType:
+    return ContentType.objects.get_by_natural_key(*TARGET_MODELS[kind])
+
+
+def targets_for(*, assessment: Assessment, kind: str) -> QuerySet:
+    model = target_type(kind).model_class()
+    assert model is not None
+    return model.objects.filter(assessment=assessment).order_by("order", "id")
+
+
+def _hidden_rows(*, assessment: Assessment, user, membership: Membership) -> set[int] | None:
+    """Evidence ids whose cell threads this user may not see yet: None means every row is visible."""
+    if membership.can_review:
+        return None
+    rated = rows_rated_in_full(assessment_id=assessment.pk, user_id=user.pk)
+    if rated is None:
+        return None
+    return set(assessment.evidence.exclude(pk__in=rated).values_list("pk", flat=True))
+
+
+def thread_visible(*, thread: Thread, user, membership: Membership) -> bool:
+    """Supervisors see every thread; an analyst sees a cell's thread once they have rated its whole row."""
+    if thread.kind != Thread.Kind.CELL or membership.can_review:
+        return True
+    rated = rows_rated_in_full(assessment_id=thread.assessment_id, user_id=user.pk)
+    return rated is None or thread.evidence_id in rated
+
+
+@dataclass
+class ThreadList:
+    threads: list[Thread]
+    hidden: int = 0
+
+
+def threads_for(
+    *,
+    assessment: Assessment,
+    user,
+    membership: Membership,
+    unresolved_only: bool = False,
+    evidence_id: int | None = None,
+    target: tuple[str, int] | None = None,
+) -> ThreadList:
+    query = (
+        Thread.objects.filter(assessment=assessment)
+        .select_related("evidence", "hypothesis", "started_by", "resolved_by", "target_type")
+        .annotate(comment_count=Count("comments"), last_comment_at=Max("comments__created_at"))
+    )
+    if unresolved_only:
+        query = query.filter(resolved_at__isnull=True)
+    if evidence_id is not None:
+        query = query.filter(evidence_id=evidence_id)
+    if target is not None:
+        query = query.filter(kind=target[0], target_id=target[1])
+    threads = list(query)
+    _targets_attach(threads)
+    hidden_rows = _hidden_rows(assessment=assessment, user=user, membership=membership)
+    if not hidden_rows:
+        return ThreadList(threads=threads)
+    visible = [t for t in threads if not (t.kind == Thread.Kind.CELL and t.evidence_id in hidden_rows)]
+    return ThreadList(threads=visible, hidden=len(threads) - len(visible))
+
+
+def _targets_attach(threads: list[Thread]) -> None:
+    """Load assumption and indicator targets with one query per kind instead of one per thread."""
+    by_type: dict[int, list[Thread]] = {}
+    for thread in threads:
+        if thread.target_type_id:
+            by_type.setdefault(thread.target_type_id, []).append(thread)
+    for group in by_type.values():
+        model = group[0].target_type.model_class()
+        if model is None:
+            continue
+        objects = model.objects.in_bulk([t.target_id for t in group])
+        for thread in group:
+            thread.target = objects.get(thread.target_id)
+
+
+@dataclass
+class Markers:
+    """Where the matrix shows a comment marker: cell (evidence, hypothesis), evidence row, hypothesis column.
+
+    Each maps to True while one of its threads is unresolved.
+    """
+
+    cells: dict[tuple[int, int], bool] = field(default_factory=dict)
+    rows: dict[int, bool] = field(default_factory=dict)
+    columns: dict[int, bool] = field(default_factory=dict)
+
+
+def markers_for(*, assessment_id: int, evidence_id: int | None = None) -> Markers:
+    """Every thread's place in one query (the matrix page's one extra); with ``evidence_id``, only that
+    row's cell and row threads (a rated row answered alone)."""
+    markers = Markers()
+    threads = Thread.objects.filter(
+        assessment_id=assessment_id, kind__in=[Thread.Kind.CELL, Thread.Kind.EVIDENCE, Thread.Kind.HYPOTHESIS]
+    )
+    if evidence_id is not None:
+        threads = threads.filter(kind__in=[Thread.Kind.CELL, Thread.Kind.EVIDENCE], evidence_id=evidence_id)
+    for kind, row_id, hypothesis_id, resolved_at in threads.values_list(
+        "kind", "evidence_id", "hypothesis_id", "resolved_at"
+    ):
+        open_ = resolved_at is None
+        if kind == Thread.Kind.CELL:
+            place, mapping = (row_id, hypothesis_id), markers.cells
+        elif kind == Thread.Kind.EVIDENCE:
+            place, mapping = row_id, markers.rows
+        else:
+            place, mapping = hypothesis_id, markers.columns
+        mapping[place] = mapping.get(place, False) or open_
+    return markers

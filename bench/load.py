@@ -1,0 +1,281 @@
+"""`make load`: simulated analysts against the production setup, then a check that nothing was lost.
+
+Seeds a fresh database (LOAD_DATABASE_URL, default satwb_load) with 12 hypotheses × 200 evidence ×
+10 analysts, starts the Procfile set (gunicorn, a Celery worker on LOAD_BROKER_URL, default Redis db 6,
+and beat) under honcho on a free loopback port, and runs locust headless in a second process with
+LOAD_USERS analysts (default 50) for LOAD_SECONDS (default 45). Then it checks every rating and evidence
+item the server acknowledged against the database, waits for the worker to catch up and compares the
+final snapshot with a fresh synchronous recomputation. The last line is parsed by other tools:
+`load: <users> users, <r> req/s, rating p95 <ms> ms, matrix p95 <ms> ms, snapshot p95 <ms> ms, errors <n>, lost <n>`
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit() or int(raw) < 1:
+        sys.exit(f"{name} must be a positive whole number, not {raw!r}")
+    return int(raw)
+
+
+USERS = _positive_int("LOAD_USERS", 50)
+SECONDS = _positive_int("LOAD_SECONDS", 45)
+DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satwb_load")
+BROKER_URL = os.environ.get("LOAD_BROKER_URL", "redis://127.0.0.1:6379/6")
+HYPOTHESES, EVIDENCE, ANALYSTS = 12, 200, 10
+
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ["CELERY_BROKER_URL"] = BROKER_URL
+import benchdb  # noqa: E402 - reads the environment set above
+
+ROOT = benchdb.ROOT
+VENV_BIN = Path(sys.executable).parent
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(round(fraction * len(ordered))) - 1)] if ordered else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def seed() -> dict:
+    from django.conf import settings
+
+    from apps.accounts.services import membership_ensure
+
+    assessment, users = benchdb.build_matrix(hypotheses=HYPOTHESES, evidence=EVIDENCE, analysts=ANALYSTS)
+    team = assessment.team
+    users += [membership_ensure(team=team, username=f"load-{team.pk}-{i}")[0] for i in range(ANALYSTS, USERS)]
+    return {
+        "sessions": {user.username: session_for(user) for user in users[:USERS]},
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "assessment": assessment.pk,
+        "hypotheses": list(assessment.hypotheses.values_list("pk", flat=True)),
+        "evidence": list(assessment.evidence.values_list("pk", flat=True)),
+        "usernames": [user.username for user in users[:USERS]],
+    }
+
+
+def session_for(user) -> str:
+    """A logged-in session, as after the login form: analysts at work are logged in already."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def server_env(data_dir: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "STATICFILES_BACKEND"}
+    env.update(
+        PATH=f"{VENV_BIN}:{os.environ['PATH']}",
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        DATABASE_URL=DATABASE_URL,
+        CELERY_BROKER_URL=BROKER_URL,
+        CELERY_TASK_ALWAYS_EAGER="false",
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        # Plain HTTP on loopback: cookies must not be marked Secure or the clients would drop them.
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        SECURE_HSTS_SECONDS="0",
+        DATA_DIR=data_dir,
+        WEB_ACCESS_LOG="",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def count_connections(database: str, peak: list[int], stop: threading.Event) -> None:
+    import psycopg
+
+    parsed = urlparse(DATABASE_URL)
+    with psycopg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username, dbname="postgres") as c:
+        while not stop.wait(1):
+            row = c.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [database]).fetchone()
+            peak[0] = max(peak[0], row[0])
+
+
+def ratings_lost(record: dict, assessment_id: int) -> list[str]:
+    """Acknowledged ratings whose cell does not hold the value sent (a later unacknowledged send may win)."""
+    from apps.ach.models import Rating
+
+    accepted: dict[tuple, set] = {}
+    for sent in record["ratings"]:
+        cell = (sent["analyst"], sent["evidence"], sent["hypothesis"])
+        if sent["ok"]:
+            accepted[cell] = {sent["value"]}
+        elif cell in accepted:
+            accepted[cell].add(sent["value"])
+    stored = {
+        (username, e, h): Rating.Value(value).label
+        for username, e, h, value in Rating.objects.filter(assessment_id=assessment_id).values_list(
+            "analyst__username", "evidence_id", "hypothesis_id", "value"
+        )
+    }
+    return [
+        f"rating {cell}: sent {sorted(values)}, stored {stored.get(cell)}"
+        for cell, values in accepted.items()
+        if stored.get(cell) not in values
+    ]
+
+
+def evidence_lost(record: dict, assessment_id: int) -> list[str]:
+    from apps.assessments.models import Evidence
+
+    stored = {
+        row["summary"]: row
+        for row in Evidence.objects.filter(assessment_id=assessment_id, source="Load test").values(
+            "summary", "citation", "credibility", "relevance", "added_by__username"
+        )
+    }
+    lost = []
+    for sent in record["evidence"]:
+        if not sent["ok"]:
+            continue
+        row = stored.get(sent["summary"])
+        wanted = (sent["citation"], sent["credibility"], sent["relevance"], sent["analyst"])
+        if row is None or (row["citation"], row["credibility"], row["relevance"], row["added_by__username"]) != wanted:
+            lost.append(f"evidence {sent['summary']!r}: stored {row}")
+    return lost
+
+
+def snapshot_matches(assessment_id: int) -> tuple[bool, str]:
+    from apps.ach.results import results_compute
+    from apps.assessments.models import Assessment, ScoreSnapshot
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assessment = Assessment.objects.get(pk=assessment_id)
+        latest = ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
+        if latest and latest.version >= assessment.content_version:
+            fresh = results_compute(assessment)
+            same = latest.results.get("ach") == fresh
+            return same, f"snapshot v{latest.version} {'equals' if same else 'DIFFERS FROM'} a fresh recomputation"
+        time.sleep(0.5)
+    return False, f"the worker did not catch up with content version {assessment.content_version} within 120 s"
+
+
+def main() -> int:
+    started = time.monotonic()
+    name = urlparse(DATABASE_URL).path.lstrip("/")
+    print(f"Seeding {name}: {HYPOTHESES} hypotheses × {EVIDENCE} evidence × {ANALYSTS} analysts, {USERS} sessions…")
+    benchdb.setup(name=name)
+    plan = seed()
+    import redis
+
+    redis.Redis.from_url(BROKER_URL).flushdb()  # leftovers of an earlier run name rows that no longer exist
+
+    work = Path(tempfile.mkdtemp(prefix="satwb-load-"))
+    env = server_env(str(work))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    log = open(work / "processes.log", "w")  # noqa: SIM115 - closed after the set stops
+    honcho = subprocess.Popen(
+        [str(VENV_BIN / "honcho"), "start", "-f", "Procfile", "-p", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    peak, stop = [0], threading.Event()
+    try:
+        deadline = time.monotonic() + 90
+        while not healthy(url):
+            if honcho.poll() is not None or time.monotonic() > deadline:
+                print(f"The Procfile set did not come up; see {work / 'processes.log'}")
+                return 1
+            time.sleep(0.5)
+        threading.Thread(target=count_connections, args=(name, peak, stop), daemon=True).start()
+        print(
+            f"{time.monotonic() - started:.0f} s: Procfile set up at {url} (logs in {work}); "
+            f"locust: {USERS} users for {SECONDS} s…"
+        )
+        (work / "plan.json").write_text(json.dumps(plan))
+        locust = [str(VENV_BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless"]
+        locust += ["--users", str(USERS), "--spawn-rate", "10", "--run-time", f"{SECONDS}s", "--host", url]
+        locust += ["--stop-timeout", "40", "--only-summary", "--loglevel", "WARNING"]
+        locust_env = dict(env, LOAD_PLAN=str(work / "plan.json"), LOAD_RECORD=str(work / "record.json"))
+        with open(work / "locust.log", "w") as locust_log:
+            subprocess.run(locust, cwd=ROOT, env=locust_env, stdout=locust_log, stderr=subprocess.STDOUT)
+        stop.set()
+        record = json.loads((work / "record.json").read_text())
+        matches, snapshot_note = snapshot_matches(plan["assessment"])
+    finally:
+        stop.set()
+        honcho.send_signal(signal.SIGTERM)
+        try:
+            honcho.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(honcho.pid, signal.SIGKILL)
+        log.close()
+
+    print(f"{time.monotonic() - started:.0f} s: load done and checked")
+    lost = ratings_lost(record, plan["assessment"]) + evidence_lost(record, plan["assessment"])
+    stats = record["stats"]
+    print(f"\n{'request':<30} {'count':>7} {'fail':>5} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7}  (ms)")
+    for request, s in sorted(stats.items()):
+        print(
+            f"{request:<30} {s['requests']:>7} {s['failures']:>5} {s['rps']:>7.1f} "
+            f"{s['p50']:>7.0f} {s['p95']:>7.0f} {s['p99']:>7.0f}"
+        )
+    snapshots = record["snapshot_ms"]
+    errors = record["total"]["failures"] + len(record["snapshot_timeouts"])
+    for error in record["errors"] + record["snapshot_timeouts"]:
+        print(f"error: {error}")
+    for problem in lost[:20]:
+        print(f"LOST {problem}")
+    sent_ratings = sum(1 for r in record["ratings"] if r["ok"])
+    sent_evidence = sum(1 for r in record["evidence"] if r["ok"])
+    print(
+        f"\nevidence saved → snapshot visible: {len(snapshots)} saves, p50 {percentile(snapshots, 0.5):.0f} ms, "
+        f"p95 {percentile(snapshots, 0.95):.0f} ms"
+    )
+    print(f"acknowledged: {sent_ratings} ratings, {sent_evidence} evidence items; lost {len(lost)}")
+    print(f"{snapshot_note}; PostgreSQL connections to {name}: peak {peak[0]}")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (1 min) at the end")
+    rating = stats.get("rate a cell", {}).get("p95", 0)
+    matrix = stats.get("open the matrix", {}).get("p95", 0)
+    print(
+        f"load: {USERS} users, {record['total']['rps']:.1f} req/s, rating p95 {rating:.0f} ms, "
+        f"matrix p95 {matrix:.0f} ms, snapshot p95 {percentile(snapshots, 0.95):.0f} ms, "
+        f"errors {errors}, lost {len(lost)}"
+    )
+    return 0 if matches and not lost else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

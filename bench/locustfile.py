@@ -1,0 +1,150 @@
+"""Simulated analysts for `make load` (run by bench/load.py, which writes the plan and reads the record).
+
+Each user is its own analyst in its own logged-in session and, with a pause of LOAD_WAIT_MIN–LOAD_WAIT_MAX
+seconds between actions, rates cells of the matrix, opens the matrix page, reads the score panel and
+adds evidence. After adding evidence it polls the panel until a snapshot at least as new as its save is shown. Paths are
+written out (not reversed) so the script runs against any checkout that serves them.
+"""
+
+import json
+import os
+import random
+import re
+import time
+import uuid
+
+from locust import HttpUser, between, events, task
+
+PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read())  # noqa: SIM115 - read once at import
+RECORD_PATH = os.environ["LOAD_RECORD"]
+LABELS = ["CC", "C", "N", "I", "II", "NA"]
+LEVELS = ["low", "medium", "high"]
+SHOWN = re.compile(r"panel/\?shown=(\d+)-(\d+)")
+CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+# What the users sent and the server acknowledged (2xx), for the lost-write check afterwards.
+ratings_sent: list[dict] = []
+evidence_sent: list[dict] = []
+snapshot_ms: list[float] = []
+snapshot_timeouts: list[str] = []
+_usernames = iter(PLAN["usernames"])
+
+
+class Analyst(HttpUser):
+    wait_time = between(float(os.environ.get("LOAD_WAIT_MIN", "1")), float(os.environ.get("LOAD_WAIT_MAX", "3")))
+
+    def on_start(self):
+        # Sessions come logged in (bench/load.py creates them), so the run measures work, not 50
+        # password hashes at once; the first request opens the matrix and fetches the CSRF cookie.
+        self.username = next(_usernames)
+        self.base = f"/assessments/{PLAN['assessment']}/"
+        self.client.cookies.set(PLAN["session_cookie"], PLAN["sessions"][self.username])
+        page = self._get(self.base, name="open the matrix")
+        # The token the page hands htmx (hx-headers on <body>), whichever way CSRF is stored.
+        token = CSRF.search(page)
+        self.htmx = {"HX-Request": "true", "X-CSRFToken": token.group(1) if token else ""}
+
+    @task(10)
+    def rate_a_cell(self):
+        cell = {
+            "evidence": random.choice(PLAN["evidence"]),
+            "hypothesis": random.choice(PLAN["hypotheses"]),
+            "value": random.choice(LABELS),
+        }
+        with self.client.post(
+            f"{self.base}cells/",
+            data=cell,
+            headers=self.htmx,
+            name="rate a cell",
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            ok = response.status_code == 200
+            ratings_sent.append({**cell, "analyst": self.username, "ok": ok, "at": time.time()})
+            if not ok:
+                response.failure(f"HTTP {response.status_code}" if response.status_code else repr(response.error))
+
+    @task(2)
+    def open_the_matrix(self):
+        self._get(self.base, name="open the matrix")
+
+    @task(3)
+    def read_the_scores(self):
+        self._get(f"{self.base}panel/", headers=self.htmx, name="read the scores (panel)")
+
+    def _get(self, path: str, **kwargs) -> str:
+        with self.client.get(path, allow_redirects=False, catch_response=True, **kwargs) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}" if response.status_code else repr(response.error))
+            return response.text or ""
+
+    @task(1)
+    def add_evidence(self):
+        item = {
+            "summary": f"Load {self.username} {uuid.uuid4().hex}",
+            "source": "Load test",
+            "citation": f"p.{random.randint(1, 400)}",
+            "date": "",
+            "type": "report",
+            "credibility": random.choice(LEVELS),
+            "relevance": random.choice(LEVELS),
+        }
+        started = time.perf_counter()
+        with self.client.post(
+            f"{self.base}evidence/",
+            data=item,
+            headers=self.htmx,
+            name="add evidence",
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            shown = SHOWN.search(response.text or "") if response.status_code == 200 else None
+            evidence_sent.append({**item, "analyst": self.username, "ok": shown is not None})
+            if shown is None:
+                response.failure(f"HTTP {response.status_code} without the score panel")
+                return
+        self._wait_for_snapshot(int(shown.group(2)), shown.group(0).split("=", 1)[1], started)
+
+    def _wait_for_snapshot(self, version: int, shown: str, started: float) -> None:
+        """Poll the panel as the page does (but every 100 ms) until a snapshot of `version` is shown."""
+        deadline = started + 30
+        while time.perf_counter() < deadline:
+            response = self.client.get(
+                f"{self.base}panel/?shown={shown}", headers=self.htmx, name="panel (awaiting snapshot)"
+            )
+            match = SHOWN.search(response.text or "") if response.status_code == 200 else None
+            if match:
+                shown = match.group(0).split("=", 1)[1]
+                if int(match.group(1)) >= version:
+                    snapshot_ms.append((time.perf_counter() - started) * 1000)
+                    return
+            time.sleep(0.1)
+        snapshot_timeouts.append(f"{self.username}: no snapshot of version {version} within 30 s")
+
+
+@events.quitting.add_listener
+def write_record(environment, **kwargs):
+    stats = {}
+    for entry in environment.stats.entries.values():
+        stats[entry.name] = {
+            "requests": entry.num_requests,
+            "failures": entry.num_failures,
+            "rps": entry.total_rps,
+            "p50": entry.get_response_time_percentile(0.5),
+            "p95": entry.get_response_time_percentile(0.95),
+            "p99": entry.get_response_time_percentile(0.99),
+        }
+    total = environment.stats.total
+    record = {
+        "stats": stats,
+        "total": {"requests": total.num_requests, "failures": total.num_failures, "rps": total.total_rps},
+        "errors": [
+            {"name": e.name, "error": str(e.error), "count": e.occurrences} for e in environment.stats.errors.values()
+        ],
+        "ratings": ratings_sent,
+        "evidence": evidence_sent,
+        "snapshot_ms": snapshot_ms,
+        "snapshot_timeouts": snapshot_timeouts,
+    }
+    with open(RECORD_PATH, "w") as out:
+        json.dump(record, out)
