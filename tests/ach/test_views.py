@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from apps.ach.models import Rating
-from apps.ach.services import rating_set
+from apps.ach.services import rating_set, ratings_bulk_create
 from apps.assessments.services import evidence_add
 from tests import factories
 
@@ -103,6 +103,21 @@ def test_clearing_a_cell_deletes_the_rating(client, analyst, assessment):
         **HTMX,
     )
     assert not Rating.objects.filter(analyst=analyst).exists()
+
+
+def test_clearing_the_last_rating_of_a_row_returns_the_row_as_not_rated_yet(client, analyst, assessment):
+    evidence, hypotheses = _cells(assessment)
+    rating_set(
+        assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="C"
+    )
+    client.force_login(analyst)
+    url = reverse("ach:cell_set", args=[assessment.pk])
+    body = client.post(url, {"evidence": evidence[0].pk, "hypothesis": hypotheses[0].pk, "value": ""}, **HTMX)
+    row = body.content.decode()
+    assert row.count('<tr id="ev-') == 1 and "diag. not rated yet" in row and "not diagnostic" not in row
+    rated = client.post(url, {"evidence": evidence[0].pk, "hypothesis": hypotheses[0].pk, "value": "N"}, **HTMX)
+    # One N under one hypothesis: rated, and alike everywhere it is rated, so not diagnostic (diag. 0.00).
+    assert "diag. 0.00" in rated.content.decode() and "not rated yet" not in rated.content.decode()
 
 
 def test_an_unknown_rating_is_refused_with_400_and_nothing_saved(client, analyst, assessment):
@@ -334,10 +349,17 @@ def test_the_next_block_keeps_the_sort_and_links_to_the_block_after(client, team
 def test_hiding_non_diagnostic_evidence_applies_before_blocks_are_cut(client, team, analyst, teammate):
     assessment = _weighted_matrix(team, analyst)
     hypotheses = list(assessment.hypotheses.order_by("order"))
-    # Only E140 is diagnostic (CC under one hypothesis, II under another): it alone is left, in the first block.
-    e140 = assessment.evidence.get(key="E140")
-    rating_set(assessment=assessment, analyst=teammate, evidence_id=e140.pk, hypothesis_id=hypotheses[0].pk, label="CC")
-    rating_set(assessment=assessment, analyst=teammate, evidence_id=e140.pk, hypothesis_id=hypotheses[1].pk, label="II")
+    # The teammate rates E1–E149 N everywhere (not diagnostic) but E140 CC under one hypothesis, II under
+    # another; nobody rates E150, which is "not rated yet", not "not diagnostic". Only E140 and E150 are left,
+    # in the first block.
+    labels = {hypotheses[0].pk: "CC", hypotheses[1].pk: "II"}
+    rows = [
+        (teammate, evidence, hypothesis, labels.get(hypothesis.pk, "N") if evidence.key == "E140" else "N", "")
+        for evidence in assessment.evidence.exclude(key="E150")
+        for hypothesis in hypotheses
+    ]
+    ratings_bulk_create(assessment=assessment, rows=rows)
     client.force_login(analyst)
     page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"hide_nd": "1"}).content.decode()
-    assert _keys(page) == ["E140"] and 'class="more"' not in page
+    assert _keys(page) == ["E140", "E150"] and 'class="more"' not in page
+    assert "diag. not rated yet" in page
