@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from apps.core.jsonfile import json_place
+
 from .models import Membership, Team
 
 FORMAT = "sat-workbench/teams@1"
@@ -57,19 +59,12 @@ def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text())
 
 
-def _place(path) -> str:
-    place = ""
-    for part in path:
-        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
-    return place or "(top level)"
-
-
 def teams_file_validate(data: Any) -> None:
     """Raise TeamsFileError listing every problem, each with its place (`teams[0].members[2].role: …`)."""
     if not isinstance(data, dict):
         raise TeamsFileError(["(top level): expected a JSON object"])
     validator = jsonschema.Draft202012Validator(schema())
-    errors = [f"{_place(e.absolute_path)}: {e.message}" for e in sorted(validator.iter_errors(data), key=str)]
+    errors = [f"{json_place(e.absolute_path)}: {e.message}" for e in sorted(validator.iter_errors(data), key=str)]
     if errors:
         raise TeamsFileError(errors)
     for name, count in Counter(t["name"] for t in data["teams"]).items():

@@ -17,7 +17,8 @@ class Frozen(exceptions.APIException):
 
 def assessment_for_api(request, pk: int, *, write: bool = False) -> Assessment:
     """assessment_for_user (404 outside the user's teams, 403 without the role), then the freeze."""
-    assessment = assessment_for_user(request.user, pk, write=write)
+    # The API answers the freeze with its own 409 (below) rather than the pages' 403.
+    assessment = assessment_for_user(request.user, pk, write=write, while_frozen=True)
     if write and assessment.status == Assessment.Status.APPROVED:
         raise Frozen()
     return assessment

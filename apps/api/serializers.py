@@ -7,11 +7,7 @@ from apps.assessments.models import Assessment, Evidence, Hypothesis
 from apps.indicators.models import Indicator, Observation
 from apps.key_assumptions.models import Assumption
 
-# TODO(merge): the `origin` field is added to Evidence in parallel; it is served and filtered once it exists.
-HAS_ORIGIN = any(field.name == "origin" for field in Evidence._meta.get_fields())
-EVIDENCE_INPUT_FIELDS = ["summary", "source", "citation", "date", "type", "credibility", "relevance"] + (
-    ["origin"] if HAS_ORIGIN else []
-)
+EVIDENCE_INPUT_FIELDS = ["summary", "source", "citation", "date", "type", "credibility", "relevance", "origin"]
 RATING_LABELS = ["", *LABEL_TO_VALUE]
 
 
@@ -85,8 +81,9 @@ class EvidenceFilterSerializer(serializers.Serializer):
     date_after = serializers.DateField(required=False, help_text="Events on or after this date.")
     date_before = serializers.DateField(required=False, help_text="Events on or before this date.")
     source = serializers.CharField(required=False, max_length=300, help_text="Source contains (case-insensitive).")
-    if HAS_ORIGIN:
-        origin = serializers.CharField(required=False, max_length=100)
+    origin = serializers.CharField(
+        required=False, max_length=200, help_text="Origin, compared as scoring does: case and spacing ignored."
+    )
 
     def validate(self, attrs: dict) -> dict:
         if attrs.get("date_after") and attrs.get("date_before") and attrs["date_after"] > attrs["date_before"]:

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from apps.accounts.models import Membership, Team
 from apps.accounts.services import analyst_create, may_create_accounts, username_errors
+from apps.core.jsonfile import json_place
 from apps.core.keys import key_counter_raise
 
 from . import services
@@ -50,13 +51,6 @@ class AssessmentFileError(Exception):
 @cache
 def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text())
-
-
-def _place(path) -> str:
-    place = ""
-    for part in path:
-        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
-    return place or "(top level)"
 
 
 def _message(error: jsonschema.ValidationError) -> str:
@@ -107,9 +101,9 @@ def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool, us
     # Counting stops at COUNTED_ERRORS: 145,000 bad items would otherwise take half a minute to enumerate.
     found = sorted(
         islice(validator.iter_errors(data), COUNTED_ERRORS),
-        key=lambda e: (len(e.absolute_path), _place(e.absolute_path)),
+        key=lambda e: (len(e.absolute_path), json_place(e.absolute_path)),
     )
-    errors = [f"{_place(e.absolute_path)}: {_message(e)}" for e in found]
+    errors = [f"{json_place(e.absolute_path)}: {_message(e)}" for e in found]
     if errors:
         raise AssessmentFileError(errors)
     hypothesis_keys = [h["key"] for h in data["hypotheses"]]

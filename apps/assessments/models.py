@@ -271,16 +271,42 @@ class ScoreSnapshot(models.Model):
 
 
 class PendingImport(models.Model):
-    """Rows an upload previewed, kept on the server until confirmed once (or left to expire)."""
+    """A previewed upload kept on the server until confirmed once (or left to expire); a load run as a
+    task records its progress here for the page to poll."""
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="pending_imports")
+    class Kind(models.TextChoices):
+        EVIDENCE = "evidence", "Evidence rows"
+        ASSESSMENT = "assessment", "Assessment file"
+        TEAMS = "teams", "Teams file"
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EVIDENCE)
+    # A teams file belongs to no team; an assessment file has no assessment until it is loaded.
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="pending_imports", null=True, blank=True
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     via = models.CharField(max_length=50)
     payload = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
     # Claimed with a conditional UPDATE, so a second confirm (a double click, a replay) imports nothing.
     consumed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.assessment_id}: {self.via} by {self.user_id}"
+        return f"{self.kind} {self.assessment_id or self.team_id}: {self.via} by {self.user_id}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -10,10 +10,17 @@ from django.http import Http404
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
-from apps.accounts.models import Team
+from apps.accounts.models import Role, Team
 
 from .models import Activity, Assessment, Evidence, Follow, Notification, RescoreQueue, ScoreSnapshot
 from .rescoring import TECHNIQUES
+
+
+def upload_teams(*, user: User) -> QuerySet[Team]:
+    """The teams a user may load an assessment file into: any for site admins, else the teams they admin."""
+    if user.is_staff:
+        return Team.objects.all()
+    return Team.objects.filter(memberships__user=user, memberships__role=Role.TEAM_ADMIN)
 
 
 def assessments_for_team(*, team_id: int, archived: bool = False) -> QuerySet[Assessment]:

@@ -4,6 +4,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import DatabaseError
 
+from .services.imports import upload_run
 from .services.rescoring import snapshot_compute, snapshot_sweep
 
 logger = logging.getLogger(__name__)
@@ -39,3 +40,9 @@ def rescore_stale_on_worker_start(**kwargs) -> None:
         return
     if stale:
         logger.info("Worker start: rescoring %d stale assessment(s)", len(stale))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=600, time_limit=660)
+def load_upload(pending_id: int) -> None:
+    # A large file outlives the global 60 s limit; the claim inside upload_run makes redelivery harmless.
+    upload_run(pending_id=pending_id)

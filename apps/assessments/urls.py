@@ -22,6 +22,7 @@ urlpatterns = [
     path("assessments/<int:pk>/marking/", assessments.marking, name="marking"),
     path("assessments/<int:pk>/fork/", assessments.fork, name="fork"),
     path("upload/", exchange.upload, name="upload"),
+    path("upload/<int:pk>/", exchange.upload_progress, name="upload_progress"),
 ]
 
 # Hypotheses and evidence share one set of views; the kind rides along as a URL keyword.

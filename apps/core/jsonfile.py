@@ -53,3 +53,11 @@ def json_load_strict(raw: bytes) -> Any:
         raise ValueError(f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
     _check(data)
     return data
+
+
+def json_place(path) -> str:
+    """A JSON Schema error's place as users read it: `teams[0].members[2].role`."""
+    place = ""
+    for part in path:
+        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
+    return place or "(top level)"

@@ -52,6 +52,22 @@ def test_evidence_list_filters_by_date_range_and_source_and_pages(api, world, an
     assert page["count"] == 5 and [e["key"] for e in page["results"]] == ["E3", "E4"] and page["next"]
 
 
+def test_evidence_list_filters_by_origin_as_scoring_compares_it_and_shows_it(api, world, analyst):
+    items = list(world.evidence.order_by("order"))
+    for item, origin in zip(items, ["Informant  A", "informant a", "Informant B", "", " INFORMANT A "], strict=True):
+        evidence_update(evidence=item, user=analyst, origin=origin)
+    body = api.get(url("evidence-list", world), {"origin": "informant   A"}).json()
+    assert [(e["key"], e["origin"]) for e in body["results"]] == [
+        ("E1", "Informant  A"),
+        ("E2", "informant a"),
+        ("E5", " INFORMANT A "),
+    ]
+    assert [e["key"] for e in api.get(url("evidence-list", world), {"origin": "Informant B"}).json()["results"]] == [
+        "E3"
+    ]
+    assert api.get(url("evidence-detail", world, key="E4")).json()["origin"] == ""
+
+
 def test_evidence_filters_refuse_bad_dates_with_field_errors(api, world):
     response = api.get(url("evidence-list", world), {"date_after": "yesterday"})
     assert response.status_code == 400 and "date_after" in response.json()

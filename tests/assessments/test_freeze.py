@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.assessments import services
 from apps.assessments.models import Assessment
+from apps.comments import services as comment_services
 from apps.indicators import services as indicator_services
 from apps.key_assumptions import services as kac_services
 from apps.key_assumptions.models import CollectionRequirement, EvidenceLink
@@ -29,6 +30,15 @@ ALLOWED_WHILE_FROZEN = {
     ("assessments:review", "reopen"),
     ("assessments:review", "comment"),
     ("assessments:archive", ""),
+    # Following or muting is the user's own preference, not the assessment's content.
+    ("assessments:follow", ""),
+    # Comment threads are the review conversation, which goes on after approval like review comments.
+    ("comments:create", ""),
+    ("comments:reply", ""),
+    ("comments:resolve", ""),
+    # Resolving (which hypothesis proved true) and forking a new draft leave the approved matrix as it is.
+    ("ach:resolve", ""),
+    ("assessments:fork", ""),
 }
 # A payload that would pass most of the forms, so a refusal cannot be mistaken for a validation error.
 PAYLOAD = {
@@ -80,6 +90,7 @@ def full_assessment(assessment, analyst, team_admin):
     indicator_services.observation_add(
         indicator=indicator, user=analyst, status="emerging", source="Wire", on=datetime.date(2026, 1, 1)
     )
+    comment_services.thread_start(assessment=assessment, user=team_admin, body="Why?", evidence_id=evidence.pk)
     services.assessment_review(assessment=assessment, user=analyst, action="submit")
     services.assessment_review(assessment=assessment, user=team_admin, action="approve")
     assessment.refresh_from_db()
@@ -99,6 +110,9 @@ def ids_for(assessment, name: str, pattern) -> dict:
         "indicator_id": indicator.pk,
         "observation_id": indicator.observations.first().pk,
         "version": assessment.content_version,
+        "before": assessment.content_version,
+        "after": assessment.content_version,
+        "thread_id": assessment.comment_threads.first().pk,
         "fmt": "csv",
     }
     missing = set(pattern.pattern.regex.groupindex) - set(known)
@@ -166,3 +180,17 @@ def test_the_return_comment_is_shown_on_the_assessment_page(client, assessment, 
     body = client.get(assessment.get_absolute_url()).content.decode()
     assert 'id="return-comment"' in body
     assert "Source E3 is &lt;b&gt;weak&lt;/b&gt;" in body
+
+
+def test_an_approved_assessment_can_be_resolved_and_forked(client, full_assessment, team_admin):
+    client.force_login(team_admin)
+    hypothesis = full_assessment.hypotheses.first()
+    response = client.post(
+        reverse("ach:resolve", args=[full_assessment.pk]),
+        {"outcome": hypothesis.key, "resolved_on": "2026-11-30", "note": "It happened."},
+    )
+    assert response.status_code in (200, 302)
+    assert full_assessment.resolution.outcome == hypothesis
+    response = client.post(reverse("assessments:fork", args=[full_assessment.pk]), {"with_ratings": "1"})
+    assert response.status_code == 302
+    assert Assessment.objects.filter(team=full_assessment.team).count() == 2

@@ -10,7 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apps.accounts.models import Membership, Team
-from apps.assessments.models import Assessment
+from apps.assessments import services
+from apps.assessments.models import Assessment, PendingImport
+from apps.assessments.tasks import load_upload
 from tests import factories
 from tests.conftest import login
 
@@ -43,9 +45,12 @@ def _preview(client, data, **fields):
     return client.post(reverse("assessments:upload"), {"file": _file(data), **fields})
 
 
+def _token(preview):
+    return re.search(r'name="confirm" value="([^"]+)"', preview.content.decode()).group(1)
+
+
 def _confirm(client, preview):
-    token = re.search(r'name="confirm" value="([^"]+)"', preview.content.decode()).group(1)
-    return client.post(reverse("assessments:upload"), {"confirm": token})
+    return client.post(reverse("assessments:upload"), {"confirm": _token(preview)})
 
 
 def test_team_admin_previews_a_new_assessment_then_loads_it(client, team, team_admin):
@@ -103,3 +108,157 @@ def test_an_altered_confirmation_is_refused(client, team_admin):
     login(client, team_admin)
     response = client.post(reverse("assessments:upload"), {"confirm": "forged"})
     assert response.status_code == 400 and not Assessment.objects.exists()
+
+
+def test_the_preview_waits_on_the_server_and_a_second_confirm_is_refused(client, team, team_admin):
+    login(client, team_admin)
+    preview = _preview(client, _aqim(), team=team.pk, create_analysts="1")
+    pending = PendingImport.objects.get(pk=_token(preview))
+    assert pending.kind == "assessment" and pending.team == team and pending.total == 882
+    _confirm(client, preview)
+    again = _confirm(client, preview)
+    assert again.status_code == 400 and "already confirmed" in again.content.decode()
+    assert Assessment.objects.count() == 1
+
+
+def test_only_the_uploader_confirms_a_preview(client, team, team_admin):
+    other_admin = factories.member(team, "team_admin", username="tom")
+    login(client, team_admin)
+    preview = _preview(client, _aqim(), team=team.pk, create_analysts="1")
+    login(client, other_admin)
+    assert _confirm(client, preview).status_code == 403
+    assert not Assessment.objects.exists() and PendingImport.objects.get().consumed_at is None
+
+
+def test_analysts_who_are_not_members_are_reported_and_not_created_without_the_choice(client, team, team_admin):
+    login(client, team_admin)
+    page = _preview(client, _aqim(), team=team.pk).content.decode()
+    assert "analyst alice: not a member of team Maghreb Desk" in page
+    assert not PendingImport.objects.exists() and not Membership.objects.filter(user__username="alice").exists()
+
+
+def test_an_analyst_of_another_team_is_never_attached_even_when_creating(client, team, team_admin, outsider):
+    login(client, team_admin)
+    page = _preview(client, _aqim(), team=team.pk, create_analysts="1").content.decode()
+    assert "not members of Maghreb Desk:\n          alice, bob, carol. Loading creates their accounts" in page
+    data = _aqim()
+    data["ratings"][0]["analyst"] = "oscar"
+    page = _preview(client, data, team=team.pk, create_analysts="1").content.decode()
+    assert "analyst oscar: not a member of team Maghreb Desk (an import never adds an existing account" in page
+    assert list(Membership.objects.filter(user=outsider).values_list("team__name", flat=True)) == ["Sahel Cell"]
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    for url in (reverse("assessments:upload"), reverse("assessments:upload_progress", args=[1])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_large_load_runs_as_a_task_and_the_page_ends_with_a_link(
+    client, team, team_admin, settings, django_capture_on_commit_callbacks
+):
+    settings.UPLOAD_TASK_THRESHOLD = 100
+    login(client, team_admin)
+    preview = _preview(client, _aqim(), team=team.pk, create_analysts="1")
+    assert "runs in the background" in preview.content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = _confirm(client, preview)
+    pending = PendingImport.objects.get()
+    assert pending.status == "queued" and not Assessment.objects.exists()
+    for callback in callbacks:  # the commit: the (eager) task runs
+        callback()
+    assert response["Location"] == reverse("assessments:upload_progress", args=[pending.pk])
+    assessment = Assessment.objects.get(team=team, slug="aqim")
+    partial = client.get(response["Location"], headers={"HX-Request": "true"})
+    page = partial.content.decode()
+    assert partial.status_code == 286 and 'value="882" max="882"' in page
+    assert reverse("ach:matrix", args=[assessment.pk]) in page and "every 1s" not in page
+
+
+def test_a_small_load_stays_synchronous(client, team, team_admin, django_capture_on_commit_callbacks):
+    login(client, team_admin)
+    preview = _preview(client, _aqim(), team=team.pk, create_analysts="1")
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = _confirm(client, preview)
+    assert not [c for c in callbacks if "upload_confirm" in repr(c)]
+    assert PendingImport.objects.get().status == "done" and response["Location"].startswith("/assessments/")
+
+
+def _queued(team, user, **fields):
+    pending = services.upload_pending_create(
+        user=user,
+        kind="assessment",
+        team=team,
+        payload={"data": _aqim(), "team": team.pk, "create_analysts": True, "allow_duplicate": False},
+    )
+    PendingImport.objects.filter(pk=pending.pk).update(status="queued", **fields)
+    return PendingImport.objects.get(pk=pending.pk)
+
+
+def _progress(client, pending):
+    return client.get(reverse("assessments:upload_progress", args=[pending.pk]), headers={"HX-Request": "true"})
+
+
+def test_progress_of_a_queued_load_keeps_polling(client, team, team_admin):
+    login(client, team_admin)
+    response = _progress(client, _queued(team, team_admin))
+    page = response.content.decode()
+    assert response.status_code == 200 and 'hx-trigger="every 1s"' in page
+    assert 'value="0" max="882"' in page and "Queued: 0 of 882 items" in page
+
+
+def test_progress_of_a_running_load_shows_its_counts(client, team, team_admin):
+    login(client, team_admin)
+    pending = _queued(team, team_admin, done=400)
+    PendingImport.objects.filter(pk=pending.pk).update(status="running")
+    response = _progress(client, pending)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'hx-trigger="every 1s"' in page
+    assert '<progress value="400" max="882">' in page and "Running: 400 of 882 items" in page
+
+
+def test_a_failed_task_load_names_each_error_and_writes_nothing(client, team, team_admin):
+    bad = _aqim()
+    bad["ratings"][0]["evidence"] = "E999"
+    pending = _queued(team, team_admin)
+    PendingImport.objects.filter(pk=pending.pk).update(payload={**pending.payload, "data": bad})
+    load_upload.delay(pending.pk)
+    login(client, team_admin)
+    response = _progress(client, pending)
+    page = response.content.decode()
+    assert response.status_code == 286 and "The load failed; nothing was written." in page
+    assert "ratings[0].evidence: no evidence with key E999" in page and not Assessment.objects.exists()
+
+
+def test_the_task_loads_once_however_often_it_runs(team, team_admin):
+    pending = _queued(team, team_admin)
+    load_upload.delay(pending.pk)
+    load_upload.delay(pending.pk)
+    pending.refresh_from_db()
+    assert pending.status == "done" and pending.done == 882 and Assessment.objects.count() == 1
+
+
+def test_a_task_load_refuses_a_user_who_lost_the_team_admin_role(team, team_admin):
+    pending = _queued(team, team_admin)
+    Membership.objects.filter(user=team_admin).update(role="analyst")
+    load_upload.delay(pending.pk)
+    pending.refresh_from_db()
+    assert pending.status == "failed" and pending.errors == ["You cannot load assessments into that team."]
+    assert not Assessment.objects.exists()
+
+
+def test_another_users_progress_is_404(client, team, team_admin):
+    pending = _queued(team, team_admin)
+    login(client, factories.member(team, "team_admin", username="tom"))
+    assert _progress(client, pending).status_code == 404
+
+
+def test_the_progress_page_without_htmx_is_a_full_page(client, team, team_admin):
+    login(client, team_admin)
+    pending = _queued(team, team_admin)
+    response = client.get(reverse("assessments:upload_progress", args=[pending.pk]))
+    assert (
+        response.status_code == 200
+        and "<html" in response.content.decode()
+        and 'id="progress"' in response.content.decode()
+    )

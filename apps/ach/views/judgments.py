@@ -117,7 +117,7 @@ def stated_set(request: HtmxRequest, pk: int):
 @require_POST
 @login_required
 def resolve(request: HtmxRequest, pk: int):
-    assessment = assessment_for_user(request.user, pk, review=True)
+    assessment = assessment_for_user(request.user, pk, review=True, while_frozen=True)
     form = ResolveForm(request.POST, hypotheses=_hypotheses(assessment))
     saved = form_submit(
         form,

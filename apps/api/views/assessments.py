@@ -6,12 +6,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from apps.ach.scoring import origin_key
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 from apps.assessments.services import VersionConflict, evidence_add, evidence_update
 
 from ..access import assessment_for_api
 from ..serializers import (
-    HAS_ORIGIN,
     AssessmentSerializer,
     EvidenceBatchResultSerializer,
     EvidenceBatchSerializer,
@@ -57,7 +57,8 @@ _FILTERS = [
     OpenApiParameter("date_after", OpenApiTypes.DATE, description="Events on or after this date."),
     OpenApiParameter("date_before", OpenApiTypes.DATE, description="Events on or before this date."),
     OpenApiParameter("source", OpenApiTypes.STR, description="Source contains (case-insensitive)."),
-] + ([OpenApiParameter("origin", OpenApiTypes.STR, description="Exact origin.")] if HAS_ORIGIN else [])
+    OpenApiParameter("origin", OpenApiTypes.STR, description="Origin; case and spacing are ignored, as in scoring."),
+]
 
 
 def row_errors(exc: DjangoValidationError, count: int) -> dict:
@@ -92,7 +93,11 @@ class EvidenceViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveMo
         if wanted.get("source"):
             queryset = queryset.filter(source__icontains=wanted["source"])
         if wanted.get("origin"):
-            queryset = queryset.filter(origin=wanted["origin"])
+            # The scoring rule's comparison (case and runs of spaces ignored) has no portable SQL form;
+            # one assessment's origins are few enough to compare here.
+            key = origin_key(wanted["origin"])
+            same = [pk for pk, origin in queryset.values_list("pk", "origin") if origin_key(origin) == key]
+            queryset = queryset.filter(pk__in=same)
         return queryset
 
     def _add(self, items: list[dict]) -> list[Evidence]:

@@ -33,11 +33,20 @@ from .evidence import (
     priors_set,
     scored_row_delete,
 )
-from .imports import pending_import_confirm, pending_import_create
+from .imports import (
+    UPLOAD_KINDS,
+    pending_import_confirm,
+    pending_import_create,
+    upload_confirm,
+    upload_items,
+    upload_pending_create,
+    upload_run,
+)
 from .rescoring import assessment_bump, rescore_request, rescore_unclaim, snapshot_compute, snapshot_sweep
 from .review import REVIEW_TRANSITIONS, assessment_review, review_comment
 
 __all__ = [
+    "UPLOAD_KINDS",
     "EVIDENCE_FIELDS",
     "HYPOTHESIS_FIELDS",
     "REVIEW_TRANSITIONS",
@@ -75,4 +84,8 @@ __all__ = [
     "scored_row_delete",
     "snapshot_compute",
     "snapshot_sweep",
+    "upload_confirm",
+    "upload_items",
+    "upload_pending_create",
+    "upload_run",
 ]

@@ -174,7 +174,7 @@ def marking(request: HtmxRequest, pk: int):
 @login_required
 def fork(request: HtmxRequest, pk: int):
     """Duplicate the assessment into the same team as a new draft, with or without ratings."""
-    assessment = assessment_for_user(request.user, pk, write=True)
+    assessment = assessment_for_user(request.user, pk, write=True, while_frozen=True)
     try:
         copy = services.assessment_fork(
             assessment=assessment, user=request.user, with_ratings=request.POST.get("with_ratings") == "1"

@@ -1,19 +1,20 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.exchange import FORMAT as TEAMS_FORMAT
 from apps.accounts.exchange import TeamsFileError, teams_load
-from apps.accounts.models import Role, Team
 from apps.assessments import exchange as assessment_exchange
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import PendingImport
 from apps.assessments.rescoring import evidence_columns
+from apps.assessments.selectors import upload_teams
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
 from apps.core.jsonfile import json_load_strict
 from apps.core.types import HtmxRequest
@@ -129,62 +130,70 @@ def evidence_import(request: HtmxRequest, pk: int):
     return render(request, "assessments/evidence_import.html", context)
 
 
-UPLOAD_SALT = "assessments.upload"
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 
-def _upload_teams(request: HtmxRequest):
-    """The teams the user may load an assessment into: any for site admins, else the teams they admin."""
-    if request.user.is_staff:
-        return Team.objects.all()
-    return Team.objects.filter(memberships__user=request.user, memberships__role=Role.TEAM_ADMIN)
-
-
-def _upload_run(request: HtmxRequest, payload: dict, *, dry_run: bool):
-    """Preview (dry run) or load one uploaded file; returns (kind, result) or raises a file error."""
+def _upload_preview(request: HtmxRequest, payload: dict):
+    """Dry run of one uploaded file; returns (kind, team, result) or raises a file error."""
     data = payload["data"]
-    if data.get("format") == TEAMS_FORMAT:
+    if isinstance(data, dict) and data.get("format") == TEAMS_FORMAT:
         if not request.user.is_staff:
             raise PermissionDenied("Only site admins load teams files.")
-        return "teams", teams_load(data=data, dry_run=dry_run)
-    team = _upload_teams(request).filter(pk=payload.get("team")).first()
+        return PendingImport.Kind.TEAMS, None, teams_load(data=data, dry_run=True)
+    team = upload_teams(user=request.user).filter(pk=payload.get("team")).first()
     if team is None:
         raise PermissionDenied("You cannot load assessments into that team.")
     result = assessment_exchange.assessment_load(
         data=data,
         team=team,
         user=request.user,
-        create_analysts=payload.get("create_analysts", False),
-        allow_duplicate=payload.get("allow_duplicate", False),
-        dry_run=dry_run,
+        create_analysts=payload["create_analysts"],
+        allow_duplicate=payload["allow_duplicate"],
+        dry_run=True,
     )
-    return "assessment", result
+    return PendingImport.Kind.ASSESSMENT, team, result
+
+
+def _upload_new_analysts(request: HtmxRequest, payload: dict, team) -> list[str]:
+    """Analysts the file names who are not members of the team: the load would create their accounts."""
+    named = assessment_exchange.assessment_file_validate(
+        payload["data"], team=team, create_analysts=payload["create_analysts"], user=request.user
+    ).analysts
+    return sorted(named - set(team.memberships.values_list("user__username", flat=True)))
+
+
+def _upload_errors(exc: Exception) -> list[str]:
+    return exc.shown() if isinstance(exc, assessment_exchange.AssessmentFileError) else exc.errors
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def upload(request: HtmxRequest):
     """Staff and team admins: upload an assessment or teams file, see what it would do, confirm."""
-    teams = _upload_teams(request)
+    teams = upload_teams(user=request.user)
     if not request.user.is_staff and not teams.exists():
         raise PermissionDenied("Only site admins and team admins load files.")
-    context: dict = {"teams": teams, "errors": [], "preview": None}
+    context: dict = {"teams": teams, "errors": [], "preview": None, "threshold": settings.UPLOAD_TASK_THRESHOLD}
     if request.method == "POST" and request.POST.get("confirm"):
-        try:
-            payload = signing.loads(request.POST["confirm"], salt=UPLOAD_SALT, max_age=3600)
-        except signing.BadSignature:
+        pk = request.POST["confirm"]
+        pending = PendingImport.objects.filter(
+            pk=int(pk) if pk.isdigit() else None, kind__in=assessment_services.UPLOAD_KINDS
+        ).first()
+        if pending is None:
             context["errors"] = ["The preview expired or was altered; upload the file again."]
             return render(request, "assessments/upload.html", context, status=400)
         try:
-            kind, result = _upload_run(request, payload, dry_run=False)
-        except (assessment_exchange.AssessmentFileError, TeamsFileError) as exc:
-            context["errors"] = exc.errors
+            pending = assessment_services.upload_confirm(pending=pending, user=request.user)
+        except ValidationError as exc:
+            context["errors"] = exc.messages
             return render(request, "assessments/upload.html", context, status=400)
-        if kind == "teams":
-            messages.success(request, "Teams loaded: " + "; ".join(result.lines()) + ".")
-            return redirect("assessments:upload")
-        messages.success(request, f"“{result.assessment.title}”: {result.action}.")
-        return redirect(result.assessment)
+        except (assessment_exchange.AssessmentFileError, TeamsFileError) as exc:
+            context["errors"] = _upload_errors(exc)
+            return render(request, "assessments/upload.html", context, status=400)
+        if pending.status != PendingImport.Status.DONE:
+            return redirect("assessments:upload_progress", pk=pending.pk)
+        messages.success(request, pending.summary)
+        return redirect(pending.assessment or reverse("assessments:upload"))
     if request.method == "POST":
         upload_file = request.FILES.get("file")
         if upload_file is None:
@@ -205,10 +214,28 @@ def upload(request: HtmxRequest):
                     "allow_duplicate": bool(request.POST.get("allow_duplicate")),
                 }
                 try:
-                    kind, result = _upload_run(request, payload, dry_run=True)
+                    kind, team, result = _upload_preview(request, payload)
                 except (assessment_exchange.AssessmentFileError, TeamsFileError) as exc:
-                    context["errors"] = exc.errors
+                    context["errors"] = _upload_errors(exc)
                 else:
-                    context["preview"] = {"kind": kind, "result": result, "data": data}
-                    context["confirm"] = signing.dumps(payload, salt=UPLOAD_SALT, compress=True)
-    return render(request, "assessments/upload.html", context)
+                    pending = assessment_services.upload_pending_create(
+                        user=request.user, kind=kind, team=team, payload=payload
+                    )
+                    context["preview"] = {"kind": kind, "result": result, "data": data, "pending": pending}
+                    if team is not None:
+                        context["preview"]["new_analysts"] = _upload_new_analysts(request, payload, team)
+                    context["confirm"] = pending.pk
+    return render(request, "assessments/upload.html", context, status=400 if context["errors"] else 200)
+
+
+@require_http_methods(["GET"])
+@login_required
+def upload_progress(request: HtmxRequest, pk: int):
+    """A load run as a task: the page polls its progress partial until the task is done or failed."""
+    pending = get_object_or_404(PendingImport, pk=pk, user=request.user, kind__in=assessment_services.UPLOAD_KINDS)
+    context = {"pending": pending}
+    if request.htmx:
+        # 286 tells htmx to stop polling: the load is over.
+        status = 286 if pending.finished else 200
+        return render(request, "assessments/upload_progress.html#progress", context, status=status)
+    return render(request, "assessments/upload_progress.html", context)
