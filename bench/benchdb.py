@@ -16,7 +16,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
 
 
-def setup(*, eager: bool = True, name: str = "satworkbench_bench"):
+def setup(*, eager: bool = True, name: str | None = None):
     if eager:
         os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     import django
@@ -24,7 +24,10 @@ def setup(*, eager: bool = True, name: str = "satworkbench_bench"):
     django.setup()
     from django.db import connection
 
-    connection.settings_dict["TEST"]["NAME"] = os.environ.get("BENCH_DATABASE_NAME", name)
+    # Named after the configured database unless a name is given, so benchmarks against different databases
+    # never share one; BENCH_DATABASE_NAME overrides both.
+    default = name or f"{connection.settings_dict['NAME']}_bench"
+    connection.settings_dict["TEST"]["NAME"] = os.environ.get("BENCH_DATABASE_NAME", default)
     # A separate database, created afresh, so benchmarks never touch real data.
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     return connection

@@ -1,19 +1,19 @@
 """What the matrix page shows: rows, cells and score rows for one view of the matrix."""
 
-import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from apps.comments.selectors import markers_for
+from apps.comments.selectors import Markers, markers_for
 from apps.core.charts import bar_chart
 
 from . import scoring
-from .results import scores_of
-from .selectors import Matrix, matrix_get, notes_for_analyst
+from .results import LINCHPIN_BASES
+from .selectors import Matrix, matrix_get, matrix_row_get, notes_for_analyst
 
 VIEWS = ("mine", "team", "analyst")
 SORTS = {"order": "Matrix order", "diagnosticity": "Diagnosticity", "date": "Date", "weight": "Weight"}
@@ -51,14 +51,17 @@ class MatrixParams:
 @dataclass
 class MatrixDisplay:
     matrix: Matrix
-    scores: scoring.AssessmentScores
     params: MatrixParams
     editable: bool
     rows: list = field(default_factory=list)
     score_rows: list = field(default_factory=list)
     subject: str = ""
     linchpins: list = field(default_factory=list)
-    chart: dict | None = None
+    next_block: int | None = None
+
+
+# Rows per block of the matrix page; the page opens with the first and loads the next as it scrolls into view.
+BLOCK_ROWS = 100
 
 
 def _cell_label(code: int) -> str:
@@ -159,121 +162,234 @@ _CELL_CLASSES = {
 }
 
 
-def matrix_display(*, assessment, user, membership, params: MatrixParams) -> MatrixDisplay:
-    matrix = matrix_get(assessment=assessment)
-    scores = scores_of(matrix)
-    me = matrix.analyst_index(user.pk)
-    editable = params.view == "mine" and membership.can_edit
-    display = MatrixDisplay(matrix=matrix, scores=scores, params=params, editable=editable)
+class _Subject(NamedTuple):
+    codes: np.ndarray  # (E, H) rating codes shown
+    index: int | None  # the analyst shown, None for the team
+    revealed: np.ndarray  # (E,) rows whose ratings may be shown (anchoring)
+    threads_revealed: np.ndarray  # (E,) rows whose cell comment threads may be shown (anchoring)
+
+
+def _subject(matrix: Matrix, consensus: np.ndarray, *, user, membership, params: MatrixParams) -> _Subject:
     n_evidence, n_hyp = len(matrix.evidence), len(matrix.hypotheses)
-    subject_index = me
+    blank = np.zeros((n_evidence, n_hyp), dtype=np.int8)
+    me = matrix.analyst_index(user.pk)
+    index = me
     if params.view == "analyst":
-        subject_index = next((i for i, a in enumerate(matrix.analysts) if a.username == params.analyst), None)
-        if subject_index is None and matrix.analysts:
-            subject_index = 0
+        index = next((i for i, a in enumerate(matrix.analysts) if a.username == params.analyst), None)
+        if index is None and matrix.analysts:
+            index = 0
             params.analyst = matrix.analysts[0].username
+    everything = np.ones(n_evidence, dtype=bool)
+    # Anchoring: an analyst sees the team's ratings of a row, and the cell threads on it whatever the view,
+    # only once they have rated all of it.
+    own_rows = (
+        everything if membership.can_review else scoring.rows_revealed(matrix.ratings[me] if me is not None else blank)
+    )
     if params.view == "team":
-        codes = scores.consensus
-        display.subject = "Team consensus"
-    else:
-        codes = (
-            matrix.ratings[subject_index] if subject_index is not None else np.zeros((n_evidence, n_hyp), dtype=np.int8)
-        )
-        display.subject = "My ratings" if params.view == "mine" else f"{params.analyst}’s ratings"
-    bands = scoring.disagreement_bands(scores.disagreement) if n_evidence and n_hyp else None
-    # Anchoring: an analyst sees the team's ratings of a row only once they have rated all of it.
-    if params.view == "team" and not membership.can_review:
-        own = matrix.ratings[me] if me is not None else np.zeros((n_evidence, n_hyp), dtype=np.int8)
-        revealed = scoring.rows_revealed(own)
-    else:
-        revealed = np.ones(n_evidence, dtype=bool)
-    notes = notes_for_analyst(assessment=assessment, user_id=user.pk) if params.view == "mine" else {}
-    markers = markers_for(assessment_id=assessment.pk)
-    # Anchoring for comments, whatever the view: an analyst sees cell threads only on rows they rated in full.
-    if membership.can_review:
-        threads_revealed = np.ones(n_evidence, dtype=bool)
-    else:
-        own = matrix.ratings[me] if me is not None else np.zeros((n_evidence, n_hyp), dtype=np.int8)
-        threads_revealed = (own != 0).all(axis=1) if n_hyp else np.ones(n_evidence, dtype=bool)
+        return _Subject(consensus, None, own_rows, own_rows)
+    return _Subject(matrix.ratings[index] if index is not None else blank, index, everything, own_rows)
+
+
+def _subject_label(params: MatrixParams) -> str:
+    if params.view == "team":
+        return "Team consensus"
+    return "My ratings" if params.view == "mine" else f"{params.analyst}’s ratings"
+
+
+def _rows_html(
+    matrix: Matrix,
+    indices,
+    *,
+    subject: _Subject,
+    disagreement: np.ndarray,
+    diagnosticity: np.ndarray,
+    linchpin_keys: set[str],
+    notes: dict,
+    markers: Markers,
+    comments_url: str,
+    params: MatrixParams,
+    membership,
+    edit_url: str | None,
+) -> list[dict]:
+    hypothesis_ids = [h.pk for h in matrix.hypotheses]
+    team = params.view == "team"
     cell_threads_by_row: dict[int, list[bool]] = {}
     for (evidence_id, _hypothesis_id), open_ in markers.cells.items():
         cell_threads_by_row.setdefault(evidence_id, []).append(open_)
-    for hypothesis in matrix.hypotheses:
-        hypothesis.comment_marker = markers.columns.get(hypothesis.pk)
-    comments_url = reverse("comments:list", args=[assessment.pk]) + "?evidence={}"
-    hypothesis_ids = [h.pk for h in matrix.hypotheses]
-    edit_url = reverse("assessments:evidence_edit", args=[assessment.pk, 0]).replace("/0/", "/{}/")
-    code_rows = codes.tolist()
-    band_rows = bands.tolist() if bands is not None else [[]] * n_evidence
-    disagreement_rows = scores.disagreement.tolist()
-    for i, evidence in enumerate(matrix.evidence):
-        hidden = not revealed[i]
+    rows = []
+    for i in indices:
+        evidence = matrix.evidence[i]
+        hidden = not subject.revealed[i]
+        threads_revealed = bool(subject.threads_revealed[i])
+        codes = subject.codes[i].tolist()
+        spread = disagreement[i].tolist()
+        bands = scoring.disagreement_bands(disagreement[i]).tolist() if team and hypothesis_ids else []
         cells = [
             _cell_html(
                 evidence_id=evidence.pk,
                 hypothesis_id=hypothesis_id,
-                label="" if hidden else _cell_label(code_rows[i][j]),
-                band=band_rows[i][j] if params.view == "team" and not hidden else "",
-                disagreement=disagreement_rows[i][j],
+                label="" if hidden else _cell_label(codes[j]),
+                band=bands[j] if team and not hidden else "",
+                disagreement=spread[j],
                 note=notes.get((evidence.pk, hypothesis_id), ""),
                 hidden=hidden,
-                comment=markers.cells.get((evidence.pk, hypothesis_id)) if threads_revealed[i] else None,
+                comment=markers.cells.get((evidence.pk, hypothesis_id)) if threads_revealed else None,
             )
             for j, hypothesis_id in enumerate(hypothesis_ids)
         ]
+        unrated = bool(np.isnan(diagnosticity[i]))
         row = {
             "evidence": evidence,
             "weight": float(matrix.weights[i]),
-            "diagnosticity": None if np.isnan(scores.diagnosticity[i]) else float(scores.diagnosticity[i]),
-            "not_diagnostic": bool(scores.not_diagnostic[i]),
-            "linchpin": bool(scores.linchpin_inconsistency[i] or scores.linchpin_posterior[i]),
+            "diagnosticity": None if unrated else float(diagnosticity[i]),
+            "not_diagnostic": not unrated and bool(diagnosticity[i] < scoring.NOT_DIAGNOSTIC_TOLERANCE),
+            "linchpin": evidence.key in linchpin_keys,
             "hidden": hidden,
         }
-        cell_threads = cell_threads_by_row.get(evidence.pk, []) if threads_revealed[i] else []
+        cell_threads = cell_threads_by_row.get(evidence.pk, []) if threads_revealed else []
         row_threads = cell_threads + ([markers.rows[evidence.pk]] if evidence.pk in markers.rows else [])
         row["comments"], row["comments_open"] = len(row_threads), any(row_threads)
         row["html"] = _row_html(
             row,
             cells,
-            edit_url=edit_url if membership.can_edit else None,
+            edit_url=edit_url,
             comments=_comments_link(row, comments_url.format(evidence.pk), can_comment=membership.can_review),
         )
-        display.rows.append(row)
-    _sort_rows(display.rows, params.sort)
-    if params.hide_non_diagnostic:
-        display.rows = [row for row in display.rows if not row["not_diagnostic"]]
+        rows.append(row)
+    return rows
+
+
+def _linchpin_keys(results: dict) -> dict[str, set[str]]:
+    return {basis: set(results.get("linchpins", {}).get(basis, [])) for basis, _ in LINCHPIN_BASES}
+
+
+def _edit_url(assessment, membership) -> str | None:
+    if not membership.can_edit:
+        return None
+    return reverse("assessments:evidence_edit", args=[assessment.pk, 0]).replace("/0/", "/{}/")
+
+
+def _comments_url(assessment) -> str:
+    return reverse("comments:list", args=[assessment.pk]) + "?evidence={}"
+
+
+def score_rows(*, matrix: Matrix, results: dict, params: MatrixParams, subject_index: int | None) -> list[dict]:
+    """The matrix's score rows from the latest snapshot's results (blank until the first one)."""
     if params.view == "team" or subject_index is None:
-        inconsistency = scores.team_inconsistency
-        weighted = scores.team_weighted_inconsistency
-        posterior = scores.team_posterior
+        scores = results.get("team", {})
     else:
-        inconsistency = scores.analyst_inconsistency[subject_index]
-        weighted = scores.analyst_weighted_inconsistency[subject_index]
-        posterior = scores.analyst_posterior[subject_index]
-    display.score_rows = [
-        {"label": "Inconsistency", "values": [f"{v:g}" for v in inconsistency]},
-        {"label": "Weighted inconsistency", "values": [f"{v:.2f}" for v in weighted]},
-        {"label": "Posterior", "values": [f"{v * 100:.1f}%" for v in posterior]},
+        scores = results.get("analysts", {}).get(matrix.analysts[subject_index].username, {})
+    keys = [h.key for h in matrix.hypotheses]
+
+    def values(metric: str, shown) -> list[str]:
+        return [shown(scores[key][metric]) if key in scores else "—" for key in keys]
+
+    return [
+        {"label": "Inconsistency", "values": values("inconsistency", lambda v: f"{v:g}")},
+        {"label": "Weighted inconsistency", "values": values("weighted_inconsistency", lambda v: f"{v:.2f}")},
+        {"label": "Posterior", "values": values("posterior", lambda v: f"{v * 100:.1f}%")},
     ]
+
+
+def matrix_display(
+    *, assessment, user, membership, params: MatrixParams, results: dict, block: int = 0
+) -> MatrixDisplay:
+    """One block of rows of the matrix page, sorted and filtered over the whole matrix.
+
+    Rows show what depends on the row alone (ratings, consensus, disagreement, diagnosticity, comment
+    markers); the score rows and linchpins come from the latest snapshot's results, so no request
+    re-scores the matrix.
+    """
+    matrix = matrix_get(assessment=assessment)
+    consensus, disagreement, diagnosticity = scoring.cell_scores(matrix.ratings)
+    subject = _subject(matrix, consensus, user=user, membership=membership, params=params)
+    display = MatrixDisplay(matrix=matrix, params=params, editable=params.view == "mine" and membership.can_edit)
+    display.subject = _subject_label(params)
+    order = _sorted_indices(matrix, diagnosticity, params.sort)
+    if params.hide_non_diagnostic:
+        # Items nobody rated yet are not "not diagnostic": they stay.
+        rated = diagnosticity[order]
+        order = order[np.isnan(rated) | (rated >= scoring.NOT_DIAGNOSTIC_TOLERANCE)]
+    start = block * BLOCK_ROWS
+    shown = order[start : start + BLOCK_ROWS]
+    if start + BLOCK_ROWS < len(order):
+        display.next_block = block + 1
+    notes = notes_for_analyst(assessment=assessment, user_id=user.pk) if params.view == "mine" else {}
+    markers = markers_for(assessment_id=assessment.pk)
+    for hypothesis in matrix.hypotheses:
+        hypothesis.comment_marker = markers.columns.get(hypothesis.pk)
+    linchpins = _linchpin_keys(results)
+    display.rows = _rows_html(
+        matrix,
+        shown.tolist(),
+        subject=subject,
+        disagreement=disagreement,
+        diagnosticity=diagnosticity,
+        linchpin_keys=set().union(*linchpins.values()),
+        notes=notes,
+        markers=markers,
+        comments_url=_comments_url(assessment),
+        params=params,
+        membership=membership,
+        edit_url=_edit_url(assessment, membership),
+    )
+    display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
     display.linchpins = [
         {
-            "evidence": matrix.evidence[i],
-            "inconsistency": bool(scores.linchpin_inconsistency[i]),
-            "posterior": bool(scores.linchpin_posterior[i]),
+            "evidence": evidence,
+            "inconsistency": evidence.key in linchpins["linchpin_inconsistency"],
+            "posterior": evidence.key in linchpins["linchpin_posterior"],
         }
-        for i in np.flatnonzero(scores.linchpin_inconsistency | scores.linchpin_posterior)
+        for evidence in matrix.evidence
+        if any(evidence.key in keys for keys in linchpins.values())
     ]
     return display
 
 
-def _sort_rows(rows: list, sort: str) -> None:
+def matrix_row_display(
+    *, assessment, user, membership, params: MatrixParams, results: dict, evidence_id: int
+) -> MatrixDisplay:
+    """The one row a rated cell changes, with its comment markers, and the score rows, at O(row) cost."""
+    matrix = matrix_row_get(assessment=assessment, evidence_id=evidence_id)
+    consensus, disagreement, diagnosticity = scoring.cell_scores(matrix.ratings)
+    subject = _subject(matrix, consensus, user=user, membership=membership, params=params)
+    display = MatrixDisplay(matrix=matrix, params=params, editable=params.view == "mine" and membership.can_edit)
+    notes = (
+        notes_for_analyst(assessment=assessment, user_id=user.pk, evidence_id=evidence_id)
+        if params.view == "mine"
+        else {}
+    )
+    display.rows = _rows_html(
+        matrix,
+        range(len(matrix.evidence)),
+        subject=subject,
+        disagreement=disagreement,
+        diagnosticity=diagnosticity,
+        linchpin_keys=set().union(*_linchpin_keys(results).values()),
+        notes=notes,
+        markers=markers_for(assessment_id=assessment.pk, evidence_id=evidence_id),
+        comments_url=_comments_url(assessment),
+        params=params,
+        membership=membership,
+        edit_url=_edit_url(assessment, membership),
+    )
+    display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
+    return display
+
+
+def _sorted_indices(matrix: Matrix, diagnosticity: np.ndarray, sort: str) -> np.ndarray:
+    n = len(matrix.evidence)
     if sort == "diagnosticity":
-        # Items nobody rated yet have no diagnosticity: after every rated item.
-        rows.sort(key=lambda row: math.inf if row["diagnosticity"] is None else -row["diagnosticity"])
-    elif sort == "weight":
-        rows.sort(key=lambda row: -row["weight"])
-    elif sort == "date":
-        rows.sort(key=lambda row: (row["evidence"].date is None, row["evidence"].date or 0), reverse=False)
+        # Items nobody rated yet have no diagnosticity (NaN): after every rated item, in matrix order.
+        return np.argsort(np.where(np.isnan(diagnosticity), np.inf, -diagnosticity), kind="stable")
+    if sort == "weight":
+        return np.argsort(-matrix.weights, kind="stable")
+    if sort == "date":
+        return np.array(
+            sorted(range(n), key=lambda i: (matrix.evidence[i].date is None, matrix.evidence[i].date or 0)),
+            dtype=np.intp,
+        )
+    return np.arange(n)
 
 
 def scores_chart(*, hypotheses_keys: list[str], results: dict) -> dict:

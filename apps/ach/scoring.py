@@ -345,6 +345,17 @@ def score_assessment(
     )
 
 
+def cell_scores(ratings: npt.ArrayLike) -> tuple[npt.NDArray[np.int8], FloatArray, FloatArray]:
+    """Rules 4 and 5 of ``score_assessment`` alone: consensus and disagreement (E, H), diagnosticity (E,).
+
+    Each depends on its own row only, so the matrix page and a rated row get them without the leave-one-out
+    work of linchpins, and scoring a single row gives exactly that row of the whole matrix's scores.
+    """
+    codes = _checked_ratings(ratings)
+    cells = np.stack([(codes == code).sum(axis=0) for code in _PLANES])
+    return _cell_scores(cells, codes.shape[0])
+
+
 def _checked_ratings(ratings: npt.ArrayLike) -> npt.NDArray[np.int8]:
     array = np.asarray(ratings)
     if array.ndim != 3:

@@ -101,6 +101,36 @@ def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
     )
 
 
+def matrix_row_get(*, assessment: Assessment, evidence_id: int) -> Matrix:
+    """One evidence row of the matrix, with every analyst who rated it: what a rated cell's response shows.
+
+    Three queries and O(analysts × hypotheses) work, whatever the size of the rest of the matrix.
+    """
+    hypotheses = list(Hypothesis.objects.filter(assessment=assessment).order_by("order", "id"))
+    evidence = list(Evidence.objects.filter(assessment=assessment, pk=evidence_id))
+    rows = list(
+        Rating.objects.filter(assessment=assessment, evidence_id=evidence_id)
+        .select_related("analyst")
+        .only("value", "hypothesis_id", "analyst__username")
+    )
+    analysts = sorted({rating.analyst for rating in rows}, key=lambda user: user.username)
+    analyst_index = {user.pk: a for a, user in enumerate(analysts)}
+    hypothesis_index = {h.pk: j for j, h in enumerate(hypotheses)}
+    ratings = np.zeros((len(analysts), len(evidence), len(hypotheses)), dtype=np.int8)
+    for rating in rows:
+        ratings[analyst_index[rating.analyst_id], 0, hypothesis_index[rating.hypothesis_id]] = rating.value
+    weights = np.array([scoring.evidence_weight(e.credibility, e.relevance) for e in evidence], dtype=float)
+    return Matrix(
+        assessment=assessment,
+        hypotheses=hypotheses,
+        evidence=evidence,
+        analysts=analysts,
+        ratings=ratings,
+        weights=weights,
+        priors=priors_of(hypotheses),
+    )
+
+
 def ratings_rows(*, assessment_id: int) -> np.ndarray:
     """Every rating of the assessment as an (n, 4) array: analyst, evidence, hypothesis, value.
 
@@ -154,12 +184,17 @@ def _distinct(ids: np.ndarray) -> np.ndarray:
 _LOOKUP_LIMIT = 5_000_000
 
 
-def notes_for_analyst(*, assessment: Assessment, user_id: int) -> dict[tuple[int, int], str]:
+def notes_for_analyst(
+    *, assessment: Assessment, user_id: int, evidence_id: int | None = None
+) -> dict[tuple[int, int], str]:
+    ratings = Rating.objects.filter(assessment=assessment, analyst_id=user_id)
+    if evidence_id is not None:
+        ratings = ratings.filter(evidence_id=evidence_id)
     return {
         (evidence_id, hypothesis_id): note
-        for evidence_id, hypothesis_id, note in Rating.objects.filter(assessment=assessment, analyst_id=user_id)
-        .exclude(note="")
-        .values_list("evidence_id", "hypothesis_id", "note")
+        for evidence_id, hypothesis_id, note in ratings.exclude(note="").values_list(
+            "evidence_id", "hypothesis_id", "note"
+        )
     }
 
 

@@ -1,8 +1,13 @@
+import logging
+
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import DatabaseError
 
 from .services.imports import upload_run
 from .services.rescoring import snapshot_compute, snapshot_sweep
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -22,6 +27,19 @@ def rescore_assessment(self, assessment_id: int) -> int | None:
 @shared_task(acks_late=True)
 def sweep_stale_assessments() -> list[int]:
     return snapshot_sweep()
+
+
+@worker_ready.connect
+def rescore_stale_on_worker_start(**kwargs) -> None:
+    # A worker killed during a task's countdown leaves a claim whose task may never run; one starting
+    # re-enqueues whatever is stale now instead of waiting for the claim's lease or for beat.
+    try:
+        stale = snapshot_sweep()
+    except DatabaseError:
+        logger.warning("Could not look for stale assessments at worker start; beat's sweep will")
+        return
+    if stale:
+        logger.info("Worker start: rescoring %d stale assessment(s)", len(stale))
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=600, time_limit=660)

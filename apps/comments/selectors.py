@@ -106,17 +106,23 @@ class Markers:
     columns: dict[int, bool] = field(default_factory=dict)
 
 
-def markers_for(*, assessment_id: int) -> Markers:
-    """Every thread's place in one query (the matrix page's one extra)."""
+def markers_for(*, assessment_id: int, evidence_id: int | None = None) -> Markers:
+    """Every thread's place in one query (the matrix page's one extra); with ``evidence_id``, only that
+    row's cell and row threads (a rated row answered alone)."""
     markers = Markers()
-    for kind, evidence_id, hypothesis_id, resolved_at in Thread.objects.filter(
+    threads = Thread.objects.filter(
         assessment_id=assessment_id, kind__in=[Thread.Kind.CELL, Thread.Kind.EVIDENCE, Thread.Kind.HYPOTHESIS]
-    ).values_list("kind", "evidence_id", "hypothesis_id", "resolved_at"):
+    )
+    if evidence_id is not None:
+        threads = threads.filter(kind__in=[Thread.Kind.CELL, Thread.Kind.EVIDENCE], evidence_id=evidence_id)
+    for kind, row_id, hypothesis_id, resolved_at in threads.values_list(
+        "kind", "evidence_id", "hypothesis_id", "resolved_at"
+    ):
         open_ = resolved_at is None
         if kind == Thread.Kind.CELL:
-            place, mapping = (evidence_id, hypothesis_id), markers.cells
+            place, mapping = (row_id, hypothesis_id), markers.cells
         elif kind == Thread.Kind.EVIDENCE:
-            place, mapping = evidence_id, markers.rows
+            place, mapping = row_id, markers.rows
         else:
             place, mapping = hypothesis_id, markers.columns
         mapping[place] = mapping.get(place, False) or open_

@@ -257,6 +257,8 @@ UPLOAD_TASK_THRESHOLD = env.int("UPLOAD_TASK_THRESHOLD", default=1000)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+# One queue per deployment (or per test run) sharing a broker: a worker's own sends go there too.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -269,6 +271,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 RESCORE_COALESCE_SECONDS = env.float("RESCORE_COALESCE_SECONDS", default=0.2)
+# A claim older than this is taken to belong to a worker that died before scoring: the next save takes it over.
+RESCORE_CLAIM_LEASE_SECONDS = env.float("RESCORE_CLAIM_LEASE_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "rescore-stale-assessments": {
         "task": "apps.assessments.tasks.sweep_stale_assessments",

@@ -14,7 +14,8 @@
     new URLSearchParams(m.dataset.query).forEach((v, k) => { values[k] = v; });
     const focus = { e: cell.dataset.e, h: cell.dataset.h };
     hidePicker();
-    htmx.ajax("POST", m.dataset.cellUrl, { target: "#matrix", swap: "outerHTML", values: values }).then(() => {
+    // The answer is the cell's row (and the score rows and panel out of band), never the whole matrix.
+    htmx.ajax("POST", m.dataset.cellUrl, { target: `#ev-${focus.e}`, swap: "outerHTML", values: values }).then(() => {
       const again = document.querySelector(`td.cell[data-e="${focus.e}"][data-h="${focus.h}"]`);
       if (again) again.focus();
     });
@@ -28,10 +29,27 @@
     if (dCol) target = cells[col + dCol];
     if (dRow) {
       let other = dRow > 0 ? row.nextElementSibling : row.previousElementSibling;
-      while (other && !other.querySelector("td.cell")) other = dRow > 0 ? other.nextElementSibling : other.previousElementSibling;
+      while (other && !other.querySelector("td.cell")) {
+        if (other.classList.contains("more")) { loadMore(other, row, col); return; }
+        other = dRow > 0 ? other.nextElementSibling : other.previousElementSibling;
+      }
       if (other) target = other.querySelectorAll("td.cell")[col];
     }
     if (target) target.focus();
+  }
+
+  // The matrix arrives in blocks of rows; the next loads when its placeholder row scrolls into view
+  // ("intersect", not "revealed": the rows scroll inside .matrix-wrap). Moving down past the last loaded
+  // row loads it (unless scrolling already asked for it) and moves into it once it is in place.
+  function loadMore(sentinel, row, col) {
+    const arrived = () => {
+      const next = row.nextElementSibling;
+      if (!next || !next.querySelector("td.cell")) return;
+      document.removeEventListener("htmx:afterSettle", arrived);
+      next.querySelectorAll("td.cell")[col].focus();
+    };
+    document.addEventListener("htmx:afterSettle", arrived);
+    if (!sentinel.classList.contains("htmx-request")) htmx.trigger(sentinel, "more");
   }
 
   function showPicker(cell) {

@@ -629,6 +629,21 @@ def test_linchpins_match_scoring_the_matrix_again_without_the_item(assessment, d
         assert scores.linchpin_posterior[item] == (without.leader_by_posterior != scores.leader_by_posterior)
 
 
+def test_cell_scores_match_the_full_scoring_and_a_row_scored_alone_matches_its_row():
+    rng = np.random.default_rng(7)
+    ratings = rng.integers(0, 7, size=(4, 30, 5)).astype(np.int8)
+    ratings[:, 3] = scoring.CODE_BLANK  # nobody rated item 4: its diagnosticity is NaN, "not rated yet"
+    full = scoring.score_assessment(ratings, np.ones(30), np.full(5, 0.2))
+    consensus, disagreement, diagnosticity = scoring.cell_scores(ratings)
+    assert np.array_equal(consensus, full.consensus)
+    assert np.allclose(disagreement, full.disagreement)
+    assert np.allclose(diagnosticity, full.diagnosticity, equal_nan=True) and np.isnan(diagnosticity[3])
+    row_consensus, row_disagreement, row_diagnosticity = scoring.cell_scores(ratings[:, 12:13])
+    assert np.array_equal(row_consensus[0], full.consensus[12])
+    assert np.allclose(row_disagreement[0], full.disagreement[12]) and row_diagnosticity[0] == full.diagnosticity[12]
+    assert np.isnan(scoring.cell_scores(ratings[:, 3:4])[2][0])
+
+
 # --- Sensitivity ---------------------------------------------------------------------------------------
 
 

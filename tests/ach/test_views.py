@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from apps.ach.models import Rating
-from apps.ach.services import rating_set
+from apps.ach.services import rating_set, ratings_bulk_create
 from apps.assessments.services import evidence_add
 from tests import factories
 
@@ -22,7 +22,9 @@ def test_matrix_page_shows_hypotheses_evidence_and_the_exclusivity_caveat(client
     assert "mutually exclusive and exhaustive" in page
 
 
-def test_setting_a_cell_saves_the_rating_and_returns_the_matrix_fragment_with_new_scores(client, analyst, assessment):
+def test_setting_a_cell_saves_the_rating_and_returns_its_row_with_score_rows_and_panel_out_of_band(
+    client, analyst, assessment
+):
     client.force_login(analyst)
     evidence, hypotheses = _cells(assessment)
     response = client.post(
@@ -32,12 +34,61 @@ def test_setting_a_cell_saves_the_rating_and_returns_the_matrix_fragment_with_ne
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.startswith('\n<div id="matrix"') or '<div id="matrix"' in body[:200]
-    assert "<html" not in body
-    assert response["HX-Retarget"] == "#matrix"
+    assert response["HX-Retarget"] == f"#ev-{evidence[0].pk}"
+    assert body.count('<tr id="ev-') == 1 and '<div id="matrix"' not in body
+    assert f'data-e="{evidence[0].pk}" data-h="{hypotheses[1].pk}">II</td>' in body
+    assert (
+        '<tfoot id="score-rows" hx-swap-oob="true">' in body
+        and '<div id="panel" class="card" hx-swap-oob="true"' in body
+    )
+    assert "rescoring pending" in body.lower()
     assert Rating.objects.get(analyst=analyst, evidence=evidence[0], hypothesis=hypotheses[1]).value == Rating.Value.II
-    # Inconsistency row: 0, 2, 0 for this analyst.
-    assert '<th>Inconsistency</th><td class="score">0</td><td class="score">2</td><td class="score">0</td>' in body
+
+
+def test_score_rows_show_the_analysts_scores_from_the_latest_snapshot(
+    client, analyst, assessment, django_capture_on_commit_callbacks
+):
+    evidence, hypotheses = _cells(assessment)
+    with django_capture_on_commit_callbacks(execute=True):
+        rating_set(
+            assessment=assessment,
+            analyst=analyst,
+            evidence_id=evidence[0].pk,
+            hypothesis_id=hypotheses[1].pk,
+            label="II",
+        )
+    client.force_login(analyst)
+    page = client.get(reverse("ach:matrix", args=[assessment.pk])).content.decode()
+    # Inconsistency row: 0, 2, 0 for this analyst (one II under the second hypothesis).
+    assert '<th>Inconsistency</th><td class="score">0</td><td class="score">2</td><td class="score">0</td>' in page
+
+
+def _rating_response(client, assessment):
+    evidence, hypotheses = _cells(assessment)
+    return client.post(
+        reverse("ach:cell_set", args=[assessment.pk]),
+        {"evidence": evidence[-1].pk, "hypothesis": hypotheses[0].pk, "value": "C", "view": "mine"},
+        **HTMX,
+    )
+
+
+def test_a_ratings_response_and_query_count_do_not_grow_with_the_matrix(client, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner = factories.member(team, "analyst", username="owner")
+    sizes, counts = [], []
+    for evidence in (10, 300):
+        assessment, raters = _big_matrix(team, owner, hypotheses=5, evidence=evidence, analysts=3)
+        client.force_login(raters[0])
+        with CaptureQueriesContext(connection) as queries:
+            response = _rating_response(client, assessment)
+        assert response.status_code == 200
+        sizes.append(len(response.content))
+        counts.append(len(queries))
+    # Only evidence keys differ in width (E10 vs E300), by a few bytes.
+    assert abs(sizes[1] - sizes[0]) < 100
+    assert counts[0] == counts[1]
 
 
 def test_clearing_a_cell_deletes_the_rating(client, analyst, assessment):
@@ -52,6 +103,21 @@ def test_clearing_a_cell_deletes_the_rating(client, analyst, assessment):
         **HTMX,
     )
     assert not Rating.objects.filter(analyst=analyst).exists()
+
+
+def test_clearing_the_last_rating_of_a_row_returns_the_row_as_not_rated_yet(client, analyst, assessment):
+    evidence, hypotheses = _cells(assessment)
+    rating_set(
+        assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="C"
+    )
+    client.force_login(analyst)
+    url = reverse("ach:cell_set", args=[assessment.pk])
+    body = client.post(url, {"evidence": evidence[0].pk, "hypothesis": hypotheses[0].pk, "value": ""}, **HTMX)
+    row = body.content.decode()
+    assert row.count('<tr id="ev-') == 1 and "diag. not rated yet" in row and "not diagnostic" not in row
+    rated = client.post(url, {"evidence": evidence[0].pk, "hypothesis": hypotheses[0].pk, "value": "N"}, **HTMX)
+    # One N under one hypothesis: rated, and alike everywhere it is rated, so not diagnostic (diag. 0.00).
+    assert "diag. 0.00" in rated.content.decode() and "not rated yet" not in rated.content.decode()
 
 
 def test_an_unknown_rating_is_refused_with_400_and_nothing_saved(client, analyst, assessment):
@@ -230,3 +296,70 @@ def test_matrix_page_runs_the_same_number_of_queries_for_3x5x1_and_12x200x10(cli
             assert client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": view}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] == expected
+
+
+def test_a_5000_item_matrix_page_renders_one_block_of_rows_under_2_mb(client, team):
+    from apps.ach.display import BLOCK_ROWS
+
+    owner = factories.member(team, "analyst", username="owner")
+    assessment, raters = _big_matrix(team, owner, hypotheses=10, evidence=5000, analysts=1)
+    client.force_login(raters[0])
+    for view in ("mine", "team"):
+        page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": view})
+        assert len(page.content) < 2_000_000
+        assert page.content.decode().count('<tr id="ev-') == BLOCK_ROWS
+    block = client.get(reverse("ach:matrix", args=[assessment.pk]), {"block": 49}, **HTMX)
+    assert len(block.content) < 2_000_000
+    assert block.content.decode().count('<tr id="ev-') == BLOCK_ROWS and 'class="more"' not in block.content.decode()
+
+
+def _weighted_matrix(team, analyst):
+    """E1–E150 where E1–E75 weigh less than E76–E150: by weight, the second block starts at E26."""
+    assessment = factories.assessment_with_matrix(team=team, user=analyst, evidence=0)
+    evidence_add(
+        assessment=assessment,
+        user=analyst,
+        items=[
+            {"summary": f"Item {i}", "credibility": "low" if i <= 75 else "high", "relevance": "medium"}
+            for i in range(1, 151)
+        ],
+        via="test",
+    )
+    return assessment
+
+
+def _keys(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<tr id="ev-\d+"[^>]*><td class="ev"><strong>(E\d+)</strong>', html)
+
+
+def test_the_next_block_keeps_the_sort_and_links_to_the_block_after(client, team, analyst):
+    assessment = _weighted_matrix(team, analyst)
+    client.force_login(analyst)
+    url = reverse("ach:matrix", args=[assessment.pk])
+    first = client.get(url, {"sort": "weight"}).content.decode()
+    assert _keys(first)[:2] == ["E76", "E77"] and _keys(first)[-1] == "E25"
+    assert 'hx-get="' + url + '?view=mine&amp;sort=weight&amp;block=1"' in first
+    second = client.get(url, {"sort": "weight", "block": 1}, **HTMX).content.decode()
+    assert _keys(second) == [f"E{i}" for i in range(26, 76)]
+    assert "<html" not in second and 'class="more"' not in second
+
+
+def test_hiding_non_diagnostic_evidence_applies_before_blocks_are_cut(client, team, analyst, teammate):
+    assessment = _weighted_matrix(team, analyst)
+    hypotheses = list(assessment.hypotheses.order_by("order"))
+    # The teammate rates E1–E149 N everywhere (not diagnostic) but E140 CC under one hypothesis, II under
+    # another; nobody rates E150, which is "not rated yet", not "not diagnostic". Only E140 and E150 are left,
+    # in the first block.
+    labels = {hypotheses[0].pk: "CC", hypotheses[1].pk: "II"}
+    rows = [
+        (teammate, evidence, hypothesis, labels.get(hypothesis.pk, "N") if evidence.key == "E140" else "N", "")
+        for evidence in assessment.evidence.exclude(key="E150")
+        for hypothesis in hypotheses
+    ]
+    ratings_bulk_create(assessment=assessment, rows=rows)
+    client.force_login(analyst)
+    page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"hide_nd": "1"}).content.decode()
+    assert _keys(page) == ["E140", "E150"] and 'class="more"' not in page
+    assert "diag. not rated yet" in page

@@ -68,6 +68,23 @@ def test_a_queued_rescoring_is_not_enqueued_twice(assessment, monkeypatch):
     assert sent == [assessment.pk]
 
 
+def test_a_claim_past_its_lease_is_taken_over_by_the_next_request(assessment, monkeypatch, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    sent = []
+    monkeypatch.setattr("apps.assessments.tasks.rescore_assessment.apply_async", lambda args, **k: sent.append(args[0]))
+    settings.RESCORE_CLAIM_LEASE_SECONDS = 30
+    queue = RescoreQueue.objects.filter(assessment=assessment)
+    queue.update(queued=True, queued_at=timezone.now() - timedelta(seconds=20))
+    assert services.rescore_request(assessment_id=assessment.pk) is False
+    queue.update(queued=True, queued_at=timezone.now() - timedelta(seconds=31))
+    assert services.rescore_request(assessment_id=assessment.pk) is True
+    assert sent == [assessment.pk]
+    assert queue.get().queued_at > timezone.now() - timedelta(seconds=5)
+
+
 def test_a_broker_failure_unclaims_so_the_sweep_can_retry(assessment, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("broker down")

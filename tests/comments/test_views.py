@@ -185,3 +185,25 @@ def test_matrix_marks_commented_cells_and_rows_for_the_supervisor(client, assess
     services.thread_resolve(thread=cell_thread, user=supervisor, resolved=True)
     html = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": "team"}).content.decode()
     assert f'commented" tabindex="0" data-e="{evidence.pk}"' in html and "comment-resolved" in html
+
+
+def test_rating_the_last_cell_of_a_row_returns_that_row_alone_with_its_comment_markers(
+    client, assessment, teammate, cell_thread
+):
+    """The rating's answer is the one row, and anchoring still holds in it: the marker comes with the full row."""
+    evidence, hypothesis = _cell(assessment)
+    hypotheses = list(assessment.hypotheses.all())
+    _rate_row(assessment, teammate, evidence, labels=("C",))
+    login(client, teammate)
+    url = reverse("ach:cell_set", args=[assessment.pk])
+    partial = client.post(
+        url, {"evidence": evidence.pk, "hypothesis": hypotheses[1].pk, "value": "N"}, HTTP_HX_REQUEST="true"
+    )
+    assert partial.content.decode().count('<tr id="ev-') == 1 and "commented" not in partial.content.decode()
+    full = client.post(
+        url, {"evidence": evidence.pk, "hypothesis": hypotheses[2].pk, "value": "I"}, HTTP_HX_REQUEST="true"
+    )
+    body = full.content.decode()
+    assert body.count('<tr id="ev-') == 1 and full["HX-Retarget"] == f"#ev-{evidence.pk}"
+    assert f'commented comment-open" tabindex="0" data-e="{evidence.pk}" data-h="{hypothesis.pk}"' in body
+    assert "💬 1" in body

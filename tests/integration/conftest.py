@@ -71,7 +71,11 @@ class WorkerProcess:
         host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
         url = f"postgres://{database['USER']}@{host}:{port}/{database['NAME']}"
         self.env = dict(
-            os.environ, DATABASE_URL=url, CELERY_BROKER_URL=broker, DJANGO_SETTINGS_MODULE="config.settings.base"
+            os.environ,
+            DATABASE_URL=url,
+            CELERY_BROKER_URL=broker,
+            CELERY_TASK_DEFAULT_QUEUE=queue,
+            DJANGO_SETTINGS_MODULE="config.settings.base",
         )
         self.env.update(extra_env or {})
         self.command = [

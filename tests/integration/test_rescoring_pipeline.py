@@ -1,14 +1,16 @@
 """The rescoring pipeline against real PostgreSQL, a real Redis broker and real Celery workers."""
 
 import threading
+from datetime import timedelta
 
 import psycopg
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from apps.ach.results import results_compute
 from apps.assessments import services, tasks
-from apps.assessments.models import Assessment, Evidence, ScoreSnapshot
+from apps.assessments.models import Assessment, Evidence, RescoreQueue, ScoreSnapshot
 from tests import factories
 
 from .conftest import broker_switch, wait_for
@@ -156,3 +158,51 @@ def test_healthz_is_200_with_the_real_database_and_broker(require_postgres, requ
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def _queued_messages(app, queue: str) -> int:
+    with app.connection_for_write() as conn:
+        return conn.default_channel.client.llen(queue)
+
+
+def _answers(app, prefix: str) -> bool:
+    return any(name.startswith(prefix) for reply in app.control.ping(timeout=0.5) for name in reply)
+
+
+def _stuck_claim(worker_process_factory, real_celery, queue_name, matrix, analyst, settings) -> None:
+    """A save whose rescoring a worker took and was killed during its coalescing countdown."""
+    services.snapshot_compute(assessment_id=matrix.pk)
+    settings.RESCORE_COALESCE_SECONDS = 60
+    victim = worker_process_factory("victim").start()
+    # Saved once the worker is up, so its own start-up sweep cannot be what takes the task.
+    wait_for(lambda: _answers(real_celery, "victim@"), timeout=60)
+    services.evidence_create(assessment=Assessment.objects.get(pk=matrix.pk), user=analyst, summary="Then it died")
+    # The worker holds the waiting task (unacknowledged: Redis would redeliver it only after an hour).
+    wait_for(lambda: _queued_messages(real_celery, queue_name) == 0, timeout=30)
+    victim.kill()
+    assert RescoreQueue.objects.get(assessment=matrix).queued
+    settings.RESCORE_COALESCE_SECONDS = 0
+
+
+def test_a_claim_stuck_by_a_worker_killed_in_the_countdown_is_rescored_when_a_worker_starts(
+    worker_process_factory, real_celery, queue_name, matrix, analyst, settings
+):
+    _stuck_claim(worker_process_factory, real_celery, queue_name, matrix, analyst, settings)
+    assert _scored_to_current(matrix.pk) is None
+    worker_process_factory("survivor").start()
+    final = wait_for(lambda: _scored_to_current(matrix.pk), timeout=60, describe=lambda: _state(matrix.pk))
+    assert final.results["ach"] == results_compute(Assessment.objects.get(pk=matrix.pk))
+
+
+def test_a_claim_stuck_by_a_worker_killed_in_the_countdown_is_taken_over_by_a_save_after_its_lease(
+    worker_process_factory, real_celery, queue_name, matrix, analyst, settings
+):
+    _stuck_claim(worker_process_factory, real_celery, queue_name, matrix, analyst, settings)
+    settings.RESCORE_CLAIM_LEASE_SECONDS = 1
+    wait_for(lambda: RescoreQueue.objects.get(assessment=matrix).queued_at < timezone.now() - timedelta(seconds=1))
+    services.evidence_create(assessment=Assessment.objects.get(pk=matrix.pk), user=analyst, summary="A later save")
+    # The save enqueued a fresh task itself: one is waiting in the broker before any worker starts.
+    assert _queued_messages(real_celery, queue_name) == 1
+    worker_process_factory("survivor").start()
+    final = wait_for(lambda: _scored_to_current(matrix.pk), timeout=60, describe=lambda: _state(matrix.pk))
+    assert final.results["ach"] == results_compute(Assessment.objects.get(pk=matrix.pk))

@@ -204,12 +204,16 @@ def test_the_history_opens_as_a_page_without_htmx(client, supervisor, analyst, a
     assert "History of A1" in html and "Created" in html
 
 
-def test_an_analyst_records_their_own_judgment_inline(client, analyst, assessment):
+def test_an_analyst_records_their_own_judgment_inline_and_gets_back_only_its_row(client, analyst, assessment):
     assumption = make_assumption(assessment, analyst)
+    other = make_assumption(assessment, analyst)
     response = login(client, analyst).post(
         url("judgment_set", assessment, assumption.pk), {"confidence": "unsupported", "impact": "high"}, **HTMX
     )
-    assert response.headers["HX-Retarget"] == "#assumptions"
+    html = response.content.decode()
+    assert response.headers["HX-Retarget"] == f"#assumption-{assumption.pk}"
+    assert f'id="assumption-{assumption.pk}"' in html and f'id="assumption-{other.pk}"' not in html
+    assert 'id="assumptions"' not in html
     judgment = Judgment.objects.get()
     assert (judgment.analyst, judgment.confidence, judgment.impact) == (analyst, "unsupported", "high")
 

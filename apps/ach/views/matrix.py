@@ -14,7 +14,7 @@ from apps.core.htmx import control_submit, region_response, unchanged, version_t
 from apps.core.types import HtmxRequest
 
 from .. import services
-from ..display import SORTS, MatrixParams, matrix_display, scores_chart
+from ..display import SORTS, MatrixParams, matrix_display, matrix_row_display, scores_chart
 from ..forms import CellForm, PriorsForm
 from .sections import ranking_of
 
@@ -48,17 +48,33 @@ def _panel_context(assessment) -> dict:
     return context
 
 
+def _block(request) -> int:
+    try:
+        return max(int(request.GET.get("block", 0)), 0)
+    except ValueError:
+        return 0
+
+
 def matrix_context(request, assessment, **extra) -> dict:
     params = _params(request, assessment)
-    display = matrix_display(assessment=assessment, user=request.user, membership=assessment.membership, params=params)
+    panel = _panel_context(assessment)
+    block = _block(request)
+    display = matrix_display(
+        assessment=assessment,
+        user=request.user,
+        membership=assessment.membership,
+        params=params,
+        results=panel.get("results", {}),
+        block=block,
+    )
     return {
-        "assessment": assessment,
         "membership": assessment.membership,
         "display": display,
         "params": params,
+        "block": block,
         "sorts": SORTS,
         "forms": {"hypothesis": HypothesisForm(), "evidence": EvidenceForm()},
-        **_panel_context(assessment),
+        **panel,
         **extra,
     }
 
@@ -68,7 +84,11 @@ def matrix_context(request, assessment, **extra) -> dict:
 def matrix(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
     context = matrix_context(request, assessment)
-    template = f"{TEMPLATE}#matrix" if request.htmx and request.htmx.target == "matrix" else TEMPLATE
+    template = TEMPLATE
+    if request.htmx and "block" in request.GET:
+        template = f"{TEMPLATE}#rows"
+    elif request.htmx and request.htmx.target == "matrix":
+        template = f"{TEMPLATE}#matrix"
     return render(request, template, context)
 
 
@@ -98,8 +118,27 @@ def cell_set(request: HtmxRequest, pk: int):
     )
     if refusal:
         return refusal
+    if not request.htmx:
+        return redirect(assessment)
     assessment.refresh_from_db()
-    return front_region(request, assessment)
+    return row_region(request, assessment, evidence_id=int(request.POST["evidence"]))
+
+
+def row_region(request: HtmxRequest, assessment, *, evidence_id: int) -> HttpResponse:
+    """A rated cell's row, with the score rows and the panel out of band: O(row), never the whole matrix."""
+    panel = _panel_context(assessment)
+    display = matrix_row_display(
+        assessment=assessment,
+        user=request.user,
+        membership=assessment.membership,
+        params=_params(request, assessment),
+        results=panel.get("results", {}),
+        evidence_id=evidence_id,
+    )
+    context = {"membership": assessment.membership, "display": display, "params": display.params, **panel}
+    response = region_response(request, TEMPLATE, "rows", context, oob=("score-rows", "panel"))
+    response.headers["HX-Retarget"] = f"#ev-{evidence_id}"
+    return response
 
 
 @require_POST

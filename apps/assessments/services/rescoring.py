@@ -2,11 +2,12 @@
 
 import logging
 import time
+from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import Assessment, RescoreQueue, ScoreSnapshot
@@ -41,8 +42,14 @@ def rescore_request(*, assessment_id: int, force: bool = False) -> bool:
     """
     # Looked up by name: tasks.py imports this module, never the other way round.
     rescore_assessment = current_app.tasks[RESCORE_TASK]
-    claimed = RescoreQueue.objects.filter(assessment_id=assessment_id, queued=False).update(
-        queued=True, queued_at=timezone.now()
+    now = timezone.now()
+    # A claim past its lease is one whose task died in a worker before it began (a task unclaims first):
+    # taking it over here means a killed worker delays a rescoring by the lease, not until beat's sweep.
+    lapsed = Q(queued_at__lt=now - timedelta(seconds=settings.RESCORE_CLAIM_LEASE_SECONDS)) | Q(queued_at=None)
+    claimed = (
+        RescoreQueue.objects.filter(assessment_id=assessment_id)
+        .filter(Q(queued=False) | lapsed)
+        .update(queued=True, queued_at=now)
     )
     if not claimed and not force:
         return False

@@ -103,6 +103,21 @@ def check_response(request, assessment, *partials: str, toast: str | None = None
     return HttpResponse(html, headers=headers)
 
 
+def row_response(request, assessment, assumption, *, toast: str | None = None, **extra) -> HttpResponse:
+    """One assumption's row (and the summary, out of band) after a per-item write: the item, not the list."""
+    if not request.htmx:
+        return redirect(f"{reverse('key_assumptions:check', args=[assessment.pk])}?sort={_sort(request)}")
+    assessment.refresh_from_db()
+    context = check_context(request, assessment, **extra)
+    context["row"] = next(row for row in context["rows"] if row.assumption.pk == assumption.pk)
+    html = render_to_string("key_assumptions/check.html#assumption-row", context, request=request)
+    html += render_to_string("key_assumptions/check.html#summary", {**context, "oob": True}, request=request)
+    headers = {"HX-Retarget": f"#assumption-{assumption.pk}", "HX-Reswap": "outerHTML"}
+    if toast:
+        headers["HX-Trigger"] = json.dumps({"toast": {"text": toast, "kind": "success"}})
+    return HttpResponse(html, headers=headers)
+
+
 def form_error_response(request, assessment, partial: str, **forms) -> HttpResponse:
     """The form partial with its inline errors (htmx), or the whole page around it."""
     if request.htmx:
@@ -231,8 +246,8 @@ def judgment_set(request: HtmxRequest, pk: int, assumption_id: int):
             f"{name}: {'; '.join(messages)}" if name != "__all__" else "; ".join(messages)
             for name, messages in form.errors.items()
         ]
-        return check_response(request, assessment, row_errors={assumption.pk: errors})
-    return check_response(request, assessment, toast=f"Your judgment of {assumption.key} is recorded.")
+        return row_response(request, assessment, assumption, row_errors={assumption.pk: errors})
+    return row_response(request, assessment, assumption, toast=f"Your judgment of {assumption.key} is recorded.")
 
 
 @require_http_methods(["GET", "POST"])
