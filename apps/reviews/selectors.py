@@ -16,11 +16,11 @@ from apps.assessments.models import Activity, Assessment, Hypothesis, ScoreSnaps
 from apps.assessments.selectors import snapshot_latest
 from apps.comments.selectors import ThreadList, threads_for
 from apps.indicators.models import Indicator
+from apps.key_assumptions import spread
 from apps.key_assumptions.models import Assumption
 
 from .models import ReviewMark
 
-IMPACT_ORDER = {"high": 0, "medium": 1, "low": 2}
 REVIEW_ACTIONS = ("submit", "approve", "return", "reopen")
 HISTORY_LIMIT = 50
 
@@ -118,14 +118,17 @@ def grid_get(*, assessment: Assessment, since: datetime | None = None) -> Grid:
 
 
 def key_uncertainties(*, assessment: Assessment, since: datetime | None = None) -> list[Assumption]:
-    """Assumptions judged unsupported and not retired, most impact first."""
-    assumptions = list(
-        Assumption.objects.filter(assessment=assessment, confidence="unsupported").exclude(status="retired")
+    """The Key Assumptions Check's key uncertainties in its order (spread.key_uncertainties: unsupported,
+    most impact first, then high impact with caveats)."""
+    assumptions = {a.key: a for a in Assumption.objects.filter(assessment=assessment)}
+    facts = (
+        spread.AssumptionFacts(key=a.key, confidence=a.confidence, impact=a.impact, status=a.status, order=a.order)
+        for a in assumptions.values()
     )
-    assumptions.sort(key=lambda a: (IMPACT_ORDER.get(a.impact, 3), a.order, a.pk))
-    for assumption in assumptions:
+    chosen = [assumptions[key] for key in spread.key_uncertainties(facts)]
+    for assumption in chosen:
         assumption.changed = since is not None and assumption.updated_at > since
-    return assumptions
+    return chosen
 
 
 def assumptions_all(*, assessment: Assessment) -> list[Assumption]:

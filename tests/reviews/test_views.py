@@ -239,3 +239,18 @@ def test_the_report_shows_sensitivity_when_the_snapshot_carries_it(client, rated
     ranking = client.get(reverse("reviews:report", args=[rated.pk])).content.decode().split('id="report-hypotheses"')[1]
     assert "<th>Sensitivity</th>" in ranking
     assert all(f"stable-{key}" in ranking for key in snapshot.results["ach"]["ranking"])
+
+
+def test_key_uncertainties_follow_the_check_unsupported_by_impact_then_high_impact_with_caveats(assessment, analyst):
+    from apps.reviews.selectors import key_uncertainties
+
+    caveats_high = make_assumption(assessment, analyst, statement="Caveats, high", confidence="caveats", impact="high")
+    unsupported_low = make_assumption(
+        assessment, analyst, statement="Unsupported, low", confidence="unsupported", impact="low"
+    )
+    unsupported_high = make_assumption(
+        assessment, analyst, statement="Unsupported, high", confidence="unsupported", impact="high"
+    )
+    make_assumption(assessment, analyst, statement="Caveats, medium", confidence="caveats", impact="medium")
+    chosen = key_uncertainties(assessment=assessment)
+    assert [a.pk for a in chosen] == [unsupported_high.pk, unsupported_low.pk, caveats_high.pk]
