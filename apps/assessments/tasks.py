@@ -4,7 +4,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import DatabaseError
 
-from .services.imports import upload_run
+from .services.imports import pending_imports_purge, upload_run
 from .services.rescoring import snapshot_compute, snapshot_sweep
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ def rescore_assessment(self, assessment_id: int) -> int | None:
 
 @shared_task(acks_late=True)
 def sweep_stale_assessments() -> list[int]:
+    pending_imports_purge()
     return snapshot_sweep()
 
 

@@ -203,3 +203,26 @@ def test_a_valid_9_mb_csv_previews_and_confirms(client, analyst, assessment):
     response = client.post(url, {"confirm": confirm})
     assert response.status_code == 302
     assert assessment.evidence.count() == 5 + rows
+
+
+def test_the_sweep_purges_old_previews_but_not_loads_in_progress(analyst, assessment):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.assessments.models import PendingImport
+    from apps.assessments.tasks import sweep_stale_assessments
+
+    def pending(status, hours_ago):
+        row = PendingImport.objects.create(
+            team=assessment.team, assessment=assessment, user=analyst, via="csv", payload=[], status=status
+        )
+        PendingImport.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(hours=hours_ago))
+        return row.pk
+
+    old_preview = pending(PendingImport.Status.PREVIEWED, 2)
+    old_running = pending(PendingImport.Status.RUNNING, 2)
+    fresh_preview = pending(PendingImport.Status.PREVIEWED, 0)
+    sweep_stale_assessments()
+    assert set(PendingImport.objects.values_list("pk", flat=True)) == {old_running, fresh_preview}
+    assert old_preview not in set(PendingImport.objects.values_list("pk", flat=True))

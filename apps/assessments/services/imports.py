@@ -154,3 +154,14 @@ def upload_run(*, pending_id: int) -> None:
         _upload_finish(pending, summary=summary, assessment=assessment)
         return
     PendingImport.objects.filter(pk=pending_id).update(status=PendingImport.Status.FAILED, errors=errors)
+
+
+def pending_imports_purge() -> int:
+    """Delete previews and finished loads older than the confirmation window (each may hold a 10 MB file);
+    a load that is queued or running is left to finish."""
+    deleted, _ = (
+        PendingImport.objects.filter(created_at__lt=timezone.now() - PENDING_IMPORT_TTL)
+        .exclude(status__in=[PendingImport.Status.QUEUED, PendingImport.Status.RUNNING])
+        .delete()
+    )
+    return deleted
