@@ -41,9 +41,15 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def browser_ready():
+    from django.db import connection
+
     problem = chromium_problem(CHROMIUM)
     if problem:
         service_missing(problem)
+    # The live server answers from its own threads; SQLite's shared in-memory test database then locks
+    # ("database table is locked") while a page polls, and the lock outlives the test.
+    if connection.vendor != "postgresql":
+        service_missing("the browser tests need PostgreSQL (set DATABASE_URL=postgres://…)")
     return True
 
 
