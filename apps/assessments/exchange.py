@@ -153,6 +153,16 @@ def _team_users(analysts: set[str], *, team: Team) -> tuple[dict, list[str]]:
     return users, new_accounts
 
 
+def _accounts_record(*, assessment: Assessment, usernames: list[str], user, via: str) -> None:
+    for username in usernames:
+        services.activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"Account {username} created and added to {assessment.team.name} as analyst ({via})",
+            actor=user,
+        )
+
+
 @transaction.atomic
 def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool = False) -> Assessment:
     """Import a whole assessment in one transaction; a bad file writes nothing."""
@@ -177,13 +187,7 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
     if slug:
         assessment.slug = slug
         assessment.save(update_fields=["slug"])
-    for username in new_accounts:
-        services.activity_record(
-            assessment=assessment,
-            kind=Activity.Kind.CHANGE,
-            message=f"Account {username} created and added to {team.name} as analyst (JSON import)",
-            actor=user,
-        )
+    _accounts_record(assessment=assessment, usernames=new_accounts, user=user, via="JSON import")
     hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"], user=user)
     evidence_items = [
         {
@@ -308,13 +312,7 @@ def _differences(instance, wanted: dict[str, Any]) -> list[str]:
 
 def _assessment_update(*, assessment: Assessment, data: dict, context: ImportContext, user, create: bool) -> list[str]:
     users, new_accounts = _team_users(context.analysts, team=assessment.team)
-    for username in new_accounts:
-        services.activity_record(
-            assessment=assessment,
-            kind=Activity.Kind.CHANGE,
-            message=f"Account {username} created and added to {assessment.team.name} as analyst (file load)",
-            actor=user,
-        )
+    _accounts_record(assessment=assessment, usernames=new_accounts, user=user, via="file load")
     context.users, context.user = users, user
     changes: list[str] = []
     bumped = False
