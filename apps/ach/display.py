@@ -13,7 +13,7 @@ from apps.core.charts import bar_chart
 
 from . import scoring
 from .results import LINCHPIN_BASES
-from .selectors import Matrix, matrix_get, matrix_row_get, notes_for_analyst
+from .selectors import Matrix, matrix_frame_get, matrix_ratings_load, matrix_row_get, notes_for_analyst
 
 VIEWS = ("mine", "team", "analyst")
 SORTS = {"order": "Matrix order", "diagnosticity": "Diagnosticity", "date": "Date", "weight": "Weight"}
@@ -300,19 +300,27 @@ def matrix_display(
     markers); the score rows and linchpins come from the latest snapshot's results, so no request
     re-scores the matrix.
     """
-    matrix = matrix_get(assessment=assessment)
-    consensus, disagreement, diagnosticity = scoring.cell_scores(matrix.ratings)
+    matrix = matrix_frame_get(assessment=assessment)
+    if params.sort == "diagnosticity" or params.hide_non_diagnostic:
+        # Sorting or filtering by diagnosticity needs every row's ratings.
+        matrix_ratings_load(matrix)
+        consensus, disagreement, diagnosticity = scoring.cell_scores(matrix.ratings)
+        order = _sorted_indices(matrix, diagnosticity, params.sort)
+        if params.hide_non_diagnostic:
+            # Items nobody rated yet are not "not diagnostic": they stay.
+            rated = diagnosticity[order]
+            order = order[np.isnan(rated) | (rated >= scoring.NOT_DIAGNOSTIC_TOLERANCE)]
+        shown = order[block * BLOCK_ROWS : (block + 1) * BLOCK_ROWS]
+    else:
+        # Any other order is known before the ratings: load the shown block's alone.
+        order = _sorted_indices(matrix, np.zeros(0), params.sort)
+        shown = order[block * BLOCK_ROWS : (block + 1) * BLOCK_ROWS]
+        matrix_ratings_load(matrix, rows=shown.tolist())
+        consensus, disagreement, diagnosticity = _block_cell_scores(matrix, shown)
     subject = _subject(matrix, consensus, user=user, membership=membership, params=params)
     display = MatrixDisplay(matrix=matrix, params=params, editable=params.view == "mine" and membership.can_edit)
     display.subject = _subject_label(params)
-    order = _sorted_indices(matrix, diagnosticity, params.sort)
-    if params.hide_non_diagnostic:
-        # Items nobody rated yet are not "not diagnostic": they stay.
-        rated = diagnosticity[order]
-        order = order[np.isnan(rated) | (rated >= scoring.NOT_DIAGNOSTIC_TOLERANCE)]
-    start = block * BLOCK_ROWS
-    shown = order[start : start + BLOCK_ROWS]
-    if start + BLOCK_ROWS < len(order):
+    if (block + 1) * BLOCK_ROWS < len(order):
         display.next_block = block + 1
     notes = notes_for_analyst(assessment=assessment, user_id=user.pk) if params.view == "mine" else {}
     markers = markers_for(assessment_id=assessment.pk)
@@ -344,6 +352,16 @@ def matrix_display(
         if any(evidence.key in keys for keys in linchpins.values())
     ]
     return display
+
+
+def _block_cell_scores(matrix: Matrix, shown: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``scoring.cell_scores`` of the shown rows, placed in whole-matrix arrays (the other rows left empty)."""
+    n_evidence, n_hypotheses = len(matrix.evidence), len(matrix.hypotheses)
+    consensus = np.zeros((n_evidence, n_hypotheses), dtype=np.int8)
+    disagreement = np.zeros((n_evidence, n_hypotheses))
+    diagnosticity = np.full(n_evidence, np.nan)
+    consensus[shown], disagreement[shown], diagnosticity[shown] = scoring.cell_scores(matrix.ratings[:, shown])
+    return consensus, disagreement, diagnosticity
 
 
 def matrix_row_display(

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -5,6 +6,7 @@ import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef
+from django.db.models.expressions import RawSQL
 
 from apps.assessments.models import Assessment, Evidence, Hypothesis, ScoreSnapshot
 from apps.assessments.selectors import snapshot_for_version
@@ -21,7 +23,7 @@ class Matrix:
     assessment: Assessment
     hypotheses: list[Hypothesis]
     evidence: list[Evidence]
-    analysts: list  # users who rated at least one cell, by username
+    analysts: list["AnalystRow"]  # users who rated at least one cell, by username
     ratings: np.ndarray  # (analysts, evidence, hypotheses) codes of apps.ach.scoring
     weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
     priors: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -44,6 +46,13 @@ def priors_of(hypotheses: list[Hypothesis]) -> np.ndarray:
     return priors / priors.sum() if priors.sum() > 0 else np.full(len(hypotheses), 1.0 / len(hypotheses))
 
 
+class AnalystRow(NamedTuple):
+    """An analyst as the matrix needs them: no user model instance to build per analyst."""
+
+    pk: int
+    username: str
+
+
 class EvidenceRow(NamedTuple):
     """The columns scoring needs, without the cost of model instances."""
 
@@ -54,32 +63,29 @@ class EvidenceRow(NamedTuple):
     origin: str
 
 
-def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
-    """Load the whole matrix in four queries, whatever its size.
+def matrix_get(*, assessment: Assessment, for_scoring: bool = False, rows: Sequence[int] | None = None) -> Matrix:
+    """Load the matrix in four queries, whatever its size.
 
-    for_scoring=True loads only the evidence columns the scores need, as plain rows.
+    for_scoring=True loads only the evidence columns the scores need, as plain rows. ``rows`` (positions
+    in matrix order) loads the ratings of those evidence rows only, leaving the others blank: what one block
+    of the matrix page shows, at the cost of the block. ``analysts`` lists everyone who rated any cell.
     """
+    matrix = matrix_frame_get(assessment=assessment, for_scoring=for_scoring)
+    matrix_ratings_load(matrix, rows=rows)
+    return matrix
+
+
+def matrix_frame_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
+    """The hypotheses, the evidence and what scoring needs of each item, without any ratings yet."""
     hypotheses = list(Hypothesis.objects.filter(assessment=assessment).order_by("order", "id"))
     evidence_query = Evidence.objects.filter(assessment=assessment).order_by("order", "id")
+    evidence: list[Any]
     if for_scoring:
         evidence = [
             EvidenceRow(*row) for row in evidence_query.values_list("id", "key", "credibility", "relevance", "origin")
         ]
     else:
         evidence = list(evidence_query)
-    rows = ratings_rows(assessment_id=assessment.pk)
-    analyst_ids = _distinct(rows[:, 0])
-    analysts = list(get_user_model().objects.filter(pk__in=analyst_ids.tolist()).order_by("username"))
-    ratings = np.zeros((len(analysts), len(evidence), len(hypotheses)), dtype=np.int8)
-    if len(rows) and analysts:
-        analyst_order = np.array([a.pk for a in analysts], dtype=np.int64)
-        evidence_ids = np.array([e.pk for e in evidence], dtype=np.int64)
-        hypothesis_ids = np.array([h.pk for h in hypotheses], dtype=np.int64)
-        ratings[
-            _positions(analyst_order, rows[:, 0]),
-            _positions(evidence_ids, rows[:, 1]),
-            _positions(hypothesis_ids, rows[:, 2]),
-        ] = rows[:, 3]
     weight_of, reliability_of = {}, {}
     factors = scoring.reliability_checked(assessment.reliability)
     for e in evidence:
@@ -87,18 +93,57 @@ def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
         if pair not in weight_of:
             weight_of[pair] = scoring.evidence_weight(*pair)
             reliability_of[pair] = scoring.evidence_reliability(*pair, factors)
-    weights = np.array([weight_of[e.credibility, e.relevance] for e in evidence], dtype=float)
     return Matrix(
         assessment=assessment,
         hypotheses=hypotheses,
         evidence=evidence,
-        analysts=analysts,
-        ratings=ratings,
-        weights=weights,
+        analysts=[],
+        ratings=np.zeros((0, len(evidence), len(hypotheses)), dtype=np.int8),
+        weights=np.array([weight_of[e.credibility, e.relevance] for e in evidence], dtype=float),
         priors=priors_of(hypotheses),
         reliability=np.array([reliability_of[e.credibility, e.relevance] for e in evidence], dtype=float),
         origins=scoring.origin_groups(e.origin for e in evidence),
     )
+
+
+def matrix_ratings_load(matrix: Matrix, *, rows: Sequence[int] | None = None) -> None:
+    """Fill the frame's analysts and ratings: every row's, or only those of ``rows`` (positions)."""
+    evidence_ids = np.array([e.pk for e in matrix.evidence], dtype=np.int64)
+    if rows is None:
+        ratings = ratings_rows(assessment_id=matrix.assessment.pk)
+        analyst_filter = {"pk__in": _distinct(ratings[:, 0]).tolist()}
+    else:
+        ratings = ratings_rows(assessment_id=matrix.assessment.pk, evidence_ids=evidence_ids[list(rows)].tolist())
+        analyst_filter = {"pk__in": RawSQL(_ANALYSTS_SQL, [matrix.assessment.pk, matrix.assessment.pk])}
+    matrix.analysts = [
+        AnalystRow(*row)
+        for row in get_user_model().objects.filter(**analyst_filter).order_by("username").values_list("pk", "username")
+    ]
+    matrix.ratings = np.zeros((len(matrix.analysts), len(matrix.evidence), len(matrix.hypotheses)), dtype=np.int8)
+    if len(ratings) and matrix.analysts:
+        analyst_order = np.array([a.pk for a in matrix.analysts], dtype=np.int64)
+        hypothesis_ids = np.array([h.pk for h in matrix.hypotheses], dtype=np.int64)
+        matrix.ratings[
+            _positions(analyst_order, ratings[:, 0]),
+            _positions(evidence_ids, ratings[:, 1]),
+            _positions(hypothesis_ids, ratings[:, 2]),
+        ] = ratings[:, 3]
+
+
+# Everyone who rated a cell of the assessment, one index probe per analyst on (assessment, analyst) rather
+# than a pass over every rating: a loose index scan, which PostgreSQL and SQLite do not plan by themselves.
+_ANALYSTS_SQL = f"""
+WITH RECURSIVE rated(analyst_id) AS (
+    SELECT MIN(analyst_id) FROM {Rating._meta.db_table} WHERE assessment_id = %s
+    UNION ALL
+    SELECT (
+        SELECT MIN(analyst_id) FROM {Rating._meta.db_table}
+        WHERE assessment_id = %s AND analyst_id > rated.analyst_id
+    )
+    FROM rated WHERE rated.analyst_id IS NOT NULL
+)
+SELECT analyst_id FROM rated WHERE analyst_id IS NOT NULL
+"""
 
 
 def matrix_row_get(*, assessment: Assessment, evidence_id: int) -> Matrix:
@@ -109,16 +154,16 @@ def matrix_row_get(*, assessment: Assessment, evidence_id: int) -> Matrix:
     hypotheses = list(Hypothesis.objects.filter(assessment=assessment).order_by("order", "id"))
     evidence = list(Evidence.objects.filter(assessment=assessment, pk=evidence_id))
     rows = list(
-        Rating.objects.filter(assessment=assessment, evidence_id=evidence_id)
-        .select_related("analyst")
-        .only("value", "hypothesis_id", "analyst__username")
+        Rating.objects.filter(assessment=assessment, evidence_id=evidence_id).values_list(
+            "analyst_id", "analyst__username", "hypothesis_id", "value"
+        )
     )
-    analysts = sorted({rating.analyst for rating in rows}, key=lambda user: user.username)
-    analyst_index = {user.pk: a for a, user in enumerate(analysts)}
+    analysts = sorted({AnalystRow(pk, username) for pk, username, _, _ in rows}, key=lambda analyst: analyst.username)
+    analyst_index = {analyst.pk: a for a, analyst in enumerate(analysts)}
     hypothesis_index = {h.pk: j for j, h in enumerate(hypotheses)}
     ratings = np.zeros((len(analysts), len(evidence), len(hypotheses)), dtype=np.int8)
-    for rating in rows:
-        ratings[analyst_index[rating.analyst_id], 0, hypothesis_index[rating.hypothesis_id]] = rating.value
+    for analyst_id, _, hypothesis_id, value in rows:
+        ratings[analyst_index[analyst_id], 0, hypothesis_index[hypothesis_id]] = value
     weights = np.array([scoring.evidence_weight(e.credibility, e.relevance) for e in evidence], dtype=float)
     return Matrix(
         assessment=assessment,
@@ -131,29 +176,34 @@ def matrix_row_get(*, assessment: Assessment, evidence_id: int) -> Matrix:
     )
 
 
-def ratings_rows(*, assessment_id: int) -> np.ndarray:
-    """Every rating of the assessment as an (n, 4) array: analyst, evidence, hypothesis, value.
+def ratings_rows(*, assessment_id: int, evidence_ids: list[int] | None = None) -> np.ndarray:
+    """Every rating of the assessment (or of those evidence items) as an (n, 4) array: analyst, evidence,
+    hypothesis, value.
 
     This is the one query whose time is the floor of a rescoring. On PostgreSQL four array_agg
     columns come back as one row, which psycopg converts far faster than n row tuples.
     """
     if connection.vendor == "postgresql":
+        sql = (
+            "SELECT array_agg(analyst_id), array_agg(evidence_id), array_agg(hypothesis_id), array_agg(value) "
+            f"FROM {Rating._meta.db_table} WHERE "
+        )
+        # Items belong to one assessment: filtering by them alone leaves the planner the evidence index, which
+        # it would otherwise pass over for the assessment's whenever statistics are stale.
+        params: list[Any] = [assessment_id] if evidence_ids is None else [evidence_ids]
+        sql += "assessment_id = %s" if evidence_ids is None else "evidence_id = ANY(%s)"
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT array_agg(analyst_id), array_agg(evidence_id), array_agg(hypothesis_id), array_agg(value) "
-                f"FROM {Rating._meta.db_table} WHERE assessment_id = %s",
-                [assessment_id],
-            )
+            cursor.execute(sql, params)
             columns = cursor.fetchone()
         if columns[0] is None:
             return np.zeros((0, 4), dtype=np.int64)
         return np.array(columns, dtype=np.int64).T
-    return np.array(
-        Rating.objects.filter(assessment_id=assessment_id).values_list(
-            "analyst_id", "evidence_id", "hypothesis_id", "value"
-        ),
-        dtype=np.int64,
-    ).reshape(-1, 4)
+    ratings = Rating.objects.filter(assessment_id=assessment_id)
+    if evidence_ids is not None:
+        ratings = ratings.filter(evidence_id__in=evidence_ids)
+    return np.array(ratings.values_list("analyst_id", "evidence_id", "hypothesis_id", "value"), dtype=np.int64).reshape(
+        -1, 4
+    )
 
 
 def _positions(ordered_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:

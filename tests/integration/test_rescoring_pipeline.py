@@ -1,11 +1,13 @@
 """The rescoring pipeline against real PostgreSQL, a real Redis broker and real Celery workers."""
 
+import dataclasses
 import threading
 from datetime import timedelta
 
 import psycopg
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from apps.ach.results import results_compute
@@ -89,6 +91,9 @@ def _waiting_on_locks() -> int:
 
 def test_a_worker_killed_mid_task_loses_nothing(worker_process_factory, real_celery, matrix, analyst):
     services.snapshot_compute(assessment_id=matrix.pk)
+    # A version to score: the worker computes it without any lock, then waits for the row lock held
+    # below to store its snapshot, and dies there.
+    Assessment.objects.filter(pk=matrix.pk).update(content_version=F("content_version") + 1)
     release, locked = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_row_lock, args=(matrix.pk, release, locked), daemon=True)
     holder.start()
@@ -206,3 +211,51 @@ def test_a_claim_stuck_by_a_worker_killed_in_the_countdown_is_taken_over_by_a_sa
     worker_process_factory("survivor").start()
     final = wait_for(lambda: _scored_to_current(matrix.pk), timeout=60, describe=lambda: _state(matrix.pk))
     assert final.results["ach"] == results_compute(Assessment.objects.get(pk=matrix.pk))
+
+
+def test_a_save_does_not_wait_for_the_scoring_of_an_earlier_version(require_postgres, matrix, analyst, monkeypatch):
+    """Scoring reads one consistent view without locks: a save made meanwhile commits at once, the
+    snapshot stored is of the version that was read, and that version's results are exact."""
+    from apps.assessments import rescoring
+
+    scoring_started, finish_scoring = threading.Event(), threading.Event()
+    ach = rescoring.TECHNIQUES["ach"]
+
+    def slow_compute(assessment):
+        results = ach.compute(assessment)
+        scoring_started.set()
+        finish_scoring.wait(30)
+        return results
+
+    monkeypatch.setitem(rescoring.TECHNIQUES, "ach", dataclasses.replace(ach, compute=slow_compute))
+    Assessment.objects.filter(pk=matrix.pk).update(content_version=F("content_version") + 1)  # not scored yet
+    scored_version = Assessment.objects.get(pk=matrix.pk).content_version
+    expected = results_compute(Assessment.objects.get(pk=matrix.pk))
+    stored = []
+
+    def score():
+        try:
+            stored.append(services.snapshot_compute(assessment_id=matrix.pk))
+        finally:
+            connection.close()
+
+    scorer = threading.Thread(target=score)
+    scorer.start()
+    try:
+        assert scoring_started.wait(30)
+        saver = threading.Thread(
+            target=lambda: (
+                services.evidence_create(assessment=matrix, user=analyst, summary="Saved while scoring"),
+                connection.close(),
+            )
+        )
+        saver.start()
+        # Committed while the scoring still runs (the save's own rescoring, in-process here, then waits).
+        wait_for(lambda: Evidence.objects.filter(summary="Saved while scoring").exists(), timeout=10)
+    finally:
+        finish_scoring.set()
+        scorer.join(30)
+        saver.join(30)
+    assert Assessment.objects.get(pk=matrix.pk).content_version == scored_version + 1
+    assert stored[0] is not None and stored[0].version == scored_version
+    assert stored[0].results["ach"] == expected

@@ -196,3 +196,36 @@ def test_an_import_row_naming_an_unknown_assumption_is_refused_in_the_preview(cl
     )
     assert response.context["parsed"].row_errors == {1: ["challenges: no key assumption A9 in this assessment"]}
     assert "confirm" not in response.context
+
+
+def test_results_computed_before_a_recheck_or_an_unlink_do_not_flag_when_stored_after_it(assessment, analyst):
+    """The rescoring computes without locks and stores after: a check made (or a link removed) in between
+    must not be undone by the flag its earlier reading called for."""
+    from apps.key_assumptions.results import results_compute
+
+    assumption = make_assumption(assessment, analyst)
+    first, second = assessment.evidence.all()[:2]
+    services.evidence_link_set(assumption=assumption, evidence=first, relation="challenges", user=analyst)
+    services.assumption_recheck(assumption=assumption, user=analyst, reason="Holds")
+    assumption.refresh_from_db()
+    checked_version = assumption.checked_version
+    services.evidence_link_set(assumption=assumption, evidence=second, relation="challenges", user=analyst)
+    assumption.refresh_from_db()
+    assert assumption.recheck_evidence == [second.key]
+    services.assumption_recheck(assumption=assumption, user=analyst, reason="Holds still")
+
+    # Results read while E2's challenge was new, stored after the re-check: nothing to flag.
+    Assumption.objects.filter(pk=assumption.pk).update(checked_version=checked_version)
+    stale = results_compute(assessment)
+    assert [c["evidence"] for c in stale["assumptions"]["A1"]["new_challenges"]] == [second.key]
+    services.assumption_recheck(assumption=assumption, user=analyst, reason="Holds, checked again")
+    assert services.recheck_flags_apply(assessment=assessment, results=stale) == []
+
+    # And a challenge whose link was removed since the reading flags nothing either.
+    Assumption.objects.filter(pk=assumption.pk).update(checked_version=checked_version)
+    stale = results_compute(assessment)
+    Assumption.objects.filter(pk=assumption.pk).update(checked_version=0, recheck_evidence=[])
+    assumption.evidence_links.filter(evidence=second).delete()
+    assert services.recheck_flags_apply(assessment=assessment, results=stale) == []
+    assumption.refresh_from_db()
+    assert assumption.needs_recheck is False

@@ -16,19 +16,21 @@ def rating_set(
     """Set (or with label "" clear) the analyst's own rating of one cell."""
     if label and label not in LABEL_TO_VALUE:
         raise ValidationError({"value": f"Unknown rating “{label}”: use CC, C, N, I, II or NA."})
-    evidence = Evidence.objects.filter(pk=evidence_id, assessment=assessment).first()
-    hypothesis = Hypothesis.objects.filter(pk=hypothesis_id, assessment=assessment).first()
-    if evidence is None or hypothesis is None:
+    evidence_key = Evidence.objects.filter(pk=evidence_id, assessment=assessment).values_list("key", flat=True).first()
+    hypothesis_key = (
+        Hypothesis.objects.filter(pk=hypothesis_id, assessment=assessment).values_list("key", flat=True).first()
+    )
+    if evidence_key is None or hypothesis_key is None:
         raise ValidationError("That cell is not part of this assessment.")
-    assessment_bump(assessment_id=assessment.pk, change=f"{analyst.username} rated {evidence.key}×{hypothesis.key}")
+    assessment_bump(assessment_id=assessment.pk, change=f"{analyst.username} rated {evidence_key}×{hypothesis_key}")
     if not label:
-        Rating.objects.filter(analyst=analyst, evidence=evidence, hypothesis=hypothesis).delete()
+        Rating.objects.filter(analyst=analyst, evidence_id=evidence_id, hypothesis_id=hypothesis_id).delete()
         return None
     defaults = {"value": LABEL_TO_VALUE[label], "assessment": assessment}
     if note is not None:
         defaults["note"] = note[:500]
     rating, _ = Rating.objects.update_or_create(
-        analyst=analyst, evidence=evidence, hypothesis=hypothesis, defaults=defaults
+        analyst=analyst, evidence_id=evidence_id, hypothesis_id=hypothesis_id, defaults=defaults
     )
     return rating
 

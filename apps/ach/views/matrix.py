@@ -120,7 +120,7 @@ def cell_set(request: HtmxRequest, pk: int):
         return refusal
     if not request.htmx:
         return redirect(assessment)
-    assessment.refresh_from_db()
+    assessment.refresh_from_db(fields=["content_version"])
     return row_region(request, assessment, evidence_id=int(request.POST["evidence"]))
 
 

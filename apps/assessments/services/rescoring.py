@@ -75,27 +75,34 @@ def rescore_unclaim(*, assessment_id: int) -> None:
 def snapshot_compute(*, assessment_id: int) -> ScoreSnapshot | None:
     """Score the assessment's current content version once; None when it is already scored.
 
-    Idempotent: the version is compared with the latest snapshot before any work, and the unique
-    (assessment, version) constraint makes a racing second worker's insert a no-op.
+    Two steps, so that saves never wait for the scoring: the results are computed from one consistent
+    view of the database (a repeatable-read transaction on PostgreSQL; SQLite's transactions are
+    serialisable), taking no lock; then, under the assessment's row lock (which writers take with their
+    version bump), the snapshot of that version is stored and the techniques' side effects applied.
+    Saves made meanwhile have already queued the next rescoring. Idempotent: the version is compared
+    with the latest snapshot before any work, and again under the lock; the unique (assessment,
+    version) constraint makes a racing second worker's insert a no-op.
     """
     rescore_unclaim(assessment_id=assessment_id)
+    outermost = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
-        # The row lock makes writers (whose version bump updates this row) and a second worker wait
-        # for the few milliseconds of scoring, so every read below sees exactly the state of the
-        # version recorded in the snapshot.
-        assessment = Assessment.objects.select_for_update().filter(pk=assessment_id).first()
-        if assessment is None:
-            return None
-        previous = ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
-        if previous is not None and previous.version >= assessment.content_version:
+        if outermost and transaction.get_connection().vendor == "postgresql":
+            with transaction.get_connection().cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        assessment = Assessment.objects.filter(pk=assessment_id).first()
+        if assessment is None or _scored(assessment):
             return None
         started = time.perf_counter()
         results = {name: technique.compute(assessment) for name, technique in TECHNIQUES.items()}
+        duration_ms = (time.perf_counter() - started) * 1000
+    with transaction.atomic():
+        if not Assessment.objects.select_for_update().filter(pk=assessment_id).exists() or _scored(assessment):
+            return None
+        previous = ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
         alerts: list[dict] = []
         for name, technique in TECHNIQUES.items():
             previous_results = previous.results.get(name) if previous else None
             alerts.extend({**a, "technique": name} for a in technique.alerts(previous_results, results[name]))
-        duration_ms = (time.perf_counter() - started) * 1000
         try:
             with transaction.atomic():
                 snapshot = ScoreSnapshot.objects.create(
@@ -121,6 +128,11 @@ def snapshot_compute(*, assessment_id: int) -> ScoreSnapshot | None:
             snapshot.save(update_fields=["alerts"])
             alerts_record(assessment=assessment, snapshot=snapshot, alerts=alerts)
     return snapshot
+
+
+def _scored(assessment: Assessment) -> bool:
+    """A snapshot of this version (or a later one) exists."""
+    return ScoreSnapshot.objects.filter(assessment_id=assessment.pk, version__gte=assessment.content_version).exists()
 
 
 def snapshot_sweep() -> list[int]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from apps.assessments.models import Activity, Assessment
 from apps.assessments.services import activity_record, assessment_bump
 
-from ..models import Assumption, Change
+from ..models import Assumption, Change, EvidenceLink
 from .assumptions import history_record
 
 
@@ -56,8 +56,11 @@ def assumption_recheck(*, assumption: Assumption, user, reason: str) -> Assumpti
 def recheck_flags_apply(*, assessment: Assessment, results: dict) -> list[dict]:
     """Flag "needs re-check" on assumptions with challenging links newer than their last check.
 
-    Runs in the rescoring's transaction (the Technique's apply), on results computed under the same
-    row lock; returns one "flag" alert per assumption flagged (or given further challenges) now.
+    Runs in the rescoring's transaction (the Technique's apply), under the assessment's row lock, on
+    results computed just before from a consistent read that saves may since have moved past: a challenge
+    flags only while its link still challenges the assumption, made after its last check, and the
+    assumption is not retired. Returns one "flag" alert per assumption flagged (or given further
+    challenges) now.
     """
     pending = {
         key: item["new_challenges"] for key, item in results.get("assumptions", {}).items() if item["new_challenges"]
@@ -66,8 +69,21 @@ def recheck_flags_apply(*, assessment: Assessment, results: dict) -> list[dict]:
         return []
     alerts = []
     now = timezone.now()
-    for assumption in Assumption.objects.filter(assessment=assessment, key__in=list(pending)):
-        fresh = [c for c in pending[assumption.key] if c["evidence"] not in assumption.recheck_evidence]
+    current = Assumption.objects.filter(assessment=assessment, key__in=list(pending))
+    assumptions = list(current.exclude(status=Assumption.Status.RETIRED))
+    challenging = set(
+        EvidenceLink.objects.filter(assumption__in=assumptions, relation=EvidenceLink.Relation.CHALLENGES).values_list(
+            "assumption_id", "evidence__key", "version"
+        )
+    )
+    for assumption in assumptions:
+        fresh = [
+            c
+            for c in pending[assumption.key]
+            if c["evidence"] not in assumption.recheck_evidence
+            and c["version"] > assumption.checked_version
+            and (assumption.pk, c["evidence"], c["version"]) in challenging
+        ]
         if not fresh:
             continue
         reasons = "; ".join(f"{c['evidence']} challenges it" + (f" ({c['note']})" if c["note"] else "") for c in fresh)
