@@ -105,6 +105,39 @@ def test_clearing_a_cell_deletes_the_rating(client, analyst, assessment):
     assert not Rating.objects.filter(analyst=analyst).exists()
 
 
+def test_rating_a_cell_again_with_the_same_value_writes_nothing(client, analyst, assessment):
+    evidence, hypotheses = _cells(assessment)
+    client.force_login(analyst)
+    url = reverse("ach:cell_set", args=[assessment.pk])
+    cell = {"evidence": evidence[0].pk, "hypothesis": hypotheses[0].pk}
+    assert client.post(url, {**cell, "value": "C", "note": "from the report"}, **HTMX).status_code == 200
+    assessment.refresh_from_db()
+    version, history = assessment.content_version, Rating.history.count()
+    rated_at = Rating.objects.get(analyst=analyst).rated_at
+    for unchanged in ({**cell, "value": "C", "note": "from the report"}, {**cell, "value": ""}):
+        if not unchanged["value"]:
+            Rating.objects.filter(analyst=analyst).delete()
+            assessment.refresh_from_db()
+            version, history = assessment.content_version, Rating.history.count()
+        response = client.post(url, unchanged, **HTMX)
+        assert response.status_code == 200
+        assessment.refresh_from_db()
+        assert (assessment.content_version, Rating.history.count()) == (version, history)
+    # A changed note is a change.
+    rating_set(
+        assessment=assessment,
+        analyst=analyst,
+        evidence_id=cell["evidence"],
+        hypothesis_id=cell["hypothesis"],
+        label="C",
+        note="first",
+    )
+    rating = Rating.objects.get(analyst=analyst)
+    assert rating.note == "first" and rating.rated_at >= rated_at
+    assessment.refresh_from_db()
+    assert assessment.content_version == version + 1
+
+
 def test_clearing_the_last_rating_of_a_row_returns_the_row_as_not_rated_yet(client, analyst, assessment):
     evidence, hypotheses = _cells(assessment)
     rating_set(

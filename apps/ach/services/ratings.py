@@ -13,7 +13,11 @@ from ..models import LABEL_TO_VALUE, Rating
 def rating_set(
     *, assessment: Assessment, analyst, evidence_id: int, hypothesis_id: int, label: str, note: str | None = None
 ) -> Rating | None:
-    """Set (or with label "" clear) the analyst's own rating of one cell."""
+    """Set (or with label "" clear) the analyst's own rating of one cell; the same value again writes nothing.
+
+    The version bump comes first: its row lock serialises writers of the assessment, so the cell read
+    after it is current and a create cannot race another.
+    """
     if label and label not in LABEL_TO_VALUE:
         raise ValidationError({"value": f"Unknown rating “{label}”: use CC, C, N, I, II or NA."})
     evidence_key = Evidence.objects.filter(pk=evidence_id, assessment=assessment).values_list("key", flat=True).first()
@@ -23,15 +27,29 @@ def rating_set(
     if evidence_key is None or hypothesis_key is None:
         raise ValidationError("That cell is not part of this assessment.")
     assessment_bump(assessment_id=assessment.pk, change=f"{analyst.username} rated {evidence_key}×{hypothesis_key}")
+    rating = Rating.objects.filter(analyst=analyst, evidence_id=evidence_id, hypothesis_id=hypothesis_id).first()
     if not label:
-        Rating.objects.filter(analyst=analyst, evidence_id=evidence_id, hypothesis_id=hypothesis_id).delete()
+        if rating is None:
+            transaction.set_rollback(True)  # nothing to clear: no new version either
+        else:
+            rating.delete()
         return None
-    defaults = {"value": LABEL_TO_VALUE[label], "assessment": assessment}
-    if note is not None:
-        defaults["note"] = note[:500]
-    rating, _ = Rating.objects.update_or_create(
-        analyst=analyst, evidence_id=evidence_id, hypothesis_id=hypothesis_id, defaults=defaults
-    )
+    value = LABEL_TO_VALUE[label]
+    if rating is None:
+        return Rating.objects.create(
+            assessment=assessment,
+            analyst=analyst,
+            evidence_id=evidence_id,
+            hypothesis_id=hypothesis_id,
+            value=value,
+            note=(note or "")[:500],
+        )
+    new_note = rating.note if note is None else note[:500]
+    if (rating.value, rating.note) == (value, new_note):
+        transaction.set_rollback(True)  # unchanged: no write, no new version, no rescoring
+        return rating
+    rating.value, rating.note = value, new_note
+    rating.save(update_fields=["value", "note", "rated_at"])
     return rating
 
 
