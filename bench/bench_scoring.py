@@ -47,7 +47,18 @@ def build_matrix(
     return ratings, weights, priors, reliability, origins
 
 
+def first_calls() -> float:
+    """Seconds for the first score_assessment and items_to_change_leader in this process, on a one-cell
+    matrix: importing numba, then compiling the kernels (a cold or stale cache) or loading them from it."""
+    start = time.perf_counter()
+    tiny = build_matrix(analysts=1, evidence=1, hypotheses=2)
+    score_assessment(*tiny[:3], reliability=tiny[3], origins=tiny[4])
+    items_to_change_leader(tiny[0], tiny[2], reliability=tiny[3], origins=tiny[4])
+    return time.perf_counter() - start
+
+
 def main() -> None:
+    print(f"first calls in a process (numba import, kernels compiled or loaded from cache): {first_calls():.2f} s")
     ratings, weights, priors, reliability, origins = build_matrix()
 
     def run() -> None:
