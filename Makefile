@@ -33,6 +33,8 @@ python:
 install: python $(UV)
 	@if $(PY) -c '$(SUPPORTED)' 2>/dev/null; then set -x; $(UV) sync --frozen --quiet; \
 	else set -x; $(UV) sync --frozen --quiet --python $(PYTHON); fi
+	@# The scoring kernels compile once (seconds) into numba's cache; later processes only load them.
+	$(PY) -c 'from apps.ach.scoring import kernels_warm; kernels_warm()'
 
 migrate: install
 	$(PY) manage.py migrate --no-input

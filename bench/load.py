@@ -193,6 +193,7 @@ def main() -> int:
     print(f"Seeding {name}: {HYPOTHESES} hypotheses × {EVIDENCE} evidence × {ANALYSTS} analysts, {USERS} sessions…")
     benchdb.setup(name=name)
     plan = seed()
+    print(f"{time.monotonic() - started:.0f} s: seeded")
     import redis
 
     redis.Redis.from_url(BROKER_URL).flushdb()  # leftovers of an earlier run name rows that no longer exist

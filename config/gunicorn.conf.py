@@ -31,3 +31,17 @@ max_requests_jitter = 500
 accesslog = os.environ.get("WEB_ACCESS_LOG", "-") or None
 errorlog = "-"
 wsgi_app = "config.wsgi:application"
+
+
+def on_starting(server) -> None:
+    """Compile the scoring kernels once, before any worker starts (each then loads them from the cache)."""
+    from apps.ach.scoring import kernels_warm
+
+    kernels_warm()
+
+
+def post_worker_init(worker) -> None:
+    """Load the compiled scoring kernels before the worker's first request."""
+    from apps.ach.scoring import kernels_warm
+
+    kernels_warm()

@@ -635,3 +635,19 @@ def misleading_evidence(consensus: npt.ArrayLike, outcome: int | None) -> list[i
         return []
     column = np.asarray(consensus)[:, outcome]
     return np.flatnonzero((column == CODE_I) | (column == CODE_II)).tolist()
+
+
+def kernels_warm() -> None:
+    """Compile every scoring kernel, or load it from numba's cache, on a tiny matrix.
+
+    A cold compile takes seconds: ``make install``, gunicorn's master and each Celery worker process call
+    this at start, so no request or task pays for it (the compiled code is cached beside the module).
+    """
+    ratings = np.array([[[1, 2], [3, 6], [0, 5]], [[2, 1], [4, 3], [5, 0]]], dtype=np.int8)
+    priors = np.full(2, 0.5)
+    reliability = np.array([0.9, 0.5, 0.7])
+    origins = np.array([-1, 0, 0])
+    score_assessment(ratings, np.ones(3), priors, reliability=reliability, origins=origins)
+    items_to_change_leader(ratings, priors, reliability=reliability, origins=origins)
+    cell_scores(ratings)
+    leader_of(priors)
