@@ -202,7 +202,8 @@ def main() -> int:
     env = server_env(str(work))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    if not (ROOT / "staticfiles" / "staticfiles.json").exists():  # `make load` collects them when they changed
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     log = open(work / "processes.log", "w")  # noqa: SIM115 - closed after the set stops
     honcho = subprocess.Popen(
         [str(VENV_BIN / "honcho"), "start", "-f", "Procfile", "-p", str(port)],
