@@ -203,7 +203,8 @@ def main() -> int:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():  # `make load` collects them when they changed
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+        collect = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"]
+        subprocess.run(collect, cwd=ROOT, env=env, check=True)
     log = open(work / "processes.log", "w")  # noqa: SIM115 - closed after the set stops
     honcho = subprocess.Popen(
         [str(VENV_BIN / "honcho"), "start", "-f", "Procfile", "-p", str(port)],
