@@ -63,15 +63,14 @@ class EvidenceRow(NamedTuple):
     origin: str
 
 
-def matrix_get(*, assessment: Assessment, for_scoring: bool = False, rows: Sequence[int] | None = None) -> Matrix:
-    """Load the matrix in four queries, whatever its size.
+def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
+    """Load the whole matrix in four queries, whatever its size.
 
-    for_scoring=True loads only the evidence columns the scores need, as plain rows. ``rows`` (positions
-    in matrix order) loads the ratings of those evidence rows only, leaving the others blank: what one block
-    of the matrix page shows, at the cost of the block. ``analysts`` lists everyone who rated any cell.
+    for_scoring=True loads only the evidence columns the scores need, as plain rows. The matrix page, which
+    shows one block of rows, loads the frame and that block's ratings itself (``matrix_ratings_load``).
     """
     matrix = matrix_frame_get(assessment=assessment, for_scoring=for_scoring)
-    matrix_ratings_load(matrix, rows=rows)
+    matrix_ratings_load(matrix)
     return matrix
 
 
@@ -107,7 +106,8 @@ def matrix_frame_get(*, assessment: Assessment, for_scoring: bool = False) -> Ma
 
 
 def matrix_ratings_load(matrix: Matrix, *, rows: Sequence[int] | None = None) -> None:
-    """Fill the frame's analysts and ratings: every row's, or only those of ``rows`` (positions)."""
+    """Fill the frame's analysts and ratings: every row's, or only those of ``rows`` (positions in matrix
+    order), the others left blank; ``analysts`` lists everyone who rated any cell either way."""
     evidence_ids = np.array([e.pk for e in matrix.evidence], dtype=np.int64)
     if rows is None:
         ratings = ratings_rows(assessment_id=matrix.assessment.pk)
