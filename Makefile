@@ -31,8 +31,11 @@ python:
 # An existing .venv on a supported Python is kept: naming an interpreter by path (a pyenv shim, say)
 # would make uv rebuild it on every run.
 install: python $(UV)
-	@if $(PY) -c '$(SUPPORTED)' 2>/dev/null; then set -x; $(UV) sync --frozen --quiet; \
-	else set -x; $(UV) sync --frozen --quiet --python $(PYTHON); fi
+	@# Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set, every process would otherwise
+	@# compile its imports from source at start (half a second per gunicorn worker or Celery process).
+	@if $(PY) -c '$(SUPPORTED)' 2>/dev/null; then set -x; $(UV) sync --frozen --quiet --compile-bytecode; \
+	else set -x; $(UV) sync --frozen --quiet --compile-bytecode --python $(PYTHON); fi
+	@$(PY) -m compileall -q apps config
 	@# The scoring kernels compile once (seconds) into numba's cache; later processes only load them.
 	$(PY) -c 'from apps.ach.scoring import kernels_warm; kernels_warm()'
 

@@ -33,15 +33,17 @@ errorlog = "-"
 wsgi_app = "config.wsgi:application"
 
 
+# The master loads the application and warms it (URLconf, templates, scoring kernels) once, before it
+# forks: every worker, and every worker recycled by max_requests, serves its first request warm. Code
+# changes need a restart (SIGHUP reloads workers from the preloaded code).
+preload_app = True
+
+
 def on_starting(server) -> None:
-    """Compile the scoring kernels once, before any worker starts (each then loads them from the cache)."""
-    from apps.ach.scoring import kernels_warm
+    """Warm the preloaded application before any worker is forked (see apps.core.warmup)."""
+    from django.db import connections
 
-    kernels_warm()
+    from apps.core.warmup import process_warm
 
-
-def post_worker_init(worker) -> None:
-    """Load the compiled scoring kernels before the worker's first request."""
-    from apps.ach.scoring import kernels_warm
-
-    kernels_warm()
+    process_warm()
+    connections.close_all()  # a connection opened here must not be shared by the forked workers

@@ -138,10 +138,21 @@ def results_compute(assessment) -> dict[str, Any]:
     return results
 
 
+# More new linchpins (or newly strong disagreements) than this in one rescoring make one alert that names
+# the first few: a flood of alerts (a near-tie makes every item a linchpin) buries the one worth reading.
+ALERTS_LISTED = 5
+
+
+def _listed(keys: list[str]) -> str:
+    shown = ", ".join(keys[:ALERTS_LISTED])
+    return f"{shown} and {len(keys) - ALERTS_LISTED} more" if len(keys) > ALERTS_LISTED else shown
+
+
 def alerts_for(previous: dict | None, current: dict) -> list[dict]:
     """Alert rules: the leader changed, an item became a linchpin, a cell's disagreement became large.
 
-    The first snapshot of an assessment is the baseline and raises nothing.
+    More than ALERTS_LISTED new linchpins on one basis, or cells newly at one disagreement band, make one
+    alert naming the first of them. The first snapshot of an assessment is the baseline and raises nothing.
     """
     if previous is None:
         return []
@@ -163,19 +174,43 @@ def alerts_for(previous: dict | None, current: dict) -> list[dict]:
             )
     for basis, label in LINCHPIN_BASES:
         known = set(previous.get("linchpins", {}).get(basis, []))
-        for ekey in current.get("linchpins", {}).get(basis, []):
-            if ekey not in known:
-                alerts.append(
-                    {
-                        "kind": "alert",
-                        "code": f"new_linchpin:{basis}:{ekey}",
-                        "message": f"{ekey} is now a linchpin ({label}): removing it changes the leading "
-                        "hypothesis. Check its source first.",
-                    }
-                )
+        new = [ekey for ekey in current.get("linchpins", {}).get(basis, []) if ekey not in known]
+        if len(new) > ALERTS_LISTED:
+            alerts.append(
+                {
+                    "kind": "alert",
+                    "code": f"new_linchpins:{basis}:{len(new)}",
+                    "message": f"{len(new)} items are now linchpins ({label}): {_listed(new)}. Removing any one of "
+                    "them changes the leading hypothesis: the lead is fragile.",
+                }
+            )
+            continue
+        for ekey in new:
+            alerts.append(
+                {
+                    "kind": "alert",
+                    "code": f"new_linchpin:{basis}:{ekey}",
+                    "message": f"{ekey} is now a linchpin ({label}): removing it changes the leading "
+                    "hypothesis. Check its source first.",
+                }
+            )
     previous_strong = previous.get("strong_disagreements", {})
+    risen: dict[str, list[str]] = {}
     for cell, band in current.get("strong_disagreements", {}).items():
         if previous_strong.get(cell) != band and not (previous_strong.get(cell) == "extreme" and band == "large"):
+            risen.setdefault(band, []).append(cell)
+    for band, cells in risen.items():
+        if len(cells) > ALERTS_LISTED:
+            named = [cell.replace("|", " × ") for cell in cells]
+            alerts.append(
+                {
+                    "kind": "alert",
+                    "code": f"disagreements:{band}:{len(cells)}",
+                    "message": f"Analysts' disagreement is now {band} on {len(cells)} cells: {_listed(named)}.",
+                }
+            )
+            continue
+        for cell in cells:
             ekey, hkey = cell.split("|")
             alerts.append(
                 {

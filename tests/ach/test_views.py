@@ -295,6 +295,18 @@ def test_panel_says_a_rescoring_is_pending_when_the_snapshot_is_behind(client, a
     assert "Rescoring pending" in body
 
 
+def test_panel_lists_the_first_five_alerts_and_links_to_the_rest(client, analyst, assessment):
+    from apps.assessments.services import snapshot_compute
+
+    snapshot = snapshot_compute(assessment_id=assessment.pk)
+    snapshot.alerts = [{"kind": "alert", "code": f"a{i}", "message": f"Alert number {i}."} for i in range(1, 9)]
+    snapshot.save(update_fields=["alerts"])
+    client.force_login(analyst)
+    body = client.get(reverse("ach:panel", args=[assessment.pk])).content.decode()
+    assert "Alert number 5." in body and "Alert number 6." not in body
+    assert "and 3 more in" in body and reverse("assessments:activity", args=[assessment.pk]) in body
+
+
 def _big_matrix(team, user, *, hypotheses: int, evidence: int, analysts: int):
     assessment = factories.assessment_with_matrix(
         team=team, user=user, hypotheses=[f"H{i}" for i in range(hypotheses)], evidence=evidence

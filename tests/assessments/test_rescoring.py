@@ -130,6 +130,28 @@ def test_a_new_linchpin_raises_an_alert_once():
     assert alerts_for(_results(linchpins=("E2",)), _results(linchpins=("E2",))) == []
 
 
+def test_a_flood_of_new_linchpins_is_one_alert_naming_the_first_few():
+    five = [f"E{i}" for i in range(1, 6)]
+    assert len(alerts_for(_results(), _results(linchpins=five))) == 5
+    many = [f"E{i}" for i in range(1, 201)]
+    (alert,) = alerts_for(_results(), _results(linchpins=many))
+    assert alert["code"] == "new_linchpins:linchpin_inconsistency:200"
+    assert "200 items are now linchpins (weighted inconsistency): E1, E2, E3, E4, E5 and 195 more" in alert["message"]
+    # Only the new ones count.
+    (alert,) = alerts_for(_results(linchpins=many[:190]), _results(linchpins=many))
+    assert alert["message"].startswith("10 items are now linchpins") and "E191, E192" in alert["message"]
+
+
+def test_a_flood_of_strong_disagreements_is_one_alert_per_band():
+    strong = {f"E{i}|H1": "large" for i in range(1, 9)} | {"E9|H2": "extreme"}
+    codes = sorted(a["code"] for a in alerts_for(_results(), _results(strong=strong)))
+    assert codes == ["disagreement:E9|H2:extreme", "disagreements:large:8"]
+    (grouped,) = [a for a in alerts_for(_results(), _results(strong=strong)) if a["code"].startswith("disagreements")]
+    assert grouped["message"] == (
+        "Analysts' disagreement is now large on 8 cells: E1 × H1, E2 × H1, E3 × H1, E4 × H1, E5 × H1 and 3 more."
+    )
+
+
 def test_disagreement_becoming_large_or_extreme_raises_an_alert():
     before = _results(strong={"E1|H1": "large"})
     after = _results(strong={"E1|H1": "extreme", "E2|H2": "large"})
