@@ -48,6 +48,12 @@ def snapshot_latest(*, assessment_id: int) -> ScoreSnapshot | None:
     return ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version").first()
 
 
+def snapshot_latest_version(*, assessment_id: int) -> int | None:
+    """The latest snapshot's version without its results (a poll that finds nothing new needs no more)."""
+    versions = ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version")
+    return versions.values_list("version", flat=True).first()
+
+
 def _notifications_visible(user: User) -> QuerySet[Notification]:
     # Only assessments of teams the user is still in.
     return Notification.objects.filter(

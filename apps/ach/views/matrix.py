@@ -26,25 +26,29 @@ def _params(request, assessment) -> MatrixParams:
     return MatrixParams.from_request(data, can_review=assessment.membership.can_review)
 
 
+def _panel_state(assessment, snapshot_version: int | None) -> dict:
+    """Whether scores are pending or late, and the polling token of what the panel would show."""
+    pending = snapshot_version is None or snapshot_version < assessment.content_version
+    delayed = assessment_selectors.rescoring_delayed(assessment=assessment, pending=pending)
+    token = version_token(snapshot_version or 0, assessment.content_version) + ("-delayed" if delayed else "")
+    return {"pending": pending, "delayed": delayed, "token": token}
+
+
 def _panel_context(assessment) -> dict:
     snapshot = assessment_selectors.snapshot_latest(assessment_id=assessment.pk)
     context = {
         "assessment": assessment,
         "snapshot": snapshot,
-        "pending": True,
         "chart": None,
         "ranking": [],
-        "token": version_token(snapshot.version if snapshot else 0, assessment.content_version),
+        **_panel_state(assessment, snapshot.version if snapshot else None),
     }
     if snapshot is not None:
         results = snapshot.results.get("ach", {})
         keys = results.get("hypotheses", [])
-        context["pending"] = snapshot.version < assessment.content_version
         context["chart"] = scores_chart(hypotheses_keys=keys, results=results)
         context["ranking"] = ranking_of(results)
         context["results"] = results
-    context["delayed"] = assessment_selectors.rescoring_delayed(assessment=assessment, pending=context["pending"])
-    context["token"] += "-delayed" if context["delayed"] else ""
     return context
 
 
@@ -174,7 +178,7 @@ def priors(request: HtmxRequest, pk: int):
 def panel(request: HtmxRequest, pk: int):
     """The scores panel; 204 (nothing to swap) while neither the content nor the snapshot moved."""
     assessment = assessment_for_user(request.user, pk)
-    context = _panel_context(assessment)
-    if unchanged(request, context["token"]):
+    version = assessment_selectors.snapshot_latest_version(assessment_id=assessment.pk)
+    if unchanged(request, _panel_state(assessment, version)["token"]):
         return HttpResponse(status=204)
-    return render(request, f"{TEMPLATE}#panel", context)
+    return render(request, f"{TEMPLATE}#panel", _panel_context(assessment))
