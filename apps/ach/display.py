@@ -57,11 +57,14 @@ class MatrixDisplay:
     score_rows: list = field(default_factory=list)
     subject: str = ""
     linchpins: list = field(default_factory=list)
+    linchpins_unlisted: int = 0
     next_block: int | None = None
 
 
 # Rows per block of the matrix page; the page opens with the first and loads the next as it scrolls into view.
 BLOCK_ROWS = 100
+# In a near-tie every item can be a linchpin: the page lists the first few (the rows carry the badge).
+LINCHPINS_LISTED = 10
 
 
 def _cell_label(code: int) -> str:
@@ -342,14 +345,15 @@ def matrix_display(
         edit_url=_edit_url(assessment, membership),
     )
     display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
+    listed = [evidence for evidence in matrix.evidence if any(evidence.key in keys for keys in linchpins.values())]
+    display.linchpins_unlisted = max(len(listed) - LINCHPINS_LISTED, 0)
     display.linchpins = [
         {
             "evidence": evidence,
             "inconsistency": evidence.key in linchpins["linchpin_inconsistency"],
             "posterior": evidence.key in linchpins["linchpin_posterior"],
         }
-        for evidence in matrix.evidence
-        if any(evidence.key in keys for keys in linchpins.values())
+        for evidence in listed[:LINCHPINS_LISTED]
     ]
     return display
 

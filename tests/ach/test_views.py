@@ -314,6 +314,23 @@ def test_panel_lists_the_first_five_alerts_and_links_to_the_rest(client, analyst
     assert "and 3 more in" in body and reverse("assessments:activity", args=[assessment.pk]) in body
 
 
+def test_the_page_lists_ten_linchpins_and_counts_the_rest(client, analyst, team):
+    from apps.assessments.services import snapshot_compute
+
+    assessment = factories.assessment_with_matrix(team=team, user=analyst, evidence=15)
+    snapshot = snapshot_compute(assessment_id=assessment.pk)
+    keys = [f"E{i}" for i in range(1, 16)]
+    snapshot.results["ach"]["linchpins"] = {"linchpin_inconsistency": keys, "linchpin_posterior": keys[:3]}
+    snapshot.save(update_fields=["results"])
+    client.force_login(analyst)
+    page = client.get(reverse("ach:matrix", args=[assessment.pk])).content.decode()
+    listed = page[page.index('id="linchpins"') :]
+    assert "Evidence item 10" in listed and "Evidence item 11" not in listed
+    assert "and 5 more, marked" in listed
+    # Every linchpin row still carries its badge.
+    assert page.count('<span class="badge warn">linchpin</span>') == 15 + 1
+
+
 def _big_matrix(team, user, *, hypotheses: int, evidence: int, analysts: int):
     assessment = factories.assessment_with_matrix(
         team=team, user=user, hypotheses=[f"H{i}" for i in range(hypotheses)], evidence=evidence
