@@ -2,7 +2,8 @@
 
 Each user is its own analyst in its own logged-in session and, with a pause of LOAD_WAIT_MIN–LOAD_WAIT_MAX
 seconds between actions, rates cells of the matrix, opens the matrix page, reads the score panel and
-adds evidence. After adding evidence it polls the panel until a snapshot at least as new as its save is shown. Paths are
+adds evidence. After adding evidence it polls the panel until a snapshot at least as new as its save is shown.
+Meanwhile its open page polls the panel every 2 s, as the browser does (hx-trigger="every 2s"). Paths are
 written out (not reversed) so the script runs against any checkout that serves them.
 """
 
@@ -13,6 +14,7 @@ import re
 import time
 import uuid
 
+import gevent
 from locust import HttpUser, between, events, task
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read())  # noqa: SIM115 - read once at import
@@ -43,6 +45,29 @@ class Analyst(HttpUser):
         # The token the page hands htmx (hx-headers on <body>), whichever way CSRF is stored.
         token = CSRF.search(page)
         self.htmx = {"HX-Request": "true", "X-CSRFToken": token.group(1) if token else ""}
+        shown = SHOWN.search(page)
+        self.poller = gevent.spawn(self._open_page_polls, shown.group(0).split("=", 1)[1] if shown else "")
+
+    def on_stop(self):
+        self.poller.kill()
+
+    def _open_page_polls(self, shown: str) -> None:
+        """The open matrix page's panel poll: 204 while nothing moved, else the new panel and its token."""
+        while True:
+            gevent.sleep(2)
+            with self.client.get(
+                f"{self.base}panel/?shown={shown}",
+                headers=self.htmx,
+                name="panel poll (open page)",
+                catch_response=True,
+                allow_redirects=False,
+            ) as response:
+                if response.status_code not in (200, 204):
+                    response.failure(f"HTTP {response.status_code}" if response.status_code else repr(response.error))
+                    continue
+                match = SHOWN.search(response.text or "") if response.status_code == 200 else None
+                if match:
+                    shown = match.group(0).split("=", 1)[1]
 
     @task(10)
     def rate_a_cell(self):
