@@ -1,6 +1,6 @@
 """Work a fresh process would otherwise do on its first requests: done once at start instead.
 
-A cold gunicorn worker spent ~0.5 s on its first matrix page (importing the URLconf and the API's
+A cold gunicorn worker spent 0.5–1.3 s on its first matrix page (importing the URLconf and the API's
 modules behind it, compiling the templates, loading the scoring kernels) while the requests queued
 behind it waited; under `make load` those first pages were the whole matrix p95.
 """
