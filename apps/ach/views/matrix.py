@@ -19,6 +19,8 @@ from ..forms import CellForm, PriorsForm
 from .sections import ranking_of
 
 TEMPLATE = "ach/matrix.html"
+# The score panel lists a snapshot's first alerts and links to the activity feed for the rest.
+PANEL_ALERTS = 5
 
 
 def _params(request, assessment) -> MatrixParams:
@@ -49,6 +51,8 @@ def _panel_context(assessment) -> dict:
         context["chart"] = scores_chart(hypotheses_keys=keys, results=results)
         context["ranking"] = ranking_of(results)
         context["results"] = results
+        context["alerts"] = snapshot.alerts[:PANEL_ALERTS]
+        context["alerts_unlisted"] = max(len(snapshot.alerts) - PANEL_ALERTS, 0)
     return context
 
 
