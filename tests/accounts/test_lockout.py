@@ -61,3 +61,30 @@ def test_site_admins_see_the_lockouts_in_the_admin(client, analyst, admin_user):
     client.force_login(admin_user)
     page = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
     assert "alice" in page
+
+
+def test_another_users_success_from_the_same_address_does_not_reset_an_accounts_failures(client):
+    factories.UserFactory(username="tess")
+    factories.UserFactory(username="oscar")
+    login = reverse("accounts:login")
+    # Four wrong guesses for tess, then the attacker's own good login, three times over: twelve failures.
+    for _ in range(3):
+        for _ in range(LIMIT - 1):
+            _login(client, login, "tess", "wrong", ip="10.0.0.5")
+        _login(client, login, "oscar", PASSWORD, ip="10.0.0.5")
+        client.logout()
+    assert _login(client, login, "tess", PASSWORD, ip="10.9.9.9").status_code == 429
+    assert not _logged_in(client)
+
+
+def test_a_success_resets_only_the_failures_of_the_user_who_logged_in(client):
+    factories.UserFactory(username="tess")
+    login = reverse("accounts:login")
+    for _ in range(LIMIT - 1):
+        _login(client, login, "tess", "wrong")
+    assert _login(client, login, "tess", PASSWORD).status_code == 302
+    client.logout()
+    # Her own success cleared her count: as many failures again do not lock her.
+    for _ in range(LIMIT - 1):
+        _login(client, login, "tess", "wrong", ip="10.0.0.2")
+    assert _login(client, login, "tess", PASSWORD, ip="10.0.0.2").status_code == 302
