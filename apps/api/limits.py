@@ -1,9 +1,9 @@
 """Request limits: per-token rates, body size, page size."""
 
-import io
-
 from django.conf import settings
 from rest_framework import exceptions, pagination, parsers, status, throttling
+
+from apps.core.jsonfile import json_load_strict
 
 
 class TokenRateThrottle(throttling.SimpleRateThrottle):
@@ -42,14 +42,21 @@ class RequestTooLarge(exceptions.APIException):
 
 
 class LimitedJSONParser(parsers.JSONParser):
-    """JSON bodies up to settings.API_MAX_BODY_BYTES; DRF reads the raw stream, past Django's own limit."""
+    """JSON bodies up to settings.API_MAX_BODY_BYTES, read by the strict loader the file imports use.
+
+    DRF reads the raw stream, past Django's own limit. The strict loader refuses a key twice in one object,
+    NaN, NUL characters and deep nesting (Python's parser would recurse until it fails with a 500).
+    """
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.API_MAX_BODY_BYTES
         body = stream.read(limit + 1) if stream is not None else b""
         if len(body) > limit:
             raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
-        return super().parse(io.BytesIO(body), media_type, parser_context)
+        try:
+            return json_load_strict(body)
+        except ValueError as exc:
+            raise exceptions.ParseError(f"JSON parse error: {exc}.") from exc
 
 
 class Pages(pagination.PageNumberPagination):
