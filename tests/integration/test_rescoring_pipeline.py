@@ -177,6 +177,11 @@ def _answers(app, prefix: str) -> bool:
 def _stuck_claim(worker_process_factory, real_celery, queue_name, matrix, analyst, settings) -> None:
     """A save whose rescoring a worker took and was killed during its coalescing countdown."""
     services.snapshot_compute(assessment_id=matrix.pk)
+    # The fixture's own saves left a rescoring task in the queue. Left there, the victim's pool process
+    # could run it after the save below (the worker answers pings before its pool is busy), scoring the
+    # new version and releasing the claim before the kill.
+    with real_celery.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue_name)
     settings.RESCORE_COALESCE_SECONDS = 60
     victim = worker_process_factory("victim").start()
     # Saved once the worker is up, so its own start-up sweep cannot be what takes the task.
