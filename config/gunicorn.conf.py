@@ -41,9 +41,16 @@ preload_app = True
 
 def on_starting(server) -> None:
     """Warm the preloaded application before any worker is forked (see apps.core.warmup)."""
+    from django.conf import settings
     from django.db import connections
 
     from apps.core.warmup import process_warm
 
+    # Each worker would count the API's rate limits on its own: N workers would allow N times the rate.
+    if server.cfg.workers > 1 and settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
+        raise SystemExit(
+            f"{server.cfg.workers} web workers on a local-memory cache would each keep their own API rate limits: "
+            "set CACHE_URL=redis://host:6379/N (or CELERY_BROKER_URL=redis://…), or WEB_CONCURRENCY=1."
+        )
     process_warm()
     connections.close_all()  # a connection opened here must not be shared by the forked workers

@@ -10,7 +10,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from .envtools import env_bool
+from .envtools import env_bool, redis_sibling
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -196,9 +196,15 @@ STORAGES = {
     },
 }
 
-# The default cache holds the API's rate-limit counters: per process with the default local memory;
-# set CACHE_URL=redis://… so several web processes share them.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The default cache holds the API's rate-limit counters, which every web process must share: with a Redis
+# broker it defaults to the broker's server on the next database number; local memory (one process) otherwise.
+# gunicorn refuses several workers on a local-memory cache (config/gunicorn.conf.py).
+_broker = env.str("CELERY_BROKER_URL", default="")
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL", default=redis_sibling(_broker) if _broker.startswith(("redis://", "rediss://")) else "locmemcache://"
+    )
+}
 
 # REST API (/api/v1/): tokens from the profile page, the page rules, and these limits.
 API_THROTTLE_RATES = {

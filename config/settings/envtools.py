@@ -1,6 +1,7 @@
 """Typed environment readers that refuse malformed values (django-environ's env.bool returns False)."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -18,3 +19,16 @@ def env_bool(name: str, *, default: bool) -> bool:
     if value in FALSE:
         return False
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use one of {', '.join(sorted(TRUE | FALSE))}.")
+
+
+def redis_sibling(url: str) -> str:
+    """The same Redis server as `url`, on the next database number (wrapping at 16).
+
+    Used for the cache beside the Celery broker: a cache clear empties its whole database, which must
+    never hold the broker's queues.
+    """
+    parsed = urlsplit(url)
+    path = parsed.path.strip("/")
+    if path and not path.isdigit():
+        raise ImproperlyConfigured(f"{url!r}: the Redis database must be a number (redis://host:6379/N).")
+    return urlunsplit(parsed._replace(path=f"/{(int(path or 0) + 1) % 16}"))
