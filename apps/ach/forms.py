@@ -57,7 +57,11 @@ NONE_OF_THESE = "none"
 
 class ResolveForm(forms.Form):
     outcome = forms.ChoiceField(label="What proved true")
-    resolved_on = forms.DateField(label="Date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    resolved_on = forms.DateField(
+        label="Outcome date",
+        help_text="When it proved true: only probabilities stated on or before this date are scored.",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
     def __init__(self, *args, hypotheses, **kwargs):

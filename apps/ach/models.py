@@ -83,8 +83,10 @@ class Resolution(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # The post-mortem reads the statements and the snapshot before this moment.
     resolved_at = models.DateTimeField(auto_now_add=True)
+    # The post-mortem as computed when resolving (services.calibration.calibration_compute): what it scores
+    # stays as it was, whatever the live matrix becomes.
+    record = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"{self.assessment_id}: {self.outcome_id or 'none of these'}"

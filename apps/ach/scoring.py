@@ -629,6 +629,73 @@ def brier_score(probabilities: Sequence[float], outcome: int | None) -> float:
     return float(((p - observed) ** 2).sum())
 
 
+def brier_skill_score(probabilities: Sequence[float], outcome: int | None) -> float:
+    """Brier skill score against the uniform forecast: 1 − BS / BS_uniform (Murphy, 1973).
+
+    The uniform forecast 1/n on each of n hypotheses scores BS_uniform = 1 − 1/n when one of them proved true
+    (1/n when none did), so a raw Brier score grows with the number of hypotheses; the skill score does not.
+    1 is perfect, 0 no better than spreading the probability evenly, below 0 worse than that.
+    """
+    n = len(probabilities)
+    if n == 0:
+        raise ValueError("no probabilities to score")
+    uniform = brier_score(np.full(n, 1.0 / n), outcome)
+    return 1.0 - brier_score(probabilities, outcome) / uniform
+
+
+# A stated 0 % on what proved true would make the log score infinite: it is floored here (ln 10⁻⁴ ≈ −9.21).
+LOG_SCORE_FLOOR = 1e-4
+
+
+def log_score(probabilities: Sequence[float], outcome: int | None) -> float | None:
+    """The logarithmic score (Good, 1952): ln p(true hypothesis), in nats; 0 is perfect, lower is worse.
+
+    p is floored at ``LOG_SCORE_FLOOR``. None when no listed hypothesis proved true (nothing to score).
+    """
+    if outcome is None:
+        return None
+    return float(np.log(max(float(np.asarray(probabilities, dtype=np.float64)[outcome]), LOG_SCORE_FLOOR)))
+
+
+RELIABILITY_BINS: tuple[float, ...] = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0)
+RELIABILITY_MIN_FORECASTS = 10
+
+
+@dataclass(frozen=True)
+class ReliabilityRow:
+    low: float
+    high: float
+    count: int
+    mean_forecast: float | None
+    observed: float | None  # the share of these forecasts whose hypothesis proved true
+
+
+def reliability_table(forecasts: Iterable[tuple[float, bool]]) -> list[ReliabilityRow]:
+    """A reliability diagram as a table (Murphy & Winkler, 1977): forecasts (p, came true) binned by p.
+
+    Bins [0, .1), [.1, .3), [.3, .5), [.5, .7), [.7, .9), [.9, 1]; a calibrated forecaster's observed
+    frequency in each bin is near its mean forecast. Every probability given to a hypothesis of a resolved
+    assessment is one forecast (an assessment of n hypotheses gives n).
+    """
+    edges = RELIABILITY_BINS
+    sums = [[0, 0.0, 0] for _ in range(len(edges) - 1)]
+    for p, came_true in forecasts:
+        index = min(int(np.searchsorted(edges, p, side="right")) - 1, len(edges) - 2)
+        sums[max(index, 0)][0] += 1
+        sums[max(index, 0)][1] += p
+        sums[max(index, 0)][2] += int(came_true)
+    return [
+        ReliabilityRow(
+            low=edges[i],
+            high=edges[i + 1],
+            count=count,
+            mean_forecast=total / count if count else None,
+            observed=hits / count if count else None,
+        )
+        for i, (count, total, hits) in enumerate(sums)
+    ]
+
+
 def misleading_evidence(consensus: npt.ArrayLike, outcome: int | None) -> list[int]:
     """Items whose consensus on the true hypothesis was I or II (none when no listed hypothesis was true)."""
     if outcome is None:

@@ -291,78 +291,99 @@ def stated_summary(*, assessment: Assessment, hypothesis_keys: list[str], before
 def calibration_get(*, assessment: Assessment) -> dict | None:
     """The post-mortem of a resolved assessment (the export's ``"calibration"``); None while unresolved.
 
-    Brier scores of each analyst's and the team's latest stated probabilities before the resolution and of
-    their computed posteriors at the latest snapshot before it (None where there is none), and the
-    misleading evidence: items whose consensus on the true hypothesis is I or II.
+    As stored when it was resolved (``services.calibration.calibration_compute``): the Brier, skill and
+    log scores of each analyst's and the team's stated and computed probabilities, and the misleading
+    evidence. A later change to the matrix (after an un-resolve) does not rewrite it.
     """
-    from apps.assessments.models import ScoreSnapshot
+    from .services.calibration import calibration_compute
 
-    from .results import scores_of
-
-    resolution = Resolution.objects.filter(assessment=assessment).select_related("outcome").first()
+    resolution = Resolution.objects.filter(assessment=assessment).select_related("outcome", "resolved_by").first()
     if resolution is None:
         return None
-    matrix = matrix_get(assessment=assessment, for_scoring=True)
-    keys = [h.key for h in matrix.hypotheses]
-    outcome = keys.index(resolution.outcome.key) if resolution.outcome is not None else None
-
-    def brier(probabilities: dict | None) -> float | None:
-        if not probabilities or set(probabilities) != set(keys):
-            return None
-        return round(scoring.brier_score([probabilities[key] for key in keys], outcome), 12)
-
-    stated = stated_summary(assessment=assessment, hypothesis_keys=keys, before=resolution.resolved_at)
-    snapshot = (
-        ScoreSnapshot.objects.filter(assessment=assessment, created_at__lt=resolution.resolved_at)
-        .order_by("-version")
-        .first()
+    outcome = resolution.outcome.key if resolution.outcome is not None else None
+    # Resolutions recorded before the post-mortem was stored are computed from what stands now.
+    record = resolution.record or calibration_compute(
+        assessment=assessment, outcome=outcome, resolved_on=resolution.resolved_on
     )
-    computed = (snapshot.results.get("ach", {}) if snapshot else {}) or {}
+    scores = record["scores"]
 
-    def posterior(scores: dict | None) -> dict | None:
-        return {key: value["posterior"] for key, value in scores.items()} if scores else None
+    def by(kind: str) -> dict:
+        return {
+            "analysts": {
+                username: {source: pair[source][kind] for source in ("stated", "computed")}
+                for username, pair in scores["analysts"].items()
+            },
+            "team": {source: scores["team"][source][kind] for source in ("stated", "computed")},
+        }
 
-    usernames = sorted(set(stated["analysts"]) | set(computed.get("analysts", {})))
-    consensus = scores_of(matrix).consensus
     return {
-        "outcome": resolution.outcome.key if resolution.outcome is not None else None,
+        "outcome": outcome,
         "resolved_at": resolution.resolved_at.isoformat(),
         "resolved_on": resolution.resolved_on.isoformat(),
         "resolved_by": resolution.resolved_by.get_username() if resolution.resolved_by else None,
         "note": resolution.note,
-        "brier": {
-            "analysts": {
-                username: {
-                    "stated": brier((stated["analysts"].get(username) or {}).get("probability")),
-                    "computed": brier(posterior(computed.get("analysts", {}).get(username))),
-                }
-                for username in usernames
-            },
-            "team": {"stated": brier(stated["team"]), "computed": brier(posterior(computed.get("team")))},
-        },
-        "misleading_evidence": [matrix.evidence[i].key for i in scoring.misleading_evidence(consensus, outcome)]
-        if keys
-        else [],
+        "brier": by("brier"),
+        "skill": by("skill"),
+        "log": by("log"),
+        "forecasts": record["forecasts"],
+        "hypotheses": record["hypotheses"],
+        "misleading_evidence": record["misleading_evidence"],
+        "misleading_summaries": record["misleading_summaries"],
     }
 
 
-def brier_scores_for_user(*, user) -> list[dict]:
-    """The user's Brier scores across resolved assessments (for their profile), newest resolution first."""
+def calibration_for_user(*, user) -> dict[str, Any]:
+    """The user's scores across resolved assessments (for their profile), newest resolution first, and
+    their reliability table once they have made ``scoring.RELIABILITY_MIN_FORECASTS`` stated forecasts."""
     rows = []
+    forecasts: dict[str, list[tuple[float, bool]]] = {"stated": [], "computed": []}
     # Whoever stated probabilities or rated cells has a score; Exists keeps one row per resolution.
     took_part = Exists(Statement.objects.filter(assessment=OuterRef("assessment"), analyst=user)) | Exists(
         Rating.objects.filter(assessment=OuterRef("assessment"), analyst=user)
     )
     for resolution in (
         Resolution.objects.filter(took_part, assessment__team__memberships__user=user)
-        .select_related("assessment")
+        .select_related("assessment", "outcome", "resolved_by")
         .order_by("-resolved_at")
     ):
         calibration = calibration_get(assessment=resolution.assessment)
-        scores = calibration["brier"]["analysts"].get(user.get_username()) if calibration else None
+        if calibration is None:
+            continue
+        username = user.get_username()
+        scores = calibration["brier"]["analysts"].get(username)
         if scores:
-            rows.append({"assessment": resolution.assessment, "outcome": calibration["outcome"], **scores})
-    return rows
+            rows.append(
+                {
+                    "assessment": resolution.assessment,
+                    "outcome": calibration["outcome"],
+                    **scores,
+                    "skill": calibration["skill"]["analysts"][username],
+                    "log": calibration["log"]["analysts"][username],
+                }
+            )
+        for source in ("stated", "computed"):
+            probabilities = (calibration["forecasts"].get(username) or {}).get(source) or {}
+            forecasts[source].extend((p, key == calibration["outcome"]) for key, p in probabilities.items())
+    count = max(len(forecasts["stated"]), len(forecasts["computed"]))
+    return {
+        "rows": rows,
+        "forecasts": count,
+        "min_forecasts": scoring.RELIABILITY_MIN_FORECASTS,
+        "reliability": list(
+            zip(
+                scoring.reliability_table(forecasts["stated"]),
+                scoring.reliability_table(forecasts["computed"]),
+                strict=True,
+            )
+        )
+        if count >= scoring.RELIABILITY_MIN_FORECASTS
+        else None,
+    }
+
+
+def brier_scores_for_user(*, user) -> list[dict]:
+    """The user's Brier scores across resolved assessments, newest resolution first."""
+    return calibration_for_user(user=user)["rows"]
 
 
 # The matrix as it stood at a snapshot, and what changed between two snapshots (from the history tables).

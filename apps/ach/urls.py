@@ -18,6 +18,7 @@ urlpatterns = [
     path("assessments/<int:pk>/judgments/", judgments.judgments, name="judgments"),
     path("assessments/<int:pk>/stated/", judgments.stated_set, name="stated_set"),
     path("assessments/<int:pk>/resolve/", judgments.resolve, name="resolve"),
+    path("assessments/<int:pk>/unresolve/", judgments.unresolve, name="unresolve"),
     path("assessments/<int:pk>/post-mortem/", judgments.post_mortem, name="post_mortem"),
     path("assessments/<int:pk>/export.<export_format:fmt>", export.export_table, name="export"),
 ]

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
-from apps.assessments.access import assessment_for_user
+from apps.assessments.access import assessment_for_user, write_refusal
 from apps.assessments.models import Assessment
 
 
@@ -19,8 +19,9 @@ def assessment_for_api(request, pk: int, *, write: bool = False) -> Assessment:
     """assessment_for_user (404 outside the user's teams, 403 without the role), then the freeze."""
     # The API answers the freeze with its own 409 (below) rather than the pages' 403.
     assessment = assessment_for_user(request.user, pk, write=write, while_frozen=True)
-    if write and assessment.status == Assessment.Status.APPROVED:
-        raise Frozen()
+    frozen = write_refusal(assessment)
+    if write and frozen is not None:
+        raise Frozen(frozen)
     return assessment
 
 

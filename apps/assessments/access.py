@@ -10,6 +10,30 @@ from .models import Assessment
 
 FROZEN_MESSAGE = "This assessment is approved and read-only until a supervisor reopens it."
 ARCHIVED_MESSAGE = "This assessment is archived and read-only until a team admin restores it."
+RESOLVED_MESSAGE = "This assessment is resolved and read-only until a supervisor un-resolves it."
+
+
+def write_refusal(assessment: Assessment) -> str | None:
+    """Why nobody may change the assessment's content now, or None when they may.
+
+    The one rule of the freeze: every door keeps it, the pages through assessment_for_user and every
+    service through assessment_bump (or assessment_write_check when it bumps nothing). A new frozen
+    state is one more line here.
+    """
+    if assessment.archived_at is not None:
+        return ARCHIVED_MESSAGE
+    if assessment.status == Assessment.Status.APPROVED:
+        return FROZEN_MESSAGE
+    if assessment.resolved_at is not None:
+        return RESOLVED_MESSAGE
+    return None
+
+
+def assessment_write_check(assessment: Assessment) -> None:
+    """PermissionDenied (with the reason) when the assessment is frozen."""
+    refusal = write_refusal(assessment)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 def assessment_for_user(
@@ -19,9 +43,9 @@ def assessment_for_user(
 
     write=True also requires an editing role (analyst, team admin) and review=True a reviewing role
     (supervisor, team admin); a member without it gets 403, since they may know the assessment exists.
-    Any write or review is refused (403) on an approved assessment unless while_frozen says the view is
-    one that may act on it anyway (reopen, comment). An archived assessment is a 404 except for team
-    admins, who see it read-only.
+    Any write or review is refused (403) on an approved or resolved assessment unless while_frozen says the
+    view is one that may act on it anyway (reopen, un-resolve, comment). An archived assessment is a 404
+    except for team admins, who see it read-only.
     """
     if not user.is_authenticated:
         raise Http404
@@ -46,9 +70,11 @@ def assessment_for_user(
         membership.read_only = True
         if write or review:
             raise PermissionDenied(ARCHIVED_MESSAGE)
-    if assessment.status == Assessment.Status.APPROVED:
+    # Archived was answered above: what is left is approved or resolved.
+    frozen = write_refusal(assessment)
+    if frozen is not None:
         membership.read_only = True
         if (write or review) and not while_frozen:
-            raise PermissionDenied(FROZEN_MESSAGE)
+            raise PermissionDenied(frozen)
     assessment.membership = membership
     return assessment

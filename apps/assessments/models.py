@@ -1,9 +1,11 @@
+import datetime
 import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import Team
@@ -69,6 +71,13 @@ class Assessment(TimeStampedModel):
     )
     # Set when a team admin archives it: gone from lists, read-only, restorable.
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Set when a supervisor records what proved true (ACH's Resolution): read-only until un-resolved, so the
+    # post-mortem scores what stood at the resolution.
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # The date the assessment speaks as of (indicator status, staleness, the Grabo rule); none means today.
+    as_of = models.DateField(
+        null=True, blank=True, help_text="Judge indicators as of this date; leave blank for today."
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -86,7 +95,12 @@ class Assessment(TimeStampedModel):
 
     @property
     def is_frozen(self) -> bool:
-        return self.status == self.Status.APPROVED or self.archived_at is not None
+        return self.status == self.Status.APPROVED or self.archived_at is not None or self.resolved_at is not None
+
+    @property
+    def judged_on(self) -> "datetime.date":
+        """The day indicators are judged as of: the as-of date, or today."""
+        return self.as_of or timezone.localdate()
 
 
 class Hypothesis(TimeStampedModel):

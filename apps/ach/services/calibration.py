@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -59,15 +60,89 @@ def stated_probabilities_set(*, assessment: Assessment, analyst, percents: dict[
     return statement
 
 
+def statements_cutoff(resolved_on: dt.date) -> dt.datetime:
+    """Statements count when made on or before the outcome date: before the start of the next day."""
+    return timezone.make_aware(dt.datetime.combine(resolved_on + dt.timedelta(days=1), dt.time.min))
+
+
+def _scores(probabilities: dict[str, float] | None, keys: list[str], outcome: int | None) -> dict[str, float | None]:
+    if not probabilities or set(probabilities) != set(keys):
+        return {"brier": None, "skill": None, "log": None}
+    values = [probabilities[key] for key in keys]
+    log = scoring.log_score(values, outcome)
+    return {
+        "brier": round(scoring.brier_score(values, outcome), 12),
+        "skill": round(scoring.brier_skill_score(values, outcome), 12),
+        "log": None if log is None else round(log, 12),
+    }
+
+
+def calibration_compute(*, assessment: Assessment, outcome: str | None, resolved_on: dt.date) -> dict[str, Any]:
+    """The post-mortem, computed once when resolving and stored with the resolution (``Resolution.record``).
+
+    Stated: each analyst's latest statement made on or before the outcome date (a later one is hindsight),
+    the team's as the pooled statements. Computed: the posteriors of the matrix as it stands when resolving;
+    an analyst who rated no cell CC…II has none (their "posterior" would only be the priors). Each gets the
+    Brier score, the skill score against the uniform forecast and the log score (``apps.ach.scoring``).
+    Misleading evidence: items whose consensus on the true hypothesis is I or II, with their summaries then.
+    """
+    from ..results import scores_of
+    from ..selectors import matrix_get, stated_summary
+
+    matrix = matrix_get(assessment=assessment, for_scoring=True)
+    keys = [h.key for h in matrix.hypotheses]
+    index = keys.index(outcome) if outcome is not None else None
+    stated = stated_summary(assessment=assessment, hypothesis_keys=keys, before=statements_cutoff(resolved_on))
+    scores = scores_of(matrix)
+    computed = {
+        analyst.username: dict(zip(keys, map(float, scores.analyst_posterior[a]), strict=True))
+        for a, analyst in enumerate(matrix.analysts)
+        if scores.analyst_pool_weight[a] > 0
+    }
+    team_computed = dict(zip(keys, map(float, scores.team_posterior), strict=True)) if computed else None
+    forecasts: dict[str, dict[str, Any]] = {}
+    for username in sorted(set(stated["analysts"]) | set(computed)):
+        forecasts[username] = {
+            "stated": (stated["analysts"].get(username) or {}).get("probability"),
+            "computed": computed.get(username),
+        }
+    misleading = [matrix.evidence[i].key for i in scoring.misleading_evidence(scores.consensus, index)] if keys else []
+    summaries = dict(assessment.evidence.filter(key__in=misleading).values_list("key", "summary"))
+    return {
+        "outcome": outcome,
+        "resolved_on": resolved_on.isoformat(),
+        "hypotheses": keys,
+        "scores": {
+            "analysts": {
+                username: {kind: _scores(pair[kind], keys, index) for kind in ("stated", "computed")}
+                for username, pair in forecasts.items()
+            },
+            "team": {
+                "stated": _scores(stated["team"], keys, index),
+                "computed": _scores(team_computed, keys, index),
+            },
+        },
+        "forecasts": forecasts,
+        "misleading_evidence": misleading,
+        "misleading_summaries": summaries,
+    }
+
+
 @transaction.atomic
 def assessment_resolve(
     *, assessment: Assessment, user, outcome: str | None, resolved_on: dt.date, note: str = ""
 ) -> Resolution:
-    """A supervisor records which hypothesis proved true (``outcome`` its key, None for none of these)."""
+    """A supervisor records which hypothesis proved true (``outcome`` its key, None for none of these).
+
+    The post-mortem is computed now and stored with the resolution, and the assessment is read-only
+    (``apps.assessments.access.frozen_message``) until a supervisor un-resolves it.
+    """
     membership = Membership.objects.filter(team_id=assessment.team_id, user=user).first()
     if membership is None or not membership.can_review:
         raise PermissionDenied("Only supervisors can resolve an assessment.")
-    if Resolution.objects.filter(assessment=assessment).exists():
+    # The row lock serialises two supervisors resolving at once, and writers waiting to change the matrix.
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.resolved_at is not None or Resolution.objects.filter(assessment=assessment).exists():
         raise ValidationError({"outcome": "This assessment is already resolved."})
     hypothesis = None
     if outcome is not None:
@@ -76,16 +151,64 @@ def assessment_resolve(
             raise ValidationError({"outcome": f"No hypothesis with key {outcome}."})
     if resolved_on > timezone.localdate():
         raise ValidationError({"resolved_on": "The resolution date cannot be in the future."})
+    record = calibration_compute(assessment=assessment, outcome=outcome, resolved_on=resolved_on)
     resolution = Resolution.objects.create(
-        assessment=assessment, outcome=hypothesis, resolved_on=resolved_on, note=note.strip(), resolved_by=user
+        assessment=assessment,
+        outcome=hypothesis,
+        resolved_on=resolved_on,
+        note=note.strip(),
+        resolved_by=user,
+        record=record,
     )
+    Assessment.objects.filter(pk=assessment.pk).update(resolved_at=resolution.resolved_at)
+    assessment.resolved_at = resolution.resolved_at
     activity_record(
         assessment=assessment,
         kind=Activity.Kind.REVIEW,
         message=f"{user.get_username()} resolved the assessment: "
-        + (f"{hypothesis.key} proved true." if hypothesis else "none of the hypotheses proved true."),
+        + (f"{hypothesis.key} proved true." if hypothesis else "none of the hypotheses proved true.")
+        + " It is read-only until a supervisor un-resolves it.",
         actor=user,
-        data={"action": "resolve", "outcome": outcome},
+        data={"action": "resolve", "outcome": outcome, "resolved_on": resolved_on.isoformat()},
         notify=True,
     )
     return resolution
+
+
+@transaction.atomic
+def assessment_unresolve(*, assessment: Assessment, user, reason: str = "") -> None:
+    """A supervisor withdraws the resolution: the assessment can change again, and its post-mortem is gone.
+
+    The withdrawn resolution and its post-mortem are kept in the activity feed's record of the change.
+    """
+    membership = Membership.objects.filter(team_id=assessment.team_id, user=user).first()
+    if membership is None or not membership.can_review:
+        raise PermissionDenied("Only supervisors can un-resolve an assessment.")
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+    resolution = Resolution.objects.filter(assessment=assessment).select_related("outcome").first()
+    if resolution is None:
+        raise ValidationError("This assessment is not resolved.")
+    withdrawn = {
+        "outcome": resolution.outcome.key if resolution.outcome else None,
+        "resolved_on": resolution.resolved_on.isoformat(),
+        "resolved_at": resolution.resolved_at.isoformat(),
+        "resolved_by": resolution.resolved_by.get_username() if resolution.resolved_by else None,
+        "note": resolution.note,
+        "record": resolution.record,
+    }
+    resolution.delete()
+    Assessment.objects.filter(pk=assessment.pk).update(resolved_at=None)
+    assessment.resolved_at = None
+    reason = reason.strip()
+    activity_record(
+        assessment=assessment,
+        kind=Activity.Kind.REVIEW,
+        message=f"{user.get_username()} un-resolved the assessment (it had been resolved as "
+        + (f"{withdrawn['outcome']}" if withdrawn["outcome"] else "none of these")
+        + f" on {withdrawn['resolved_on']})"
+        + (f": {reason}" if reason else ".")
+        + " It can change again.",
+        actor=user,
+        data={"action": "unresolve", "withdrawn": withdrawn, "reason": reason},
+        notify=True,
+    )

@@ -3,6 +3,7 @@ and the reliability setting."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -144,22 +145,48 @@ def resolve(request: HtmxRequest, pk: int):
 def post_mortem(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
     calibration = calibration_get(assessment=assessment)
+@require_POST
+@login_required
+def unresolve(request: HtmxRequest, pk: int):
+    """A supervisor withdraws the resolution, which unfreezes the assessment (recorded in the activity)."""
+    assessment = assessment_for_user(request.user, pk, review=True, while_frozen=True)
+    try:
+        services.assessment_unresolve(assessment=assessment, user=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Resolution withdrawn: the assessment can change again.")
+    url = reverse("ach:judgments", args=[assessment.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
     misleading = []
     if calibration:
-        summaries = dict(
-            assessment.evidence.filter(key__in=calibration["misleading_evidence"]).values_list("key", "summary")
-        )
+        # The summaries as they were when resolved: the post-mortem does not follow later edits.
+        summaries = calibration["misleading_summaries"]
         misleading = [{"key": key, "summary": summaries.get(key, "")} for key in calibration["misleading_evidence"]]
     context = {
         "assessment": assessment,
         "calibration": calibration,
-        "analysts": sorted((calibration or {}).get("brier", {}).get("analysts", {}).items()),
+        "analysts": [
+            (
+                username,
+                {
+                    "brier": scores,
+                    "skill": calibration["skill"]["analysts"][username],
+                    "log": calibration["log"]["analysts"][username],
+                },
+            )
+            for username, scores in sorted(analysts.items())
+        ],
         "misleading": misleading,
+    analysts = (calibration or {}).get("brier", {}).get("analysts", {})
         "outcome": assessment.hypotheses.filter(key=calibration["outcome"]).first()
         if calibration and calibration["outcome"]
         else None,
     }
     return render(request, "ach/post_mortem.html", context)
+        "can_unresolve": calibration is not None and assessment.membership.can_review,
 
 
 @require_http_methods(["GET", "POST"])

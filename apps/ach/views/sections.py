@@ -44,7 +44,7 @@ def snapshot_section(request, results: dict) -> str:
 
 
 def profile_section(request, user) -> str:
-    """The user's Brier scores across resolved assessments, on their profile page."""
-    from ..selectors import brier_scores_for_user
+    """The user's scores across resolved assessments and their reliability table, on their profile page."""
+    from ..selectors import calibration_for_user
 
-    return render_to_string("ach/profile_section.html", {"scores": brier_scores_for_user(user=user)}, request=request)
+    return render_to_string("ach/profile_section.html", calibration_for_user(user=user), request=request)
