@@ -140,11 +140,6 @@ def resolve(request: HtmxRequest, pk: int):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-@require_http_methods(["GET"])
-@login_required
-def post_mortem(request: HtmxRequest, pk: int):
-    assessment = assessment_for_user(request.user, pk)
-    calibration = calibration_get(assessment=assessment)
 @require_POST
 @login_required
 def unresolve(request: HtmxRequest, pk: int):
@@ -160,11 +155,17 @@ def unresolve(request: HtmxRequest, pk: int):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+@require_http_methods(["GET"])
+@login_required
+def post_mortem(request: HtmxRequest, pk: int):
+    assessment = assessment_for_user(request.user, pk)
+    calibration = calibration_get(assessment=assessment)
     misleading = []
     if calibration:
         # The summaries as they were when resolved: the post-mortem does not follow later edits.
         summaries = calibration["misleading_summaries"]
         misleading = [{"key": key, "summary": summaries.get(key, "")} for key in calibration["misleading_evidence"]]
+    analysts = (calibration or {}).get("brier", {}).get("analysts", {})
     context = {
         "assessment": assessment,
         "calibration": calibration,
@@ -180,13 +181,12 @@ def unresolve(request: HtmxRequest, pk: int):
             for username, scores in sorted(analysts.items())
         ],
         "misleading": misleading,
-    analysts = (calibration or {}).get("brier", {}).get("analysts", {})
+        "can_unresolve": calibration is not None and assessment.membership.can_review,
         "outcome": assessment.hypotheses.filter(key=calibration["outcome"]).first()
         if calibration and calibration["outcome"]
         else None,
     }
     return render(request, "ach/post_mortem.html", context)
-        "can_unresolve": calibration is not None and assessment.membership.can_review,
 
 
 @require_http_methods(["GET", "POST"])
