@@ -14,10 +14,17 @@ RATING_LABELS = ["", *LABEL_TO_VALUE]
 class AssessmentSerializer(serializers.ModelSerializer):
     team = serializers.CharField(source="team.name")
     role = serializers.SerializerMethodField(help_text="Your role in the assessment's team.")
+    marking = serializers.CharField(
+        source="marking.name",
+        default=None,
+        allow_null=True,
+        help_text="The handling marking; every answer about a marked assessment also carries it in the "
+        "Handling-Marking header.",
+    )
 
     class Meta:
         model = Assessment
-        fields = ["id", "title", "question", "description", "status", "team", "role", "content_version",
+        fields = ["id", "title", "question", "description", "status", "marking", "team", "role", "content_version",
                   "created_at", "updated_at"]  # fmt: skip
 
     def get_role(self, assessment) -> str | None:

@@ -202,7 +202,8 @@ STORAGES = {
 _broker = env.str("CELERY_BROKER_URL", default="")
 CACHES = {
     "default": env.cache_url(
-        "CACHE_URL", default=redis_sibling(_broker) if _broker.startswith(("redis://", "rediss://")) else "locmemcache://"
+        "CACHE_URL",
+        default=redis_sibling(_broker) if _broker.startswith(("redis://", "rediss://")) else "locmemcache://",
     )
 }
 
@@ -239,6 +240,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Evidence feeds and score readers. Authenticate with `Authorization: Bearer <token>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its Swagger UI are for members: signed in (a session or a token), never anonymous.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

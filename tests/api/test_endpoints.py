@@ -295,7 +295,17 @@ def test_the_rate_is_counted_per_token(world, analyst, settings):
     assert second.get(url("hypothesis-list", world)).status_code == 200
 
 
-def test_the_schema_and_docs_are_served_without_a_cdn(client):
+def test_the_schema_and_docs_answer_only_signed_in_users(client, analyst):
+    assert client.get("/api/schema/").status_code == 401
+    assert client.get("/api/docs/").status_code == 401
+    client.force_login(analyst)
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+    assert client_for(analyst).get("/api/schema/").status_code == 200
+
+
+def test_the_schema_and_docs_are_served_without_a_cdn(client, analyst):
+    client.force_login(analyst)
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200 and "/api/v1/assessments/{assessment_pk}/evidence/batch/" in schema.json()["paths"]
     docs = client.get("/api/docs/").content.decode()

@@ -65,7 +65,8 @@ def test_with_a_redis_broker_the_cache_defaults_to_the_next_database_of_that_ser
 
 def test_gunicorn_refuses_several_workers_on_a_local_memory_cache():
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"}}
-    clean.update(DJANGO_SETTINGS_MODULE="config.settings.base", WEB_CONCURRENCY="2", PORT="0")
+    # Refused before it binds: the port is never opened.
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings.base", WEB_CONCURRENCY="2", PORT="8999")
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"],
         cwd=ROOT,

@@ -22,7 +22,7 @@ from ..serializers import (
     HypothesisSerializer,
     VersionConflictSerializer,
 )
-from .base import AssessmentScoped
+from .base import AssessmentScoped, marking_header
 
 
 class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -31,7 +31,7 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return Assessment.objects.filter(team__memberships__user=self.request.user).select_related("team")
+        return Assessment.objects.filter(team__memberships__user=self.request.user).select_related("team", "marking")
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
@@ -40,7 +40,8 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return context
 
     def retrieve(self, request, pk: int):
-        return Response(self.get_serializer(assessment_for_api(request, pk)).data)
+        assessment = assessment_for_api(request, pk)
+        return marking_header(Response(self.get_serializer(assessment).data), assessment)
 
 
 class HypothesisViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin):
