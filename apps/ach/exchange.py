@@ -32,7 +32,7 @@ def validate_section(data: dict, context: ImportContext) -> list[str]:
         if cell in seen_cells:
             errors.append(f"{place}: {rating['analyst']} rates {rating['evidence']}×{rating['hypothesis']} twice")
         seen_cells.add(cell)
-        context.analysts.add(rating["analyst"])
+        context.attribute(rating["analyst"], "ratings")
     return errors
 
 

@@ -17,10 +17,10 @@ from django.db import transaction
 from apps.accounts.models import Membership, Team
 from apps.accounts.services import analyst_create, may_create_accounts, username_errors
 from apps.core.jsonfile import json_place
-from apps.core.keys import key_counter_raise
 
 from . import services
-from .models import Activity, Assessment, Hypothesis, Marking, priors_validate
+from .access import write_refusal
+from .models import Activity, Assessment, Marking, priors_validate
 from .rescoring import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
@@ -92,7 +92,40 @@ def _analyst_errors(analysts: set[str], *, team: Team, user, create_analysts: bo
     return errors
 
 
-def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool, user=None) -> ImportContext:
+def _attribution_errors(context: ImportContext, *, team: Team, user, keep_authors: bool) -> list[str]:
+    """A user loads only her own judgments (ratings, assumption judgments, validations, observations); whoever
+    may create the team's accounts through a file (a team admin, a site admin, the command line) loads on the
+    team's behalf, and a fork keeps each judgment's author."""
+    if keep_authors or may_create_accounts(user=user, team=team):
+        return []
+    own = user.get_username()
+    return [
+        f"{what}: {count} by {username}: you may load only your own (a team admin loads a file on the team's behalf)"
+        for (username, what), count in sorted(context.attributed.items())
+        if username != own
+    ]
+
+
+def _attribution_record(*, assessment: Assessment, context: ImportContext, user, via: str) -> None:
+    """One line in the feed per teammate whose judgments someone else loaded: "12 ratings by bob, loaded by tina"."""
+    loader = user.get_username() if user else None
+    counts: dict[str, list[str]] = {}
+    for (username, what), count in sorted(context.attributed.items()):
+        if username != loader:
+            counts.setdefault(username, []).append(f"{count} {what if count > 1 else what[:-1]}")
+    for username, parts in counts.items():
+        services.activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"{' and '.join(parts)} by {username}, {via} by {loader or 'the command line'}",
+            actor=user,
+            data={"action": "on_behalf", "analyst": username, "via": via},
+        )
+
+
+def assessment_file_validate(
+    data: Any, *, team: Team, create_analysts: bool, user=None, keep_authors: bool = False
+) -> ImportContext:
     """Every problem with the file, or the context the import needs; raises AssessmentFileError."""
     if not isinstance(data, dict):
         raise AssessmentFileError(["(top level): expected a JSON object"])
@@ -120,6 +153,7 @@ def assessment_file_validate(data: Any, *, team: Team, create_analysts: bool, us
     for technique in TECHNIQUES.values():
         errors.extend(technique.validate_section(data, context))
     errors.extend(_analyst_errors(context.analysts, team=team, user=user, create_analysts=create_analysts))
+    errors.extend(_attribution_errors(context, team=team, user=user, keep_authors=keep_authors))
     if data.get("marking") and not Marking.objects.filter(name=data["marking"]).exists():
         errors.append(f"marking: no handling marking named “{data['marking']}” (the site admin keeps the list)")
     if errors:
@@ -164,9 +198,14 @@ def _accounts_record(*, assessment: Assessment, usernames: list[str], user, via:
 
 
 @transaction.atomic
-def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool = False) -> Assessment:
-    """Import a whole assessment in one transaction; a bad file writes nothing."""
-    context = assessment_file_validate(data, team=team, create_analysts=create_analysts, user=user)
+def assessment_import(
+    *, data: Any, team: Team, user=None, create_analysts: bool = False, keep_authors: bool = False
+) -> Assessment:
+    """Import a whole assessment in one transaction; a bad file writes nothing. keep_authors: a copy (fork)
+    whose judgments stay their authors' whoever makes it."""
+    context = assessment_file_validate(
+        data, team=team, create_analysts=create_analysts, user=user, keep_authors=keep_authors
+    )
     marking = _marking(data)
     slug = data.get("id", "")
     if slug and Assessment.objects.filter(team=team, slug=slug).exists():
@@ -208,6 +247,7 @@ def assessment_import(*, data: Any, team: Team, user=None, create_analysts: bool
     context.evidence = {e.key: e for e in created}
     for technique in TECHNIQUES.values():
         technique.import_section(assessment, data, context)
+    _attribution_record(assessment=assessment, context=context, user=user, via="copied" if keep_authors else "loaded")
     assessment.refresh_from_db()
     return assessment
 
@@ -297,7 +337,12 @@ def assessment_load(
         assessment = assessment_import(data=data, team=team, user=user, create_analysts=create_analysts)
         result = LoadResult(assessment=assessment, action="created", changes=[])
     else:
-        changes = _assessment_update(assessment=existing, data=data, context=context, user=user, create=create_analysts)
+        try:
+            changes = _assessment_update(
+                assessment=existing, data=data, context=context, user=user, create=create_analysts
+            )
+        except ValidationError as exc:
+            raise AssessmentFileError([f"{existing.slug}: {message}" for message in exc.messages]) from exc
         existing.refresh_from_db()
         result = LoadResult(assessment=existing, action="updated" if changes else "unchanged", changes=changes)
     if dry_run:
@@ -310,59 +355,61 @@ def _differences(instance, wanted: dict[str, Any]) -> list[str]:
     return [name for name, value in wanted.items() if getattr(instance, name) != value]
 
 
+def _order_ids(rows: dict[str, Any], listed: list[str]) -> list[int] | None:
+    """The new order (the file's items in its order, then the others as they were); None if unchanged."""
+    current = sorted(rows.values(), key=lambda row: (row.order, row.pk))
+    ordered = [rows[key].pk for key in listed] + [row.pk for row in current if row.key not in set(listed)]
+    return None if ordered == [row.pk for row in current] else ordered
+
+
 def _assessment_update(*, assessment: Assessment, data: dict, context: ImportContext, user, create: bool) -> list[str]:
+    """Bring the assessment up to the file through the same services as the forms: each edited item's
+    version moves on (an edit form opened before the load is then refused as stale), the freeze and the
+    field rules hold, and the feed records each change."""
+    refusal = write_refusal(assessment)
+    if refusal is not None:
+        raise AssessmentFileError([f"id: “{assessment.slug}” is “{assessment.title}” (#{assessment.pk}). {refusal}"])
     users, new_accounts = _team_users(context.analysts, team=assessment.team)
     _accounts_record(assessment=assessment, usernames=new_accounts, user=user, via="file load")
     context.users, context.user = users, user
     changes: list[str] = []
-    bumped = False
 
-    def bump(change: str) -> None:
-        nonlocal bumped
-        if not bumped:
-            services.assessment_bump(assessment_id=assessment.pk, change=f"updated from file ({change})")
-            bumped = True
-
-    wanted = {
-        "title": data["title"],
-        "question": data["question"],
-        "description": data.get("description", ""),
-        "marking": _marking(data),
-    }
-    fields = _differences(assessment, wanted)
+    settings = {name: data.get(name, "") for name in services.ASSESSMENT_FIELDS}
+    fields = services.assessment_update(assessment=assessment, user=user, via="file load", **settings)
+    marking = _marking(data)
+    if assessment.marking_id != (marking.pk if marking else None):
+        services.assessment_marking_set(assessment=assessment, user=user, marking=marking)
+        fields.append("marking")
     if fields:
-        bump("settings")
-        for name in fields:
-            setattr(assessment, name, wanted[name])
-        assessment._history_user = user
-        assessment.save(update_fields=[*fields, "updated_at"])
         changes.append(f"assessment: {', '.join(fields)} changed")
 
     hypotheses = {h.key: h for h in assessment.hypotheses.all()}
-    for order, item in enumerate(data["hypotheses"]):
-        wanted = {"statement": item["statement"], "prior": item.get("prior"), "order": order}
+    for item in data["hypotheses"]:
         hypothesis = hypotheses.get(item["key"])
         if hypothesis is None:
-            bump("hypotheses")
-            hypothesis = Hypothesis(assessment=assessment, key=item["key"], **wanted)
-            hypothesis._history_user = user
-            hypothesis.save()
-            hypotheses[item["key"]] = hypothesis
+            hypotheses[item["key"]] = services.hypothesis_create(
+                assessment=assessment, user=user, statement=item["statement"], key=item["key"]
+            )
             changes.append(f"hypothesis {item['key']} added")
-        elif fields := _differences(hypothesis, wanted):
-            bump("hypotheses")
-            for name in fields:
-                setattr(hypothesis, name, wanted[name])
-            hypothesis._history_user = user
-            hypothesis.save(update_fields=[*fields, "updated_at"])
-            changes.append(f"hypothesis {item['key']}: {', '.join(fields)} changed")
-    key_counter_raise(
-        Assessment.objects.filter(pk=assessment.pk), counter="hypothesis_counter", keys=list(hypotheses), prefix="H"
-    )
+        elif hypothesis.statement != item["statement"]:
+            services.hypothesis_update(
+                hypothesis=hypothesis, user=user, statement=item["statement"], expected_version=hypothesis.version
+            )
+            changes.append(f"hypothesis {item['key']}: statement changed")
+    priors = {hypotheses[item["key"]].pk: item.get("prior") for item in data["hypotheses"]}
+    stored = dict(assessment.hypotheses.values_list("pk", "prior"))
+    if any(stored.get(pk) != prior for pk, prior in priors.items()):
+        # Hypotheses the file does not list keep no prior: the file's priors must then sum to 1 on their own.
+        services.priors_set(assessment=assessment, user=user, priors=priors)
+        changes.append("hypotheses: priors changed")
+    ordered = _order_ids(hypotheses, [item["key"] for item in data["hypotheses"]])
+    if ordered is not None:
+        services.hypothesis_reorder(assessment=assessment, user=user, ordered_ids=ordered)
+        changes.append("hypotheses: order changed")
 
     evidence = {e.key: e for e in assessment.evidence.all()}
     new_items = []
-    for order, item in enumerate(data["evidence"]):
+    for item in data["evidence"]:
         wanted = {
             "summary": item["summary"],
             "source": item.get("source", ""),
@@ -371,26 +418,31 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
             "type": item.get("type", "report"),
             "credibility": item["credibility"],
             "relevance": item["relevance"],
+            "origin": item.get("origin", ""),
         }
         current = evidence.get(item["key"])
         if current is None:
             new_items.append({"key": item["key"], **wanted})
-        elif fields := _differences(current, {**wanted, "order": order}):
-            bump("evidence")
-            for name in fields:
-                setattr(current, name, {**wanted, "order": order}[name])
-            current._history_user = user
-            current.save(update_fields=fields)
+        elif fields := _differences(current, wanted):
+            try:
+                services.evidence_update(evidence=current, user=user, expected_version=current.version, **wanted)
+            except ValidationError as exc:
+                raise AssessmentFileError([f"evidence {item['key']}: {m}" for m in exc.messages]) from exc
             changes.append(f"evidence {item['key']}: {', '.join(fields)} changed")
     if new_items:
         for created in services.evidence_add(assessment=assessment, user=user, items=new_items, via="file update"):
             evidence[created.key] = created
         changes.append(f"evidence added: {', '.join(i['key'] for i in new_items)}")
+    ordered = _order_ids(evidence, [item["key"] for item in data["evidence"]])
+    if ordered is not None:
+        services.evidence_reorder(assessment=assessment, user=user, ordered_ids=ordered)
+        changes.append("evidence: order changed")
 
     context.hypotheses, context.evidence = hypotheses, evidence
     for technique in TECHNIQUES.values():
         changes.extend(technique.update_section(assessment, data, context))
     if changes:
+        _attribution_record(assessment=assessment, context=context, user=user, via="loaded")
         services.activity_record(
             assessment=assessment,
             kind=Activity.Kind.CHANGE,

@@ -6,8 +6,9 @@ exchange.py hands each technique its own section of a `sat-workbench/assessment@
 Technique apps never import each other; this registry is how they meet.
 """
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 Results = dict[str, Any]
@@ -77,6 +78,14 @@ class ImportContext:
     hypotheses: dict[str, Any] | None = None
     evidence: dict[str, Any] | None = None
     users: dict[str, Any] | None = None
+    # Whose judgments the file carries: (username, "ratings" | "judgments" | …) -> how many. The import
+    # checks them against who loads it (attribution) and the feed names them.
+    attributed: Counter = field(default_factory=Counter)
+
+    def attribute(self, username: str, what: str) -> None:
+        """Record that one of the file's judgments (a rating, a validation …) is `username`'s own."""
+        self.analysts.add(username)
+        self.attributed[(username, what)] += 1
 
 
 TECHNIQUES: dict[str, Technique] = {}

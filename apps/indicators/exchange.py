@@ -53,7 +53,7 @@ def validate_section(data: dict, context: ImportContext) -> list[str]:
             if cell in seen:
                 errors.append(f"{where}: {row['analyst']} rates {item['key']}×{row['hypothesis']} twice")
             seen.add(cell)
-            context.analysts.add(row["analyst"])
+            context.attribute(row["analyst"], "validations")
         for number, row in enumerate(item.get("observations", [])):
             where = f"{place}.observations[{number}]"
             if error := _date_error(row["date"], f"{where}.date"):
@@ -63,7 +63,7 @@ def validate_section(data: dict, context: ImportContext) -> list[str]:
             if row.get("evidence") and row["evidence"] not in context.evidence_keys:
                 errors.append(f"{where}.evidence: no evidence with key {row['evidence']}")
             if row.get("analyst"):
-                context.analysts.add(row["analyst"])
+                context.attribute(row["analyst"], "observations")
     labels = data.get("indicator_status_labels")
     if labels:
         try:

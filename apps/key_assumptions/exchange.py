@@ -70,7 +70,7 @@ def validate_section(data: dict, context: ImportContext) -> list[str]:
             if judgment["analyst"] in seen_analysts:
                 errors.append(f"{place}.judgments[{position}]: {judgment['analyst']} judges {item['key']} twice")
             seen_analysts.add(judgment["analyst"])
-            context.analysts.add(judgment["analyst"])
+            context.attribute(judgment["analyst"], "judgments")
         if item.get("owner"):
             context.analysts.add(item["owner"])
         flag = item.get("flag") or {}

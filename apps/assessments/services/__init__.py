@@ -11,11 +11,13 @@ from .activity import (
     notification_subject,
 )
 from .assessments import (
+    ASSESSMENT_FIELDS,
     assessment_archive,
     assessment_create,
     assessment_fork,
     assessment_marking_set,
     assessment_restore,
+    assessment_update,
 )
 from .evidence import (
     EVIDENCE_FIELDS,
@@ -46,6 +48,7 @@ from .rescoring import assessment_bump, rescore_request, rescore_unclaim, snapsh
 from .review import REVIEW_TRANSITIONS, assessment_review, review_comment
 
 __all__ = [
+    "ASSESSMENT_FIELDS",
     "UPLOAD_KINDS",
     "EVIDENCE_FIELDS",
     "HYPOTHESIS_FIELDS",
@@ -59,6 +62,7 @@ __all__ = [
     "assessment_fork",
     "assessment_marking_set",
     "assessment_restore",
+    "assessment_update",
     "assessment_review",
     "evidence_add",
     "evidence_create",

@@ -1,11 +1,14 @@
 """The assessment itself: creation, its handling marking, and forking it into a new draft."""
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Team
+from apps.core.versions import changes_between
 
+from ..access import assessment_write_check
 from ..models import Activity, Assessment, Marking, RescoreQueue
 from .activity import activity_record
 from .rescoring import assessment_bump
@@ -30,10 +33,47 @@ def assessment_create(
     return assessment
 
 
+ASSESSMENT_FIELDS = ("title", "question", "description")
+
+
+@transaction.atomic
+def assessment_update(*, assessment: Assessment, user: User | None, via: str = "form", **fields: str) -> list[str]:
+    """Change the title, question or description; the names of the fields that changed (none: no write).
+
+    Validated like the form (lengths, one-line title) whatever the door; the bump keeps the freeze.
+    """
+    unknown = set(fields) - set(ASSESSMENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Not an assessment setting: {', '.join(sorted(unknown))}.")
+    current = Assessment.objects.get(pk=assessment.pk)
+    changes = changes_between(current, fields, ASSESSMENT_FIELDS)
+    if not changes:
+        return []
+    version = assessment_bump(assessment_id=current.pk, change=f"settings changed ({via})")
+    current.refresh_from_db()
+    for name in changes:
+        setattr(current, name, fields[name])
+    current.full_clean(exclude=[f.name for f in Assessment._meta.fields if f.name not in changes])
+    current._history_user = user  # type: ignore[attr-defined]
+    current.save(update_fields=[*changes, "updated_at"])
+    activity_record(
+        assessment=current,
+        kind=Activity.Kind.CHANGE,
+        message=f"Assessment {', '.join(changes)} changed ({via})",
+        actor=user,
+        version=version,
+        data={"action": "edit", "changes": changes},
+    )
+    for name in changes:
+        setattr(assessment, name, fields[name])
+    return list(changes)
+
+
 @transaction.atomic
 def assessment_marking_set(*, assessment: Assessment, user: User, marking: Marking | None) -> Assessment:
     """Change the handling marking; recorded in the feed and the history (who, before, after)."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment_write_check(assessment)
     if assessment.marking_id == (marking.pk if marking else None):
         return assessment
     before = str(assessment.marking or "none")
@@ -81,7 +121,8 @@ def assessment_fork(*, assessment: Assessment, user: User, with_ratings: bool, t
             item["judgments"] = []
         for item in data.get("indicators", []):
             item["validations"] = []
-    fork = assessment_import(data=data, team=assessment.team, user=user)
+    # A copy: each judgment stays its author's, whoever forks.
+    fork = assessment_import(data=data, team=assessment.team, user=user, keep_authors=True)
     version = Assessment.objects.values_list("content_version", flat=True).get(pk=assessment.pk)
     how = "with" if with_ratings else "without"
     activity_record(

@@ -10,6 +10,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from apps.core.keys import key_counter_raise, key_next
 from apps.core.versions import changes_between, version_check
 
+from ..access import assessment_write_check
 from ..models import Activity, Assessment, Evidence, Hypothesis, priors_validate
 from ..rescoring import evidence_columns
 from .activity import activity_record
@@ -24,8 +25,11 @@ def hypothesis_create(
     *, assessment: Assessment, user: User | None, statement: str, key: str | None = None
 ) -> Hypothesis:
     assessment_bump(assessment_id=assessment.pk, change=f"hypothesis added by {user or 'import'}")
+    counter_row = Assessment.objects.filter(pk=assessment.pk)
     if key is None:
-        key = key_next(Assessment.objects.filter(pk=assessment.pk), counter="hypothesis_counter", prefix="H")
+        key = key_next(counter_row, counter="hypothesis_counter", prefix="H")
+    else:
+        key_counter_raise(counter_row, counter="hypothesis_counter", keys=[key], prefix="H")
     order = assessment.hypotheses.count()
     # A new hypothesis breaks explicit priors that summed to 1: fall back to uniform.
     reset = _priors_reset(assessment=assessment, user=user)
@@ -90,6 +94,7 @@ def hypothesis_update(
     current.statement = statement
     current.version += 1
     current.full_clean(exclude=["assessment"])
+    current._history_user = user  # type: ignore[attr-defined]
     current.save(update_fields=["statement", "version", "updated_at"])
     _edit_record(row=current, user=user, label="Hypothesis", changes=changes, version=version)
     return current
@@ -147,6 +152,8 @@ def _priors_reset(*, assessment: Assessment, user: User | None) -> int:
 def _reorder(
     model: type[Hypothesis] | type[Evidence], *, assessment: Assessment, ordered_ids: list[int], user: User | None
 ) -> None:
+    # The order is no score input, so no version bump: the freeze is checked on the locked row instead.
+    assessment_write_check(Assessment.objects.select_for_update().get(pk=assessment.pk))
     items = {item.pk: item for item in model.objects.filter(assessment=assessment)}
     if set(ordered_ids) != set(items):
         raise ValidationError("The new order must list every item exactly once.")
@@ -235,6 +242,7 @@ def evidence_update(
         setattr(current, name, fields[name])
     current.version += 1
     current.full_clean(exclude=["assessment", "added_by"])
+    current._history_user = user  # type: ignore[attr-defined]
     current.save()
     _edit_record(row=current, user=user, label="Evidence", changes=changes, version=version)
     return current

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ..access import assessment_write_check
 from ..models import Assessment, RescoreQueue, ScoreSnapshot
 from ..rescoring import TECHNIQUES
 from ..selectors import assessments_outdated, assessments_stale, evidence_keys_added
@@ -20,18 +21,24 @@ logger = logging.getLogger(__name__)
 RESCORE_TASK = "apps.assessments.tasks.rescore_assessment"
 
 
-def assessment_bump(*, assessment_id: int, change: str) -> int:
+def assessment_bump(*, assessment_id: int, change: str, while_frozen: bool = False) -> int:
     """Bump the content version inside the caller's transaction; rescoring is enqueued on commit.
 
     The UPDATE also locks the assessment row until commit, which serialises the key counters and
     keeps a snapshot's reads consistent with the version it records (see snapshot_compute).
+    Every content write bumps, so this is where the services keep the freeze (approved, archived):
+    PermissionDenied, and the caller's transaction rolls the bump back. Only the daily sweep, which
+    changes no content, passes while_frozen.
     """
     Assessment.objects.filter(pk=assessment_id).update(
         content_version=F("content_version") + 1, last_change=change[:200], updated_at=timezone.now()
     )
-    version = Assessment.objects.values_list("content_version", flat=True).get(pk=assessment_id)
+    # The row read after the UPDATE holds its lock: a review cannot approve between the check and the write.
+    assessment = Assessment.objects.get(pk=assessment_id)
+    if not while_frozen:
+        assessment_write_check(assessment)
     transaction.on_commit(lambda: rescore_request(assessment_id=assessment_id))
-    return version
+    return assessment.content_version
 
 
 def rescore_request(*, assessment_id: int, force: bool = False) -> bool:
@@ -142,7 +149,9 @@ def snapshot_sweep() -> list[int]:
         # A new version, so that the rescoring's version check lets it run; the alerts that matured
         # with the date are raised by it like any other.
         with transaction.atomic():
-            assessment_bump(assessment_id=assessment_id, change="daily re-evaluation of date-dependent results")
+            assessment_bump(
+                assessment_id=assessment_id, change="daily re-evaluation of date-dependent results", while_frozen=True
+            )
     stale_ids = assessments_stale()
     for assessment_id in stale_ids:
         rescore_request(assessment_id=assessment_id, force=True)
