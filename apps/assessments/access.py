@@ -10,6 +10,7 @@ from .models import Assessment
 
 FROZEN_MESSAGE = "This assessment is approved and read-only until a supervisor reopens it."
 ARCHIVED_MESSAGE = "This assessment is archived and read-only until a team admin restores it."
+RESOLVED_MESSAGE = "This assessment is resolved and read-only until a supervisor un-resolves it."
 
 
 def write_refusal(assessment: Assessment) -> str | None:
@@ -23,6 +24,8 @@ def write_refusal(assessment: Assessment) -> str | None:
         return ARCHIVED_MESSAGE
     if assessment.status == Assessment.Status.APPROVED:
         return FROZEN_MESSAGE
+    if assessment.resolved_at is not None:
+        return RESOLVED_MESSAGE
     return None
 
 
