@@ -27,6 +27,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None:
             raise exceptions.AuthenticationFailed("Unknown or revoked token.")
+        if token.expired:
+            raise exceptions.AuthenticationFailed(
+                f"This token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC: create a new one on your profile."
+            )
         token_touch(token=token)
         return token.user, token
 

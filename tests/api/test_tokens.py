@@ -1,7 +1,9 @@
+import datetime
 import hashlib
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.api.models import ApiToken
@@ -100,3 +102,40 @@ def test_the_browser_session_works_and_writes_need_csrf(analyst, assessment):
 def test_the_token_page_needs_a_login(client):
     response = client.get(reverse("api_tokens:list"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_a_token_with_an_expiry_works_until_then_and_is_refused_with_401_after(client, analyst, assessment):
+    client.force_login(analyst)
+    response = client.post(reverse("api_tokens:list"), {"name": "trial feed", "expires_in": "30"})
+    secret = response.context["secret"]
+    token = ApiToken.objects.get()
+    assert round((token.expires_at - token.created_at) / datetime.timedelta(days=1)) == 30
+    assert _bearer(secret).get(_hypotheses_url(assessment)).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    response = _bearer(secret).get(_hypotheses_url(assessment))
+    assert response.status_code == 401 and "expired" in response.json()["detail"]
+
+
+def _expiry_cells(client) -> dict[str, str]:
+    page = client.get(reverse("api_tokens:list")).content.decode()
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("</tr>")[:-1]
+    return {
+        row.split("<td>")[1].split("</td>")[0]: row.split('class="token-expiry">')[1].split("</td>")[0] for row in rows
+    }
+
+
+def test_the_profile_shows_each_tokens_expiry(client, analyst):
+    client.force_login(analyst)
+    client.post(reverse("api_tokens:list"), {"name": "forever"})
+    client.post(reverse("api_tokens:list"), {"name": "short", "expires_in": "7"})
+    expiring = ApiToken.objects.get(name="short")
+    assert _expiry_cells(client) == {"forever": "never", "short": f"{expiring.expires_at:%-d %b %Y %H:%M}"}
+    ApiToken.objects.filter(pk=expiring.pk).update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    assert _expiry_cells(client)["short"].startswith("expired ")
+
+
+def test_an_unknown_expiry_is_refused_and_creates_nothing(client, analyst):
+    client.force_login(analyst)
+    response = client.post(reverse("api_tokens:list"), {"name": "feed", "expires_in": "100000"})
+    assert response.context["secret"] is None and "expires_in" in response.context["form"].errors
+    assert not ApiToken.objects.exists()

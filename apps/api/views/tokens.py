@@ -19,7 +19,10 @@ def token_list(request: HtmxRequest):
     secret = None
     if request.method == "POST" and form.is_valid():
         token, secret = token_create(
-            user=request.user, name=form.cleaned_data["name"], read_only=form.cleaned_data["read_only"]
+            user=request.user,
+            name=form.cleaned_data["name"],
+            read_only=form.cleaned_data["read_only"],
+            expires_in_days=form.cleaned_data["expires_in"],
         )
         form = TokenForm()
     tokens = ApiToken.objects.filter(user=request.user)
