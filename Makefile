@@ -45,10 +45,25 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+ifneq ($(and $(DATABASE_URL),$(CELERY_BROKER_URL)),)
+# Real services run the production settings: DEBUG off unless DEBUG=true is set (config/settings/base.py). For a
+# local run they get a secret key kept in the data directory, this host allowed, and plain HTTP on loopback
+# (no https redirect or Secure-only cookies); each can be set in the environment instead.
+SECRET_FILE := $(or $(DATA_DIR),data)/secret_key
+run demo migrate: export SECRET_KEY ?= $(shell mkdir -p $(dir $(SECRET_FILE)) && { test -s $(SECRET_FILE) || \
+	python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SECRET_FILE); } && cat $(SECRET_FILE))
+run demo migrate: export ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost
+run demo migrate: export SECURE_SSL_REDIRECT ?= false
+run demo migrate: export SESSION_COOKIE_SECURE ?= false
+run demo migrate: export CSRF_COOKIE_SECURE ?= false
+run demo migrate: export SECURE_HSTS_SECONDS ?= 0
+endif
+
 run: demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 ifneq ($(and $(DATABASE_URL),$(CELERY_BROKER_URL)),)
 	@echo "Real services: web (gunicorn), worker and beat from the Procfile under honcho; Ctrl-C stops all three."
+	@echo "Production settings: DEBUG is $(or $(DEBUG),off) (set DEBUG=true to see debug pages)."
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) exec $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 else
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)

@@ -15,8 +15,11 @@ from .envtools import env_bool, redis_sibling
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-# Fail loudly on malformed values rather than silently falling back.
-DEBUG = env_bool("DEBUG", default=True)
+# Fail loudly on malformed values rather than silently falling back. DEBUG is on by default only in the embedded
+# demo: with real services (DATABASE_URL and CELERY_BROKER_URL, the Procfile's process set) it is off unless
+# DEBUG=true is set explicitly, so no debug page ever lists the URL patterns or a traceback there.
+REAL_SERVICES = bool(env.str("DATABASE_URL", default="") and env.str("CELERY_BROKER_URL", default=""))
+DEBUG = env_bool("DEBUG", default=not REAL_SERVICES)
 
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-only-for-local-demo-use")

@@ -1,5 +1,11 @@
 """Speed overrides only; everything else comes from base.py and the environment."""
 
+import os
+
+# The suite runs with the development defaults whatever services it is given (pytest-django turns DEBUG off
+# per test anyway); set before base.py reads it, and inherited by the processes the tests start.
+os.environ.setdefault("DEBUG", "true")
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
