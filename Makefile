@@ -15,7 +15,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench load lint install migrate demo worker python
+.PHONY: run test test-under-load bench load backup restore lint install migrate demo worker python
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -78,11 +78,23 @@ test: install
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(VENV)/bin/pytest -n auto --dist loadgroup -rs $(PYTEST_ARGS)
 
+# The suite with every core kept busy (ops/hog-test): HOG_RUNS=5 for five runs in a row, PYTEST_ARGS to narrow it.
+test-under-load: install
+	HOG_RUNS=$(or $(HOG_RUNS),1) ops/hog-test $(or $(PYTEST_ARGS),-n auto --dist loadgroup -rs)
+
 bench: install
 	$(PY) bench/bench_scoring.py
 	$(PY) bench/bench_matrix_page.py
 	$(PY) bench/bench_rescoring.py
 	$(PY) bench/bench_xlsx_bomb.py
+
+# DATABASE_URL's database to a file in BACKUP_DIR (default backups/), and from one into an empty database.
+backup: install
+	$(PY) ops/backup.py backup $(if $(BACKUP_DIR),--dir $(BACKUP_DIR))
+
+restore: install
+	@if [ -z "$(FILE)" ]; then echo "Name the backup: make restore FILE=backups/….dump" >&2; exit 2; fi
+	$(PY) ops/backup.py restore "$(FILE)"
 
 # The production set's static files (hashed, compressed: about a minute here), collected again only when ours
 # or the locked packages changed.

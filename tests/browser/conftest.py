@@ -1,9 +1,15 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.conftest import service_missing
+
+# Playwright's assertions wait 5 s by default: on a CI box whose cores are busy with other work (or with
+# ops/hog-test's busy loops) a live-server page can take longer, so every assertion waits up to 20 s for its
+# condition. A passing assertion returns as soon as it holds; only a failure waits the whole time.
+expect.set_options(timeout=20_000)
 
 # CHROMIUM_PATH points the browser tests at another Chromium (or, in tests, at a broken one).
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
