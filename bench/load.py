@@ -7,10 +7,15 @@ LOAD_USERS analysts (default 50) for LOAD_SECONDS (default 45). Then it checks e
 item the server acknowledged against the database, waits for the worker to catch up and compares the
 final snapshot with a fresh synchronous recomputation. The last line is parsed by other tools:
 `load: <users> users, <r> req/s, rating p95 <ms> ms, matrix p95 <ms> ms, snapshot p95 <ms> ms, errors <n>, lost <n>`
+
+It touches nothing it did not create: it refuses a Redis database that holds keys already, and afterwards
+removes the keys it created, its database and its temporary folder (LOAD_KEEP=1 keeps the database and the
+folder, as does a failed run, whose logs are there).
 """
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -34,6 +39,7 @@ USERS = _positive_int("LOAD_USERS", 50)
 SECONDS = _positive_int("LOAD_SECONDS", 45)
 DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satwb_load")
 BROKER_URL = os.environ.get("LOAD_BROKER_URL", "redis://127.0.0.1:6379/6")
+KEEP = os.environ.get("LOAD_KEEP", "") == "1"
 HYPOTHESES, EVIDENCE, ANALYSTS = 12, 200, 10
 
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -62,6 +68,37 @@ def healthy(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+def redis_refuse_if_used(url: str) -> str | None:
+    """Why the run must not use this Redis database (it holds keys already), or None."""
+    import redis
+
+    keys = redis.Redis.from_url(url).dbsize()
+    if not keys:
+        return None
+    return (
+        f"{url} holds {keys} keys that make load did not create, and make load removes what it leaves there. "
+        f"Point LOAD_BROKER_URL at an empty Redis database (redis-cli -n N dbsize says 0), or empty this one "
+        f"yourself if the keys are a crashed earlier run's."
+    )
+
+
+def redis_remove_ours(url: str) -> int:
+    """Remove the keys of this run: the database was empty when it started (redis_refuse_if_used)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(count=1000))
+    if keys:
+        client.delete(*keys)
+    return len(keys)
+
+
+def database_drop(name: str) -> None:
+    from django.db import connection
+
+    connection.creation.destroy_test_db(name, verbosity=0)
 
 
 def seed() -> dict:
@@ -190,15 +227,35 @@ def snapshot_matches(assessment_id: int) -> tuple[bool, str]:
 def main() -> int:
     started = time.monotonic()
     name = urlparse(DATABASE_URL).path.lstrip("/")
+    refusal = redis_refuse_if_used(BROKER_URL)
+    if refusal:
+        print(refusal)
+        return 2
     print(f"Seeding {name}: {HYPOTHESES} hypotheses × {EVIDENCE} evidence × {ANALYSTS} analysts, {USERS} sessions…")
     benchdb.setup(name=name)
     plan = seed()
     print(f"{time.monotonic() - started:.0f} s: seeded")
-    import redis
-
-    redis.Redis.from_url(BROKER_URL).flushdb()  # leftovers of an earlier run name rows that no longer exist
-
     work = Path(tempfile.mkdtemp(prefix="satwb-load-"))
+    passed = False
+    try:
+        passed = run(started, name, plan, work)
+    finally:
+        if passed and not KEEP:
+            shutil.rmtree(work)
+        else:
+            print(f"kept the run's logs and records in {work}")
+        removed = redis_remove_ours(BROKER_URL)
+        print(f"removed the {removed} Redis keys this run created in {BROKER_URL}")
+        if KEEP:
+            print(f"kept the database {name} (LOAD_KEEP=1)")
+        else:
+            database_drop(name)
+            print(f"dropped the database {name}")
+    return 0 if passed else 1
+
+
+def run(started: float, name: str, plan: dict, work: Path) -> bool:
+    """Serve, load, check and report; True when nothing was lost and the final snapshot is right."""
     env = server_env(str(work))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -220,7 +277,7 @@ def main() -> int:
         while not healthy(url):
             if honcho.poll() is not None or time.monotonic() > deadline:
                 print(f"The Procfile set did not come up; see {work / 'processes.log'}")
-                return 1
+                return False
             time.sleep(0.5)
         threading.Thread(target=count_connections, args=(name, peak, stop), daemon=True).start()
         print(
@@ -277,7 +334,7 @@ def main() -> int:
         f"matrix p95 {matrix:.0f} ms, snapshot p95 {percentile(snapshots, 0.95):.0f} ms, "
         f"errors {errors}, lost {len(lost)}"
     )
-    return 0 if matches and not lost else 1
+    return matches and not lost
 
 
 if __name__ == "__main__":
