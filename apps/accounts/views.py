@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.types import HtmxRequest
@@ -44,3 +47,24 @@ def profile(request: HtmxRequest):
     memberships = request.user.memberships.select_related("team")
     sections = [section(request, request.user) for section in PROFILE_SECTIONS]
     return render(request, "accounts/profile.html", {"memberships": memberships, "sections": sections})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The e-mailed link starts at SITE_URL (the address users know), else at the address of this request."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        site_url = getattr(settings, "SITE_URL", "") or self.request.build_absolute_uri("/")
+        self.extra_email_context = {"site_url": site_url.rstrip("/")}
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(timeout_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400), **kwargs)
