@@ -26,10 +26,11 @@ M = TypeVar("M", bound=models.Model)
 
 
 def version_check(model: type[M], pk: int, expected: int | None) -> M:
-    """Lock the row; VersionConflict when the caller edited an older version of it. The caller refreshes
-    its own instance afterwards, so whoever holds it sees the saved values."""
+    """Lock the row; VersionConflict when the caller edited an older version of it, or did not say which
+    (a form posted without its version is answered like a stale one, never as a silent overwrite). The
+    caller refreshes its own instance afterwards, so whoever holds it sees the saved values."""
     current = model._default_manager.select_for_update().get(pk=pk)
-    if expected is not None and current.version != expected:  # type: ignore[attr-defined]
+    if expected is None or current.version != expected:  # type: ignore[attr-defined]
         raise VersionConflict(current)
     return current
 
@@ -50,7 +51,11 @@ def _plain(value: Any) -> Any:
 
 
 class VersionedFormMixin(forms.Form):
-    """A hidden `version` field holding the version of the row the form was rendered from."""
+    """A hidden `version` field holding the version of the row the form was rendered from.
+
+    Every edit needs it, but a missing one is the service's refusal (VersionConflict, the current values
+    shown), not a form error on a field the user cannot see.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -171,7 +171,9 @@ def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
         fields = {name: value for name, value in wanted.items() if getattr(indicator, name) != value}
         if fields:
             indicator._history_user = context.user
-            services.indicator_update(indicator=indicator, user=context.user, **fields)
+            services.indicator_update(
+                indicator=indicator, user=context.user, expected_version=indicator.version, **fields
+            )
             changes.append(f"indicator {item['key']}: {', '.join(fields)} changed")
         current = {
             (v.analyst_id, v.hypothesis_id): v.likelihood for v in Validation.objects.filter(indicator=indicator)

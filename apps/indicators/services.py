@@ -54,7 +54,7 @@ def indicator_create(*, assessment: Assessment, user, **fields) -> Indicator:
 
 
 @transaction.atomic
-def indicator_update(*, indicator: Indicator, user, expected_version: int | None = None, **fields) -> Indicator:
+def indicator_update(*, indicator: Indicator, user, expected_version: int | None, **fields) -> Indicator:
     """Edit an indicator; refused (VersionConflict) if expected_version is stale, a no-op if unchanged."""
     version_check(Indicator, indicator.pk, expected_version)
     indicator.refresh_from_db()

@@ -373,6 +373,7 @@ def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
                 user=context.user,
                 reason=UPDATE_REASON,
                 supports=supports if supports_changed else None,
+                expected_version=assumption.version,
                 **fields,
             )
             changes.append(

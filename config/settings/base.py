@@ -112,8 +112,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several web and task threads write to the embedded database; wait instead of failing.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Several web and task threads write to the embedded database; wait instead of failing. The busy
+    # timeout alone is not enough: a transaction that began by reading cannot wait to upgrade to writing
+    # (SQLite answers "database is locked" at once), so each one takes the write lock when it begins.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -42,7 +42,11 @@ def test_evidence_list_filters_by_date_range_and_source_and_pages(api, world, an
     items = list(world.evidence.order_by("order"))
     for i, item in enumerate(items):
         evidence_update(
-            evidence=item, user=analyst, date=datetime.date(2013, 1, i + 1), source="Reuters" if i % 2 else "AFP"
+            evidence=item,
+            expected_version=item.version,
+            user=analyst,
+            date=datetime.date(2013, 1, i + 1),
+            source="Reuters" if i % 2 else "AFP",
         )
     body = api.get(url("evidence-list", world), {"date_after": "2013-01-02", "date_before": "2013-01-04"}).json()
     assert [e["key"] for e in body["results"]] == ["E2", "E3", "E4"]
@@ -55,7 +59,7 @@ def test_evidence_list_filters_by_date_range_and_source_and_pages(api, world, an
 def test_evidence_list_filters_by_origin_as_scoring_compares_it_and_shows_it(api, world, analyst):
     items = list(world.evidence.order_by("order"))
     for item, origin in zip(items, ["Informant  A", "informant a", "Informant B", "", " INFORMANT A "], strict=True):
-        evidence_update(evidence=item, user=analyst, origin=origin)
+        evidence_update(evidence=item, expected_version=item.version, user=analyst, origin=origin)
     body = api.get(url("evidence-list", world), {"origin": "informant   A"}).json()
     assert [(e["key"], e["origin"]) for e in body["results"]] == [
         ("E1", "Informant  A"),
@@ -155,7 +159,7 @@ def test_updating_with_the_current_version_bumps_it(api, world):
 
 def test_a_stale_version_is_answered_409_with_the_current_state(api, world, analyst):
     item = Evidence.objects.get(assessment=world, key="E2")
-    evidence_update(evidence=item, user=analyst, summary="Edited on the page")
+    evidence_update(evidence=item, expected_version=item.version, user=analyst, summary="Edited on the page")
     response = api.patch(url("evidence-detail", world, key="E2"), {"version": 1, "summary": "Mine"}, format="json")
     assert response.status_code == 409
     assert response.json()["current"]["summary"] == "Edited on the page"

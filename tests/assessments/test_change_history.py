@@ -21,7 +21,7 @@ def _cell(assessment, ekey, hkey):
 
 def test_history_records_who_changed_what_with_before_and_after(analyst, assessment):
     evidence = assessment.evidence.get(key="E2")
-    services.evidence_update(evidence=evidence, user=analyst, credibility="high")
+    services.evidence_update(evidence=evidence, expected_version=evidence.version, user=analyst, credibility="high")
     edits = [c for c in assessment_history(assessment=assessment) if c.action == "edited" and c.label == "E2"]
     assert len(edits) == 1
     assert edits[0].diffs == (("credibility", "medium", "high"),)
@@ -51,7 +51,12 @@ def test_history_of_one_assessment_leaves_out_other_teams(analyst, assessment, o
     from tests.factories import assessment_with_matrix
 
     other = assessment_with_matrix(team=other_team, user=outsider)
-    services.evidence_update(evidence=other.evidence.get(key="E1"), user=outsider, summary="theirs")
+    services.evidence_update(
+        evidence=other.evidence.get(key="E1"),
+        expected_version=other.evidence.get(key="E1").version,
+        user=outsider,
+        summary="theirs",
+    )
     assert all(c.user != outsider for c in assessment_history(assessment=assessment))
 
 
@@ -71,7 +76,12 @@ def test_matrix_as_of_a_snapshot_shows_items_and_ratings_as_they_stood(analyst, 
     rating_set(assessment=assessment, analyst=analyst, label="C", **_cell(assessment, "E1", "H1"))
     first = services.snapshot_compute(assessment_id=assessment.pk)
     rating_set(assessment=assessment, analyst=analyst, label="II", **_cell(assessment, "E1", "H1"))
-    services.evidence_update(evidence=assessment.evidence.get(key="E1"), user=analyst, summary="Rewritten")
+    services.evidence_update(
+        evidence=assessment.evidence.get(key="E1"),
+        expected_version=assessment.evidence.get(key="E1").version,
+        user=analyst,
+        summary="Rewritten",
+    )
     services.evidence_add(assessment=assessment, user=analyst, items=[{"summary": "Late"}], via="t")
     services.snapshot_compute(assessment_id=assessment.pk)
 
@@ -88,7 +98,12 @@ def test_version_diff_lists_items_ratings_scores_and_ranking(analyst, teammate, 
     first = services.snapshot_compute(assessment_id=assessment.pk)
     rating_set(assessment=assessment, analyst=analyst, label="II", **_cell(assessment, "E1", "H1"))
     rating_set(assessment=assessment, analyst=analyst, label="CC", **_cell(assessment, "E1", "H2"))
-    services.hypothesis_update(hypothesis=assessment.hypotheses.get(key="H3"), user=analyst, statement="Sharper")
+    services.hypothesis_update(
+        hypothesis=assessment.hypotheses.get(key="H3"),
+        expected_version=assessment.hypotheses.get(key="H3").version,
+        user=analyst,
+        statement="Sharper",
+    )
     services.evidence_delete(evidence=assessment.evidence.get(key="E4"), user=analyst)
     services.evidence_add(assessment=assessment, user=analyst, items=[{"summary": "Late"}], via="t")
     second = services.snapshot_compute(assessment_id=assessment.pk)

@@ -23,6 +23,7 @@ def filled(assessment, analyst):
     evidence = assessment.evidence.first()
     services.evidence_update(
         evidence=evidence,
+        expected_version=evidence.version,
         user=analyst,
         summary="Dated report",
         source="Wire",

@@ -65,7 +65,7 @@ def test_editing_evidence_inline_saves_the_change(client, analyst, assessment):
     evidence = assessment.evidence.first()
     client.post(
         reverse("assessments:evidence_edit", args=[assessment.pk, evidence.pk]),
-        {"summary": "Edited", "credibility": "low", "relevance": "high", "type": "fact"},
+        {"summary": "Edited", "credibility": "low", "relevance": "high", "type": "fact", "version": 1},
         **HTMX,
     )
     evidence.refresh_from_db()
@@ -125,6 +125,6 @@ def test_evidence_added_and_edited_inline_keeps_its_origin_and_the_row_shows_it(
     assert "origin Informant &lt;A&gt;" in body and "Informant <A>" not in body
     edit_url = reverse("assessments:evidence_edit", args=[assessment.pk, evidence.pk])
     assert 'name="origin"' in client.get(edit_url, **HTMX).content.decode()
-    client.post(edit_url, {**fields, "origin": "Informant B"}, **HTMX)
+    client.post(edit_url, {**fields, "origin": "Informant B", "version": 1}, **HTMX)
     evidence.refresh_from_db()
     assert evidence.origin == "Informant B"

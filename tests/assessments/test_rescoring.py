@@ -15,7 +15,7 @@ def test_every_change_bumps_the_content_version(analyst, assessment):
     versions = [assessment.content_version]
     rating_set(assessment=assessment, analyst=analyst, evidence_id=evidence.pk, hypothesis_id=hypothesis.pk, label="C")
     versions.append(Assessment.objects.get(pk=assessment.pk).content_version)
-    services.evidence_update(evidence=evidence, user=analyst, credibility="high")
+    services.evidence_update(evidence=evidence, expected_version=evidence.version, user=analyst, credibility="high")
     versions.append(Assessment.objects.get(pk=assessment.pk).content_version)
     services.hypothesis_create(assessment=assessment, user=analyst, statement="new")
     versions.append(Assessment.objects.get(pk=assessment.pk).content_version)

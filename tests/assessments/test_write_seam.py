@@ -14,6 +14,8 @@ from apps.assessments.exchange import AssessmentFileError, assessment_export, as
 from apps.assessments.models import Activity, Assessment
 from tests import factories
 from tests.htmlforms import form_data, forms_in
+from tests.indicators.conftest import make_indicator
+from tests.key_assumptions.conftest import make_assumption
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +198,34 @@ def test_a_fork_keeps_each_ratings_author_and_says_it_copied_them(assessment, an
     fork = services.assessment_fork(assessment=assessment, user=analyst, with_ratings=True)
     assert Rating.objects.get(assessment=fork).analyst == teammate
     assert Activity.objects.get(assessment=fork, data__action="on_behalf").message == "1 rating by bob, copied by alice"
+
+
+# Item versions: every edit says which version it edits; a save without one is refused like a stale one.
+
+
+@pytest.mark.parametrize("kind", ["hypothesis", "evidence", "assumption", "indicator"])
+def test_an_edit_form_posted_without_its_version_is_refused_and_shows_the_saved_values(
+    client, assessment, analyst, kind
+):
+    if kind == "assumption":
+        item = make_assumption(assessment, analyst)
+        url, field = reverse("key_assumptions:assumption_edit", args=[assessment.pk, item.pk]), "statement"
+    elif kind == "indicator":
+        item = make_indicator(assessment, analyst)
+        url, field = reverse("indicators:edit", args=[assessment.pk, item.pk]), "statement"
+    else:
+        item = (assessment.evidence if kind == "evidence" else assessment.hypotheses).first()
+        url = reverse(f"assessments:{kind}_edit", args=[assessment.pk, item.pk])
+        field = "summary" if kind == "evidence" else "statement"
+    saved = getattr(item, field)
+    client.force_login(analyst)
+    html = client.get(url, **HTMX).content.decode()
+    posted = form_data(next(f for f in forms_in(html) if "/edit/" in f["action"]))
+    assert posted.pop("version")
+    posted[field] = ["Overwritten without a version"]
+    if kind == "assumption":
+        posted["reason"] = ["Tidying"]
+    body = client.post(url, posted, **HTMX).content.decode()
+    item.refresh_from_db()
+    assert getattr(item, field) == saved and item.version == 1
+    assert "Someone else saved this" in body and 'name="version" value="1"' in body

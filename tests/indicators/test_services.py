@@ -87,7 +87,9 @@ def test_a_backdated_observation_does_not_replace_the_current_status(analyst, as
 def test_lowering_the_threshold_onto_the_current_status_warns(analyst, assessment):
     indicator = make_indicator(assessment, analyst, threshold="fully_present")
     _observe(indicator, analyst, "partially_present")
-    services.indicator_update(indicator=indicator, user=analyst, threshold="partially_present")
+    services.indicator_update(
+        indicator=indicator, expected_version=indicator.version, user=analyst, threshold="partially_present"
+    )
     assert Activity.objects.filter(
         assessment=assessment, kind="warning", data__code="indicator_threshold:IND1"
     ).exists()

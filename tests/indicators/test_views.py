@@ -198,6 +198,7 @@ def test_editing_an_indicator_saves_and_returns_its_fields(client, analyst, indi
             "citation": "",
             "review_cadence_days": 30,
             "threshold": "fully_present",
+            "version": 1,
         },
         **HTMX,
     )

@@ -103,7 +103,13 @@ def test_a_second_challenge_on_a_flagged_assumption_extends_the_flag(assessment,
 
 def test_a_retired_assumption_is_not_flagged(assessment, analyst):
     assumption = make_assumption(assessment, analyst)
-    services.assumption_update(assumption=assumption, user=analyst, reason="No longer relevant", status="retired")
+    services.assumption_update(
+        assumption=assumption,
+        expected_version=assumption.version,
+        user=analyst,
+        reason="No longer relevant",
+        status="retired",
+    )
     services.evidence_link_set(
         assumption=assumption, evidence=assessment.evidence.first(), relation="challenges", user=analyst
     )
@@ -147,7 +153,12 @@ def test_an_imported_challenging_link_marked_new_since_check_flags_after_the_imp
 def test_an_assumption_becoming_a_key_uncertainty_warns_the_team(assessment, analyst):
     assumption = make_assumption(assessment, analyst)
     services.assumption_update(
-        assumption=assumption, user=analyst, reason="No evidence either way", confidence="unsupported", impact="high"
+        assumption=assumption,
+        expected_version=assumption.version,
+        user=analyst,
+        reason="No evidence either way",
+        confidence="unsupported",
+        impact="high",
     )
     warning = Activity.objects.get(assessment=assessment, kind=Activity.Kind.WARNING)
     assert warning.message.startswith("Key assumption A1 is now a key uncertainty")

@@ -54,6 +54,7 @@ def test_editing_records_who_what_and_why_in_the_history(assumption, analyst, te
     h1 = assessment.hypotheses.get(key="H1")
     services.assumption_update(
         assumption=assumption,
+        expected_version=assumption.version,
         user=teammate,
         reason="Serval changed the picture",
         confidence="unsupported",
@@ -73,14 +74,22 @@ def test_editing_records_who_what_and_why_in_the_history(assumption, analyst, te
 
 def test_an_edit_without_a_reason_is_refused_and_changes_nothing(assumption, analyst):
     with pytest.raises(ValidationError, match="Say why"):
-        services.assumption_update(assumption=assumption, user=analyst, reason=" ", confidence="solid")
+        services.assumption_update(
+            assumption=assumption, expected_version=assumption.version, user=analyst, reason=" ", confidence="solid"
+        )
     assumption.refresh_from_db()
     assert assumption.confidence == "caveats"
 
 
 def test_an_edit_that_changes_nothing_is_refused(assumption, analyst):
     with pytest.raises(ValidationError, match="Nothing changed"):
-        services.assumption_update(assumption=assumption, user=analyst, reason="tidy", confidence="caveats")
+        services.assumption_update(
+            assumption=assumption,
+            expected_version=assumption.version,
+            user=analyst,
+            reason="tidy",
+            confidence="caveats",
+        )
 
 
 def test_each_analyst_has_one_judgment_which_a_new_one_replaces(assumption, analyst, teammate):
@@ -150,7 +159,9 @@ def test_an_unsupported_assumption_becomes_a_collection_requirement_listed_on_th
 
 
 def test_a_challenged_assumption_becomes_a_collection_requirement(assumption, analyst):
-    services.assumption_update(assumption=assumption, user=analyst, reason="E7", status="challenged")
+    services.assumption_update(
+        assumption=assumption, expected_version=assumption.version, user=analyst, reason="E7", status="challenged"
+    )
     requirement = services.requirement_create(assumption=assumption, user=analyst, need="Confirm", due=None)
     assert requirement.status == "open"
 

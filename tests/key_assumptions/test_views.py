@@ -186,7 +186,7 @@ def test_the_edit_form_opens_inline_and_requires_a_reason(client, analyst, asses
 
 def test_an_edit_with_a_reason_saves_and_records_the_history(client, analyst, assessment):
     assumption = make_assumption(assessment, analyst)
-    data = _new_assumption_post(owner=analyst.pk, status="challenged", reason="E7 contradicts it")
+    data = _new_assumption_post(owner=analyst.pk, status="challenged", reason="E7 contradicts it", version=1)
     response = login(client, analyst).post(url("assumption_edit", assessment, assumption.pk), data, **HTMX)
     assert response.headers["HX-Retarget"] == "#assumptions"
     assumption.refresh_from_db()

@@ -81,7 +81,7 @@ def _edit_record(*, row: Hypothesis | Evidence, user: User | None, label: str, c
 
 @transaction.atomic
 def hypothesis_update(
-    *, hypothesis: Hypothesis, user: User | None, statement: str, expected_version: int | None = None
+    *, hypothesis: Hypothesis, user: User | None, statement: str, expected_version: int | None
 ) -> Hypothesis:
     """Edit a hypothesis; refused (VersionConflict) if expected_version is not the stored one, a no-op if unchanged."""
     version_check(Hypothesis, hypothesis.pk, expected_version)
@@ -227,9 +227,7 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
 
 
 @transaction.atomic
-def evidence_update(
-    *, evidence: Evidence, user: User | None, expected_version: int | None = None, **fields: Any
-) -> Evidence:
+def evidence_update(*, evidence: Evidence, user: User | None, expected_version: int | None, **fields: Any) -> Evidence:
     """Edit an evidence item; refused (VersionConflict) if expected_version is stale, a no-op if unchanged."""
     version_check(Evidence, evidence.pk, expected_version)
     evidence.refresh_from_db()

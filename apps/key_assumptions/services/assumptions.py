@@ -122,7 +122,7 @@ def assumption_create(
 
 @transaction.atomic
 def assumption_update(
-    *, assumption: Assumption, user, reason: str, supports=None, expected_version: int | None = None, **fields
+    *, assumption: Assumption, user, reason: str, supports=None, expected_version: int | None, **fields
 ) -> Assumption:
     """Edit an assumption; the reason is required and the history records every changed field.
 
