@@ -8,6 +8,7 @@ class AchConfig(AppConfig):
     def ready(self) -> None:
         from apps.accounts.profile import profile_section_register
         from apps.assessments.rescoring import Technique, technique_register
+        from apps.assessments.visibility import Rule, rule_register
         from apps.comments.anchoring import rows_rated_register
 
         from . import exchange, results, selectors
@@ -31,3 +32,14 @@ class AchConfig(AppConfig):
         )
         profile_section_register(sections.profile_section)
         rows_rated_register(selectors.rows_rated_in_full)
+        rule_register(
+            Rule(
+                technique="ach",
+                judged=selectors.rows_judged,
+                results=results.results_visible,
+                alert_visible=results.alert_visible,
+                trigger_shown=results.trigger_shown,
+                export=exchange.export_section,
+                wording=("items", "rated", "rate"),
+            )
+        )

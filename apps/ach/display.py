@@ -1,5 +1,6 @@
 """What the matrix page shows: rows, cells and score rows for one view of the matrix."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -82,6 +83,12 @@ def _comments_link(row: dict, url: str, *, can_comment: bool) -> str:
     )
 
 
+def _diagnosticity_text(row: dict) -> str:
+    if row["figures_hidden"]:
+        return "diag. shown once you rate the row"
+    return "diag. not rated yet" if row["diagnosticity"] is None else f"diag. {row['diagnosticity']:.2f}"
+
+
 def _row_html(row: dict, cells: list[str], *, edit_url: str | None, comments: str = "") -> str:
     """One evidence row of the matrix (built here, not in the template, for the page's speed)."""
     evidence = row["evidence"]
@@ -95,7 +102,7 @@ def _row_html(row: dict, cells: list[str], *, edit_url: str | None, comments: st
             f"cred. {evidence.credibility}",
             f"rel. {evidence.relevance}",
             f"weight {row['weight']:.2f}",
-            "diag. not rated yet" if row["diagnosticity"] is None else f"diag. {row['diagnosticity']:.2f}",
+            _diagnosticity_text(row),
         )
         if part
     )
@@ -213,6 +220,7 @@ def _rows_html(
     params: MatrixParams,
     membership,
     edit_url: str | None,
+    figures_hidden: Collection[int] = (),
 ) -> list[dict]:
     hypothesis_ids = [h.pk for h in matrix.hypotheses]
     team = params.view == "team"
@@ -240,7 +248,7 @@ def _rows_html(
             )
             for j, hypothesis_id in enumerate(hypothesis_ids)
         ]
-        unrated = bool(np.isnan(diagnosticity[i]))
+        unrated = bool(np.isnan(diagnosticity[i])) or evidence.pk in figures_hidden
         row = {
             "evidence": evidence,
             "weight": float(matrix.weights[i]),
@@ -248,6 +256,8 @@ def _rows_html(
             "not_diagnostic": not unrated and bool(diagnosticity[i] < scoring.NOT_DIAGNOSTIC_TOLERANCE),
             "linchpin": evidence.key in linchpin_keys,
             "hidden": hidden,
+            # The visibility policy: no figure of a row computed from teammates' ratings before she rates it.
+            "figures_hidden": evidence.pk in figures_hidden,
         }
         cell_threads = cell_threads_by_row.get(evidence.pk, []) if threads_revealed else []
         row_threads = cell_threads + ([markers.rows[evidence.pk]] if evidence.pk in markers.rows else [])
@@ -295,19 +305,28 @@ def score_rows(*, matrix: Matrix, results: dict, params: MatrixParams, subject_i
 
 
 def matrix_display(
-    *, assessment, user, membership, params: MatrixParams, results: dict, block: int = 0
+    *,
+    assessment,
+    user,
+    membership,
+    params: MatrixParams,
+    results: dict,
+    block: int = 0,
+    hidden: Collection[int] = (),
 ) -> MatrixDisplay:
     """One block of rows of the matrix page, sorted and filtered over the whole matrix.
 
     Rows show what depends on the row alone (ratings, consensus, disagreement, diagnosticity, comment
     markers); the score rows and linchpins come from the latest snapshot's results, so no request
-    re-scores the matrix.
+    re-scores the matrix. ``hidden``: evidence ids of the rows whose figures the viewer may not see yet
+    (apps.assessments.visibility); they sort and filter as rows nobody has rated.
     """
     matrix = matrix_frame_get(assessment=assessment)
     if params.sort == "diagnosticity" or params.hide_non_diagnostic:
         # Sorting or filtering by diagnosticity needs every row's ratings.
         matrix_ratings_load(matrix)
         consensus, disagreement, diagnosticity = scoring.cell_scores(matrix.ratings)
+        diagnosticity[_positions_of(matrix, hidden)] = np.nan
         order = _sorted_indices(matrix, diagnosticity, params.sort)
         if params.hide_non_diagnostic:
             # Items nobody rated yet are not "not diagnostic": they stay.
@@ -343,6 +362,7 @@ def matrix_display(
         params=params,
         membership=membership,
         edit_url=_edit_url(assessment, membership),
+        figures_hidden=hidden,
     )
     display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
     listed = [evidence for evidence in matrix.evidence if any(evidence.key in keys for keys in linchpins.values())]
@@ -369,7 +389,14 @@ def _block_cell_scores(matrix: Matrix, shown: np.ndarray) -> tuple[np.ndarray, n
 
 
 def matrix_row_display(
-    *, assessment, user, membership, params: MatrixParams, results: dict, evidence_id: int
+    *,
+    assessment,
+    user,
+    membership,
+    params: MatrixParams,
+    results: dict,
+    evidence_id: int,
+    hidden: Collection[int] = (),
 ) -> MatrixDisplay:
     """The one row a rated cell changes, with its comment markers, and the score rows, at O(row) cost."""
     matrix = matrix_row_get(assessment=assessment, evidence_id=evidence_id)
@@ -394,9 +421,14 @@ def matrix_row_display(
         params=params,
         membership=membership,
         edit_url=_edit_url(assessment, membership),
+        figures_hidden=hidden,
     )
     display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
     return display
+
+
+def _positions_of(matrix: Matrix, evidence_ids: Collection[int]) -> np.ndarray:
+    return np.array([i for i, e in enumerate(matrix.evidence) if e.pk in evidence_ids], dtype=np.intp)
 
 
 def _sorted_indices(matrix: Matrix, diagnosticity: np.ndarray, sort: str) -> np.ndarray:

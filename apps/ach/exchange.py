@@ -87,8 +87,12 @@ def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
     return changed
 
 
-def export_section(assessment) -> dict[str, Any]:
+def export_section(assessment, view=None) -> dict[str, Any]:
+    """The section with its computed figures; given a view that hides rows (apps.assessments.visibility),
+    the figures are scored over the rows it shows (redact_section then takes out what it may not read)."""
     matrix = matrix_get(assessment=assessment)
+    if view is not None:
+        matrix = results.matrix_visible(matrix, view.hidden.get("ach", ()))
     scores = results.scores_of(matrix)
     computed = results.results_from(matrix, scores, with_cells=True)
     ratings = [

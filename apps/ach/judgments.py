@@ -42,11 +42,12 @@ class Comparison:
         ]
 
 
-def sensitivity_get(snapshot: ScoreSnapshot | None) -> dict[str, Any] | None:
-    """The snapshot's sensitivity section, with the without-each-analyst table as rows."""
+def sensitivity_get(snapshot: ScoreSnapshot | None, results: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The snapshot's sensitivity section, with the without-each-analyst table as rows. ``results``: the
+    snapshot's ACH results as the viewer may see them (apps.assessments.visibility), when not the stored ones."""
     if snapshot is None:
         return None
-    results = snapshot.results.get("ach", {})
+    results = snapshot.results.get("ach", {}) if results is None else results
     sensitivity = results.get("sensitivity")
     if sensitivity is None:
         return None
@@ -61,11 +62,19 @@ def sensitivity_get(snapshot: ScoreSnapshot | None) -> dict[str, Any] | None:
 
 
 def comparison_get(
-    *, assessment: Assessment, hypotheses: list[Hypothesis], snapshot: ScoreSnapshot | None, user, sees_everyone: bool
+    *,
+    assessment: Assessment,
+    hypotheses: list[Hypothesis],
+    snapshot: ScoreSnapshot | None,
+    user,
+    sees_everyone: bool,
+    results: dict[str, Any] | None = None,
 ) -> Comparison:
-    """Stated vs computed; anchoring: an analyst sees their own pair, supervisors every analyst's."""
+    """Stated vs computed; anchoring: an analyst sees their own pair, supervisors every analyst's; the team's
+    computed figures are ``results`` (the viewer's, apps.assessments.visibility) when given."""
     keys = [h.key for h in hypotheses]
-    results = snapshot.results.get("ach", {}) if snapshot else {}
+    if results is None:
+        results = snapshot.results.get("ach", {}) if snapshot else {}
     stated = stated_summary(assessment=assessment, hypothesis_keys=keys)
     computed = {
         username: {key: value["posterior"] for key, value in scores.items()}

@@ -1,5 +1,7 @@
 """ACH results as stored in score snapshots and exported: JSON-ready dicts keyed by H/E keys."""
 
+from collections.abc import Collection
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -129,7 +131,32 @@ LINCHPIN_BASES = (("linchpin_inconsistency", "weighted inconsistency"), ("linchp
 def results_compute(assessment) -> dict[str, Any]:
     """The snapshot's ACH results: as exported, but linchpins as key lists instead of per-item metrics
     (a snapshot is stored on every change; per-item rows would dominate its size)."""
-    matrix = matrix_get(assessment=assessment, for_scoring=True)
+    return results_of_matrix(matrix_get(assessment=assessment, for_scoring=True))
+
+
+def matrix_visible(matrix: Matrix, hidden: Collection[int]) -> Matrix:
+    """The matrix as a view of it sees it: every rating of a hidden row (evidence ids) left out, the
+    viewer's own included, so that the team figures are over the rows the viewer has rated."""
+    if not hidden:
+        return matrix
+    rows = np.array([e.pk in hidden for e in matrix.evidence], dtype=bool)
+    ratings = matrix.ratings.copy()
+    ratings[:, rows, :] = 0
+    return replace(matrix, ratings=ratings)
+
+
+def results_visible(assessment, view, stored: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot's ACH results as an analyst's view shows them (apps.assessments.visibility): the team's
+    figures scored over the rows she has rated in full, and of the analysts' own scores only hers (which
+    depend on her ratings alone, so the stored ones)."""
+    matrix = matrix_visible(matrix_get(assessment=assessment, for_scoring=True), view.hidden.get("ach", ()))
+    results = results_of_matrix(matrix)
+    own = stored.get("analysts", {}).get(view.username)
+    results["analysts"] = {view.username: own} if own else {}
+    return results
+
+
+def results_of_matrix(matrix: Matrix) -> dict[str, Any]:
     scores = scores_of(matrix)
     results = results_from(matrix, scores)
     results["sensitivity"] = sensitivity_of(matrix, scores)
@@ -220,3 +247,20 @@ def alerts_for(previous: dict | None, current: dict) -> list[dict]:
                 }
             )
     return alerts
+
+
+def alert_visible(alert: dict, view) -> bool:
+    """An alert an analyst who has not rated every row may see: a cell's disagreement on a row she has
+    rated (it is that row's alone). The leader, linchpins and grouped alerts come from every row."""
+    parts = alert.get("code", "").split(":")
+    if parts[0] != "disagreement" or len(parts) != 3:
+        return False
+    return parts[1].split("|")[0] not in view.hidden_keys.get("ach", ())
+
+
+def trigger_shown(trigger: str, view) -> str:
+    """A trigger naming a teammate's cell of a row the viewer has not rated says only that a teammate rated."""
+    who, rated, cell = trigger.partition(" rated ")
+    if rated and who != view.username and "×" in cell and cell.split("×")[0] in view.hidden_keys.get("ach", ()):
+        return "a teammate rated a row you have not rated"
+    return trigger

@@ -133,6 +133,11 @@ class SnapshotSummarySerializer(serializers.Serializer):
     leader_by_inconsistency = serializers.CharField(allow_null=True)
     leader_by_posterior = serializers.CharField(allow_null=True)
     alerts = serializers.ListField(child=serializers.DictField())
+    view = serializers.CharField(
+        allow_null=True,
+        help_text="Set when the figures are the caller's view: over the rows they have rated, the rest hidden "
+        "until they rate them (earlier snapshots then carry no figures).",
+    )
 
 
 class SnapshotSerializer(SnapshotSummarySerializer):

@@ -252,8 +252,13 @@ def assessment_import(
     return assessment
 
 
-def assessment_export(*, assessment: Assessment, analyst: str | None = None) -> dict[str, Any]:
-    """The whole assessment; with `analyst`, without what that analyst may not see yet (anchoring)."""
+def assessment_export(*, assessment: Assessment, analyst: str | None = None, view=None) -> dict[str, Any]:
+    """The whole assessment; with `analyst`, without what that analyst may not see yet (anchoring); with a
+    view (apps.assessments.visibility), as that view shows it: its figures computed from it, and redacted."""
+    from .visibility import RULES
+
+    if view is not None and not view.sees_all:
+        analyst = view.username
     hypotheses = list(assessment.hypotheses.order_by("order", "id"))
     evidence = list(assessment.evidence.order_by("order", "id"))
     data: dict[str, Any] = {
@@ -282,8 +287,12 @@ def assessment_export(*, assessment: Assessment, analyst: str | None = None) -> 
             for e in evidence
         ],
     }
-    for technique in TECHNIQUES.values():
-        data.update(technique.export_section(assessment))
+    for name, technique in TECHNIQUES.items():
+        rule = RULES.get(name)
+        if view is not None and view.hides(name) and rule is not None and rule.export is not None:
+            data.update(rule.export(assessment, view))
+        else:
+            data.update(technique.export_section(assessment))
     if analyst is not None:
         for technique in TECHNIQUES.values():
             technique.redact_section(data, analyst)

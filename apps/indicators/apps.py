@@ -7,6 +7,7 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.assessments.rescoring import Technique, technique_register
+        from apps.assessments.visibility import Rule, rule_register
 
         from . import exchange, results
 
@@ -22,5 +23,16 @@ class IndicatorsConfig(AppConfig):
                 export_section=exchange.export_section,
                 nav=("Indicators", "indicators:board"),
                 dated=results.assessments_with_indicators,
+            )
+        )
+        rule_register(
+            Rule(
+                technique="indicators",
+                judged=None,
+                results=lambda assessment, view, stored: stored,
+                # The tension names the ACH leader; the other alerts come from indicators and dates alone.
+                depends_on=("ach",),
+                alert_visible=lambda alert, view: not alert.get("code", "").startswith("indicators_tension"),
+                export=exchange.export_section,
             )
         )

@@ -87,7 +87,7 @@ def import_section(assessment, data: dict, context: ImportContext) -> None:
         )
 
 
-def export_section(assessment) -> dict[str, Any]:
+def export_section(assessment, view=None) -> dict[str, Any]:
     board = board_get(assessment=assessment)
     assessed = board.assess()
     results = results_from(board, assessed)
@@ -132,7 +132,7 @@ def export_section(assessment) -> dict[str, Any]:
                 "results": computed,
             }
         )
-    leader = ach_leader(snapshot_latest(assessment_id=assessment.pk))
+    leader = ach_leader(snapshot_latest(assessment_id=assessment.pk), view)
     return {
         "indicators": indicators,
         "indicator_status_labels": board.labels,

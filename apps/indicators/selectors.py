@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from apps.assessments.models import Assessment, Hypothesis, ScoreSnapshot
+from apps.assessments.visibility import results_for
 
 from . import validator
 from .models import Indicator, IndicatorSettings, Observation, Validation
@@ -70,8 +71,10 @@ def status_labels_get(*, assessment: Assessment) -> dict[str, str]:
     return settings.labels() if settings else dict(validator.DEFAULT_STATUS_LABELS)
 
 
-def ach_leader(snapshot: ScoreSnapshot | None) -> str | None:
-    """The ACH leader by posterior as the snapshot recorded it (read from results, not from apps.ach)."""
+def ach_leader(snapshot: ScoreSnapshot | None, view=None) -> str | None:
+    """The ACH leader by posterior as the snapshot recorded it (read from results, not from apps.ach), as
+    the view (apps.assessments.visibility) may see it when given."""
     if snapshot is None:
         return None
-    return (snapshot.results.get("ach") or {}).get("leader_by_posterior")
+    results = snapshot.results if view is None else results_for(view=view, snapshot=snapshot)
+    return (results.get("ach") or {}).get("leader_by_posterior")

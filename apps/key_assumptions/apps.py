@@ -7,8 +7,9 @@ class KeyAssumptionsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.assessments.rescoring import EvidenceColumn, Technique, technique_register
+        from apps.assessments.visibility import Rule, rule_register
 
-        from . import exchange, results, services
+        from . import exchange, results, selectors, services
 
         technique_register(
             Technique(
@@ -33,5 +34,17 @@ class KeyAssumptionsConfig(AppConfig):
                     )
                     for relation in ("challenges", "supports")
                 ),
+            )
+        )
+        rule_register(
+            Rule(
+                technique="key_assumptions",
+                judged=selectors.assumptions_judged,
+                results=results.results_visible,
+                # A key uncertainty comes from the assumption's agreed confidence and impact, not from
+                # anyone's own judgment: every member hears of it.
+                alert_visible=lambda alert, view: True,
+                export=exchange.export_section,
+                wording=("assumptions", "judged", "judge"),
             )
         )

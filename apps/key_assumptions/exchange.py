@@ -249,8 +249,9 @@ def _username(user) -> str | None:
     return user.get_username() if user is not None else None
 
 
-def export_section(assessment) -> dict[str, Any]:
-    check = check_get(assessment=assessment)
+def export_section(assessment, view=None) -> dict[str, Any]:
+    # Given a view (apps.assessments.visibility), the spread and order leave out what it hides.
+    check = check_get(assessment=assessment, hidden=view.hidden.get("key_assumptions", ()) if view else ())
     history = {}
     for entry in Change.objects.filter(assumption__assessment=assessment).order_by("at", "id"):
         history.setdefault(entry.assumption_id, []).append(

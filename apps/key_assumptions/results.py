@@ -45,6 +45,12 @@ def results_compute(assessment) -> dict[str, Any]:
     return results_from(check_get(assessment=assessment))
 
 
+def results_visible(assessment, view, stored: dict[str, Any]) -> dict[str, Any]:
+    """The check's results as an analyst's view shows them: no judgment of an assumption she has not
+    judged counts in its spread or in the check order."""
+    return results_from(check_get(assessment=assessment, hidden=view.hidden.get("key_assumptions", ())))
+
+
 def alerts_for(previous: dict | None, current: dict) -> list[dict]:
     """A warning when an assumption becomes a key uncertainty (not on an assessment's first scoring)."""
     if not previous or "key_uncertainties" not in previous:

@@ -1,6 +1,7 @@
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
 from apps.assessments.models import Assessment
 
@@ -103,12 +104,16 @@ def assumptions_queryset(assessment: Assessment):
     )
 
 
-def check_get(*, assessment: Assessment) -> Check:
-    """The whole check in six queries, whatever its size, with the spread and order computed."""
+def check_get(*, assessment: Assessment, hidden: Collection[int] = ()) -> Check:
+    """The whole check in six queries, whatever its size, with the spread and order computed.
+
+    `hidden`: ids of assumptions whose judgments a viewer may not see yet (apps.assessments.visibility): the
+    spread, and so the check order, are computed as if nobody had judged them.
+    """
     assumptions = list(assumptions_queryset(assessment))
     rows = []
     for assumption in assumptions:
-        judgments = [(j.confidence, j.impact) for j in assumption.judgments.all()]
+        judgments = [(j.confidence, j.impact) for j in assumption.judgments.all() if assumption.pk not in hidden]
         rows.append(
             AssumptionRow(
                 assumption=assumption,
@@ -143,3 +148,16 @@ def check_get(*, assessment: Assessment) -> Check:
         row.rank = rank
     rounds = list(CheckRound.objects.filter(assessment=assessment).select_related("completed_by").order_by("number"))
     return Check(assessment=assessment, rows=ordered, rounds=rounds)
+
+
+def assumptions_judged(assessment_id: int, user_id: int) -> tuple[dict[int, str], set[int]]:
+    """The visibility policy's question (apps.assessments.visibility): every assumption by id, and those
+    this user has judged."""
+    mine = Exists(Judgment.objects.filter(assumption=OuterRef("pk"), analyst_id=user_id))
+    rows = Assumption.objects.filter(assessment_id=assessment_id).values_list("pk", "key", mine)
+    keys, judged = {}, set()
+    for pk, key, judged_it in rows:
+        keys[pk] = key
+        if judged_it:
+            judged.add(pk)
+    return keys, judged

@@ -1,5 +1,6 @@
 """What the supervisor's review view and the assessment report read: every technique, read-only."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,10 +11,11 @@ from django.db.models import Q
 from apps.accounts.models import Membership
 from apps.ach import scoring
 from apps.ach.models import Rating
-from apps.ach.results import scores_of
-from apps.ach.selectors import matrix_get, rows_rated_in_full
+from apps.ach.results import matrix_visible, scores_of
+from apps.ach.selectors import matrix_get
 from apps.assessments.models import Activity, Assessment, Hypothesis, ScoreSnapshot
 from apps.assessments.selectors import snapshot_latest
+from apps.assessments.visibility import results_for, view_for
 from apps.comments.selectors import ThreadList, threads_for
 from apps.indicators.models import Indicator
 from apps.key_assumptions import spread
@@ -64,7 +66,9 @@ class Grid:
 
     @property
     def diagnostic(self) -> list[Row]:
-        return sorted((row for row in self.rows if not row.not_diagnostic), key=lambda row: -row.diagnosticity)
+        return sorted(
+            (row for row in self.rows if not row.not_diagnostic and not row.hidden), key=lambda row: -row.diagnosticity
+        )
 
     @property
     def disagreements(self) -> list[tuple[Row, Hypothesis, Cell]]:
@@ -77,9 +81,10 @@ class Grid:
         ]
 
 
-def grid_get(*, assessment: Assessment, since: datetime | None = None) -> Grid:
-    """Five queries: the matrix's four and, with `since`, the cells rated after it."""
-    matrix = matrix_get(assessment=assessment)
+def grid_get(*, assessment: Assessment, since: datetime | None = None, hidden: Collection[int] = ()) -> Grid:
+    """Five queries: the matrix's four and, with `since`, the cells rated after it. ``hidden``: the rows a
+    viewer may not see yet (apps.assessments.visibility), scored as if nobody had rated them."""
+    matrix = matrix_visible(matrix_get(assessment=assessment), hidden)
     scores = scores_of(matrix)
     n_evidence, n_hyp = len(matrix.evidence), len(matrix.hypotheses)
     changed_cells: set[tuple[int, int]] = set()
@@ -109,6 +114,7 @@ def grid_get(*, assessment: Assessment, since: datetime | None = None) -> Grid:
                 linchpin=bool(scores.linchpin_inconsistency[i] or scores.linchpin_posterior[i]),
                 not_diagnostic=bool(scores.not_diagnostic[i]),
                 changed=since is not None and (evidence.updated_at > since or any(cell.changed for cell in cells)),
+                hidden=evidence.pk in hidden,
             )
         )
     rows.sort(key=lambda row: -row.disagreement)
@@ -162,9 +168,13 @@ def _indicators_changed(*, assessment: Assessment, since: datetime | None) -> se
     )
 
 
-def ranking_of(*, snapshot: ScoreSnapshot | None, hypotheses: list[Hypothesis]) -> list[dict]:
-    """Hypotheses in the snapshot's ranking with their team scores and, when computed, their sensitivity."""
-    results = (snapshot.results.get("ach") or {}) if snapshot else {}
+def ranking_of(
+    *, snapshot: ScoreSnapshot | None, hypotheses: list[Hypothesis], results: dict | None = None
+) -> list[dict]:
+    """Hypotheses in the snapshot's ranking with their team scores and, when computed, their sensitivity;
+    from ``results`` (the snapshot's as a viewer may see them) when given."""
+    if results is None:
+        results = (snapshot.results.get("ach") or {}) if snapshot else {}
     team = results.get("team", {})
     statements = {h.key: h.statement for h in hypotheses}
     sensitivity = results.get("sensitivity") or {}
@@ -254,6 +264,7 @@ class Report:
     indicators: list[dict]
     stated_probabilities: list[dict]
     approvals: list[Activity]
+    view_notice: str = ""
 
     @property
     def approved(self) -> Activity | None:
@@ -262,12 +273,11 @@ class Report:
 
 
 def report_get(*, assessment: Assessment, user, membership: Membership) -> Report:
-    grid = grid_get(assessment=assessment)
-    if not membership.can_review:
-        rated = rows_rated_in_full(assessment_id=assessment.pk, user_id=user.pk)
-        for row in grid.rows:
-            row.hidden = row.evidence.pk not in rated
+    """The report as the user may read it: an analyst's from her view (apps.assessments.visibility)."""
+    view = view_for(assessment=assessment, user=user, role=membership.role)
+    grid = grid_get(assessment=assessment, hidden=view.hidden.get("ach", ()))
     snapshot = snapshot_latest(assessment_id=assessment.pk)
+    results = results_for(view=view, snapshot=snapshot, assessment=assessment) if snapshot else {}
     stated = [
         {"key": h.key, "statement": h.statement, "prior": h.prior} for h in grid.hypotheses if h.prior is not None
     ]
@@ -276,8 +286,9 @@ def report_get(*, assessment: Assessment, user, membership: Membership) -> Repor
         # Handling markings arrive with another branch; until then the report shows a placeholder.
         marking=getattr(assessment, "marking", None),
         snapshot=snapshot,
-        ranking=ranking_of(snapshot=snapshot, hypotheses=grid.hypotheses),
+        ranking=ranking_of(snapshot=snapshot, hypotheses=grid.hypotheses, results=results.get("ach") or {}),
         grid=grid,
+        view_notice=view.notice("ach"),
         assumptions=assumptions_all(assessment=assessment),
         key_uncertainties=key_uncertainties(assessment=assessment),
         indicators=indicators_of(snapshot=snapshot),

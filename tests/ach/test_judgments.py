@@ -73,10 +73,17 @@ def test_every_member_sees_the_judgments_page_and_the_post_mortem(client, reques
     assert client.get(_url("post_mortem", two)).status_code == 200
 
 
-def test_the_matrix_page_loads_the_judgment_panels_and_shows_unrated_items_as_not_rated_yet(client, analyst, two):
+def test_the_matrix_page_loads_the_judgment_panels_and_shows_unrated_items_as_not_rated_yet(
+    client, analyst, supervisor, two
+):
     client.force_login(analyst)
     page = client.get(_url("matrix", two)).content.decode()
     assert f'hx-get="{_url("judgments", two)}" hx-trigger="load"' in page
+    # An analyst sees no row's figures before rating it, whether or not anyone else has.
+    assert "diag. shown once you rate the row" in page
+    assert "diag. not rated yet" not in page
+    client.force_login(supervisor)
+    page = client.get(_url("matrix", two)).content.decode()
     # E3 nobody rated: no diagnosticity, and not hidden as non-diagnostic.
     assert "diag. not rated yet" in page
     assert "Nobody rated this" in client.get(_url("matrix", two), {"hide_nd": "1"}).content.decode()
@@ -195,8 +202,11 @@ def test_an_analyst_sees_only_their_own_pair_and_a_supervisor_every_analysts(
     _state(two, teammate, 10, 90)
     client.force_login(teammate)
     body = client.get(_url("judgments", two)).content.decode()
-    # bob sees the team's pooled statement ((.7 + .1) / 2 = 40 %) and his own pair, never alice's 70 %.
-    assert "<td>H1</td><td>59.0%</td><td>40.0%</td><td>10.0% / 23.0%</td></tr>" in body
+    # bob sees the team's pooled statement ((.7 + .1) / 2 = 40 %) and his own pair, never alice's 70 %. He has
+    # rated E1 alone, so the team's computed posterior is over E1 (apps.assessments.visibility): alice's 77 %
+    # and his 23 %, each pooled with weight 2 (cells rated), 50 %; the supervisor's 59 % counts alice's E2.
+    assert "<td>H1</td><td>50.0%</td><td>40.0%</td><td>10.0% / 23.0%</td></tr>" in body
+    assert "Team view over the 1 items you have rated; 2 hidden until you rate them." in body
     assert "alice" not in body.split('id="stated"')[1].split('id="stated-form"')[0]
     client.force_login(supervisor)
     body = client.get(_url("judgments", two)).content.decode()

@@ -138,12 +138,15 @@ def test_rating_a_cell_again_with_the_same_value_writes_nothing(client, analyst,
     assert assessment.content_version == version + 1
 
 
-def test_clearing_the_last_rating_of_a_row_returns_the_row_as_not_rated_yet(client, analyst, assessment):
+def test_clearing_the_last_rating_of_a_row_returns_the_row_as_not_rated_yet(client, team, assessment):
+    # A team admin rates and sees every figure; an analyst sees none of a row she has not rated in full
+    # (tests/assessments/test_visibility.py).
+    admin = factories.member(team, "team_admin", username="tara")
     evidence, hypotheses = _cells(assessment)
     rating_set(
-        assessment=assessment, analyst=analyst, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="C"
+        assessment=assessment, analyst=admin, evidence_id=evidence[0].pk, hypothesis_id=hypotheses[0].pk, label="C"
     )
-    client.force_login(analyst)
+    client.force_login(admin)
     url = reverse("ach:cell_set", args=[assessment.pk])
     body = client.post(url, {"evidence": evidence[0].pk, "hypothesis": hypotheses[0].pk, "value": ""}, **HTMX)
     row = body.content.decode()
@@ -253,9 +256,9 @@ def test_hide_non_diagnostic_drops_rows_rated_alike_everywhere(client, analyst, 
     page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"hide_nd": "1"}).content.decode()
     assert f'id="ev-{evidence[0].pk}"' in page
     assert f'id="ev-{evidence[1].pk}"' not in page
-    # Nobody has rated item 3: it is not rated yet, never hidden as not diagnostic.
+    # alice has not rated item 3 (nobody has): its figures wait for her rating, never hidden as not diagnostic.
     assert f'id="ev-{evidence[2].pk}"' in page
-    assert "diag. not rated yet" in page
+    assert "diag. shown once you rate the row" in page
 
 
 def test_sort_by_diagnosticity_puts_the_most_diagnostic_row_first(client, analyst, assessment):
@@ -314,7 +317,7 @@ def test_panel_lists_the_first_five_alerts_and_links_to_the_rest(client, analyst
     assert "and 3 more in" in body and reverse("assessments:activity", args=[assessment.pk]) in body
 
 
-def test_the_page_lists_ten_linchpins_and_counts_the_rest(client, analyst, team):
+def test_the_page_lists_ten_linchpins_and_counts_the_rest(client, analyst, supervisor, team):
     from apps.assessments.services import snapshot_compute
 
     assessment = factories.assessment_with_matrix(team=team, user=analyst, evidence=15)
@@ -322,7 +325,8 @@ def test_the_page_lists_ten_linchpins_and_counts_the_rest(client, analyst, team)
     keys = [f"E{i}" for i in range(1, 16)]
     snapshot.results["ach"]["linchpins"] = {"linchpin_inconsistency": keys, "linchpin_posterior": keys[:3]}
     snapshot.save(update_fields=["results"])
-    client.force_login(analyst)
+    # The supervisor reads the stored snapshot (an analyst who has not rated every row reads her own view).
+    client.force_login(supervisor)
     page = client.get(reverse("ach:matrix", args=[assessment.pk])).content.decode()
     listed = page[page.index('id="linchpins"') :]
     assert "Evidence item 10" in listed and "Evidence item 11" not in listed
@@ -349,8 +353,9 @@ def _big_matrix(team, user, *, hypotheses: int, evidence: int, analysts: int):
 
 
 # session, user, assessment with the member's role, hypotheses, evidence, ratings, analysts, (my notes),
-# snapshot, the comment markers, the user's memberships for the team switcher, the unread notifications.
-@pytest.mark.parametrize(("view", "expected"), [("mine", 12), ("team", 11)])
+# snapshot, the comment markers, the user's memberships for the team switcher, the unread notifications,
+# and the analyst's view (apps.assessments.visibility): the rows she has rated, the assumptions she has judged.
+@pytest.mark.parametrize(("view", "expected"), [("mine", 14), ("team", 13)])
 def test_matrix_page_runs_the_same_number_of_queries_for_3x5x1_and_12x200x10(client, team, view, expected):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -415,7 +420,7 @@ def test_the_next_block_keeps_the_sort_and_links_to_the_block_after(client, team
     assert "<html" not in second and 'class="more"' not in second
 
 
-def test_hiding_non_diagnostic_evidence_applies_before_blocks_are_cut(client, team, analyst, teammate):
+def test_hiding_non_diagnostic_evidence_applies_before_blocks_are_cut(client, team, analyst, teammate, supervisor):
     assessment = _weighted_matrix(team, analyst)
     hypotheses = list(assessment.hypotheses.order_by("order"))
     # The teammate rates E1–E149 N everywhere (not diagnostic) but E140 CC under one hypothesis, II under
@@ -428,7 +433,8 @@ def test_hiding_non_diagnostic_evidence_applies_before_blocks_are_cut(client, te
         for hypothesis in hypotheses
     ]
     ratings_bulk_create(assessment=assessment, rows=rows)
-    client.force_login(analyst)
+    # The supervisor: analyst alice, who rated none of them, would see every row as not rated yet by her.
+    client.force_login(supervisor)
     page = client.get(reverse("ach:matrix", args=[assessment.pk]), {"hide_nd": "1"}).content.decode()
     assert _keys(page) == ["E140", "E150"] and 'class="more"' not in page
     assert "diag. not rated yet" in page

@@ -7,7 +7,7 @@ from apps.assessments.services import evidence_add
 pytestmark = pytest.mark.django_db
 
 
-def test_history_marks_the_snapshots_where_evidence_arrived(client, analyst, assessment):
+def test_history_marks_the_snapshots_where_evidence_arrived(client, analyst, supervisor, assessment):
     from apps.assessments.services import snapshot_compute
 
     snapshot_compute(assessment_id=assessment.pk)
@@ -21,7 +21,8 @@ def test_history_marks_the_snapshots_where_evidence_arrived(client, analyst, ass
     snapshot_compute(assessment_id=assessment.pk)
     evidence_add(assessment=assessment, user=analyst, items=[{"summary": "arrives"}], via="test")
     snapshot_compute(assessment_id=assessment.pk)
-    client.force_login(analyst)
+    # The supervisor: alice has not rated every row, so her history page draws no team charts.
+    client.force_login(supervisor)
     page = client.get(reverse("assessments:history", args=[assessment.pk])).content.decode()
     assert page.count('class="evidence-mark"') == 2 * 2  # two steps, on each of the two charts
     assert "New evidence: E6" in page

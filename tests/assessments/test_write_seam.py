@@ -194,9 +194,13 @@ def test_a_load_by_id_of_a_teammates_rating_by_an_analyst_is_refused(loaded, ana
 
 def test_a_fork_keeps_each_ratings_author_and_says_it_copied_them(assessment, analyst, teammate):
     e1, h1 = assessment.evidence.get(key="E1"), assessment.hypotheses.get(key="H1")
+    # alice has rated E1 in full, so bob's rating of it is hers to copy (an analyst's fork holds only what she
+    # may see: apps.assessments.visibility).
+    for hypothesis in assessment.hypotheses.all():
+        rating_set(assessment=assessment, analyst=analyst, evidence_id=e1.pk, hypothesis_id=hypothesis.pk, label="C")
     rating_set(assessment=assessment, analyst=teammate, evidence_id=e1.pk, hypothesis_id=h1.pk, label="I")
     fork = services.assessment_fork(assessment=assessment, user=analyst, with_ratings=True)
-    assert Rating.objects.get(assessment=fork).analyst == teammate
+    assert Rating.objects.get(assessment=fork, analyst=teammate).hypothesis.key == "H1"
     assert Activity.objects.get(assessment=fork, data__action="on_behalf").message == "1 rating by bob, copied by alice"
 
 

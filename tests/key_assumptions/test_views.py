@@ -380,8 +380,9 @@ def test_the_page_runs_the_same_number_of_queries_for_3_or_20_assumptions(
     login(client, analyst)
     add(3)
     client.get(url("check", assessment))  # warm the session and content-type caches
-    # 16 for the page, one for the unread notifications in the header.
-    with django_assert_num_queries(17) as small:
+    # 16 for the page, one for the unread notifications in the header, two for the analyst's view
+    # (apps.assessments.visibility: the rows she has rated, the assumptions she has judged).
+    with django_assert_num_queries(19) as small:
         client.get(url("check", assessment))
     add(17)
     with django_assert_num_queries(len(small.captured_queries)):

@@ -5,11 +5,12 @@ from django.views.decorators.http import require_http_methods
 from apps.assessments.access import assessment_for_user
 from apps.assessments.exchange import marking_row
 from apps.assessments.tabular import COLUMNS
+from apps.assessments.visibility import view_for
 from apps.core import spreadsheets
 from apps.core.types import HtmxRequest
 
 from ..exchange import rows_revealed_to
-from ..results import results_from, scores_of
+from ..results import matrix_visible, results_from, scores_of
 from ..scoring import RATING_LABELS
 from ..selectors import matrix_get
 
@@ -24,10 +25,12 @@ def export_table(request: HtmxRequest, pk: int, fmt: str):
     if fmt == "json":
         # export.json is the assessment's own (apps/assessments), matched before this pattern.
         raise Http404
-    sees_all = assessment.membership.can_review
+    view = view_for(assessment=assessment, user=request.user)
     matrix = matrix_get(assessment=assessment)
-    computed = results_from(matrix, scores_of(matrix), with_cells=True)
-    revealed = rows_revealed_to(matrix, user=request.user, sees_all=sees_all)
+    # Every figure from the viewer's view (apps.assessments.visibility); the raw ratings by the same rule.
+    visible = matrix_visible(matrix, view.hidden.get("ach", ()))
+    computed = results_from(visible, scores_of(visible), with_cells=True)
+    revealed = rows_revealed_to(matrix, user=request.user, sees_all=view.sees_all)
     me = matrix.analyst_index(request.user.pk)
     hkeys = [h.key for h in matrix.hypotheses]
     header = ["key", *COLUMNS, "weight", "diagnosticity", *[f"{k} consensus" for k in hkeys]]

@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from apps.assessments import selectors as assessment_selectors
 from apps.assessments.access import assessment_for_user
+from apps.assessments.visibility import results_for, view_for
 from apps.core.htmx import form_submit, unchanged
 from apps.core.types import HtmxRequest
 
@@ -44,19 +45,23 @@ def _stated_form(assessment, user, hypotheses, data=None) -> StatedForm | None:
 def _context(request, assessment, **extra) -> dict:
     hypotheses = _hypotheses(assessment)
     snapshot = assessment_selectors.snapshot_latest(assessment_id=assessment.pk)
+    view = view_for(assessment=assessment, user=request.user)
+    results = results_for(view=view, snapshot=snapshot, assessment=assessment).get("ach", {}) if snapshot else {}
     membership = assessment.membership
     resolution = Resolution.objects.filter(assessment=assessment).select_related("outcome", "resolved_by").first()
     context = {
         "assessment": assessment,
         "membership": membership,
         "snapshot": snapshot,
-        "sensitivity": sensitivity_get(snapshot),
+        "sensitivity": sensitivity_get(snapshot, results),
+        "view_notice": view.notice("ach"),
         "comparison": comparison_get(
             assessment=assessment,
             hypotheses=hypotheses,
             snapshot=snapshot,
             user=request.user,
             sees_everyone=membership.can_review,
+            results=results,
         ),
         "history": list(
             assessment.statements.filter(analyst=request.user).prefetch_related(

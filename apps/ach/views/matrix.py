@@ -10,6 +10,7 @@ from apps.assessments import selectors as assessment_selectors
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.forms import EvidenceForm, HypothesisForm
+from apps.assessments.visibility import View, alerts_shown, results_for, view_for
 from apps.core.htmx import control_submit, region_response, unchanged, version_token
 from apps.core.types import HtmxRequest
 
@@ -36,23 +37,28 @@ def _panel_state(assessment, snapshot_version: int | None) -> dict:
     return {"pending": pending, "delayed": delayed, "token": token}
 
 
-def _panel_context(assessment) -> dict:
+def _panel_context(request, assessment, view: View | None = None) -> dict:
+    """The panel as the viewer may see it (apps.assessments.visibility): the team figures from their view."""
+    view = view or view_for(assessment=assessment, user=request.user)
     snapshot = assessment_selectors.snapshot_latest(assessment_id=assessment.pk)
     context = {
         "assessment": assessment,
         "snapshot": snapshot,
         "chart": None,
         "ranking": [],
+        "view": view,
+        "view_notice": view.notice("ach"),
         **_panel_state(assessment, snapshot.version if snapshot else None),
     }
     if snapshot is not None:
-        results = snapshot.results.get("ach", {})
+        results = results_for(view=view, snapshot=snapshot, assessment=assessment).get("ach", {})
         keys = results.get("hypotheses", [])
+        alerts = alerts_shown(view=view, alerts=snapshot.alerts)
         context["chart"] = scores_chart(hypotheses_keys=keys, results=results)
         context["ranking"] = ranking_of(results)
         context["results"] = results
-        context["alerts"] = snapshot.alerts[:PANEL_ALERTS]
-        context["alerts_unlisted"] = max(len(snapshot.alerts) - PANEL_ALERTS, 0)
+        context["alerts"] = alerts[:PANEL_ALERTS]
+        context["alerts_unlisted"] = max(len(alerts) - PANEL_ALERTS, 0)
     return context
 
 
@@ -65,7 +71,7 @@ def _block(request) -> int:
 
 def matrix_context(request, assessment, **extra) -> dict:
     params = _params(request, assessment)
-    panel = _panel_context(assessment)
+    panel = _panel_context(request, assessment)
     block = _block(request)
     display = matrix_display(
         assessment=assessment,
@@ -74,6 +80,7 @@ def matrix_context(request, assessment, **extra) -> dict:
         params=params,
         results=panel.get("results", {}),
         block=block,
+        hidden=panel["view"].hidden.get("ach", ()),
     )
     return {
         "membership": assessment.membership,
@@ -134,7 +141,7 @@ def cell_set(request: HtmxRequest, pk: int):
 
 def row_region(request: HtmxRequest, assessment, *, evidence_id: int) -> HttpResponse:
     """A rated cell's row, with the score rows and the panel out of band: O(row), never the whole matrix."""
-    panel = _panel_context(assessment)
+    panel = _panel_context(request, assessment)
     display = matrix_row_display(
         assessment=assessment,
         user=request.user,
@@ -142,6 +149,7 @@ def row_region(request: HtmxRequest, assessment, *, evidence_id: int) -> HttpRes
         params=_params(request, assessment),
         results=panel.get("results", {}),
         evidence_id=evidence_id,
+        hidden=panel["view"].hidden.get("ach", ()),
     )
     context = {"membership": assessment.membership, "display": display, "params": display.params, **panel}
     response = region_response(request, TEMPLATE, "rows", context, oob=("score-rows", "panel"))
@@ -185,4 +193,4 @@ def panel(request: HtmxRequest, pk: int):
     version = assessment_selectors.snapshot_latest_version(assessment_id=assessment.pk)
     if unchanged(request, _panel_state(assessment, version)["token"]):
         return HttpResponse(status=204)
-    return render(request, f"{TEMPLATE}#panel", _panel_context(assessment))
+    return render(request, f"{TEMPLATE}#panel", _panel_context(request, assessment))

@@ -12,7 +12,8 @@ from apps.ach.scoring import RATING_LABELS
 from apps.ach.selectors import matrix_get
 from apps.ach.services import ratings_set_many
 from apps.assessments.models import Assessment, ScoreSnapshot
-from apps.assessments.selectors import snapshot_latest
+from apps.assessments.selectors import snapshot_latest, snapshot_latest_version
+from apps.assessments.visibility import View, alerts_shown, snapshot_shown, trigger_shown, view_for
 
 from ..serializers import (
     RatingReadSerializer,
@@ -98,32 +99,37 @@ class RatingViewSet(AssessmentScoped):
         return Response(TeamRowSerializer(rows, many=True).data)
 
 
-def _summary(snapshot: ScoreSnapshot) -> dict:
-    ach = snapshot.results.get("ach", {})
+def _summary(snapshot: ScoreSnapshot, view: View, *, latest: bool, assessment: Assessment) -> dict:
+    """A snapshot as the caller may see it (apps.assessments.visibility): of one that hides rows, only the
+    latest snapshot's figures, computed from their view; earlier ones without figures."""
+    results = snapshot_shown(view=view, snapshot=snapshot, latest=latest, assessment=assessment)
+    ach = results.get("ach", {})
     return {
         "version": snapshot.version,
         "created_at": snapshot.created_at,
-        "trigger": snapshot.trigger,
+        "trigger": trigger_shown(view=view, trigger=snapshot.trigger),
         "trigger_evidence": snapshot.trigger_evidence,
         "ranking": ach.get("ranking", []),
         "leader_by_inconsistency": ach.get("leader_by_inconsistency"),
         "leader_by_posterior": ach.get("leader_by_posterior"),
-        "alerts": snapshot.alerts,
+        "alerts": alerts_shown(view=view, alerts=snapshot.alerts),
+        "view": view.notice("ach") or None,
     }
 
 
-def _full(snapshot: ScoreSnapshot, assessment: Assessment) -> dict:
-    ach = snapshot.results.get("ach", {})
+def _full(snapshot: ScoreSnapshot, assessment: Assessment, view: View, *, latest: bool) -> dict:
+    results = snapshot_shown(view=view, snapshot=snapshot, latest=latest, assessment=assessment)
+    ach = results.get("ach", {})
     content_version = Assessment.objects.values_list("content_version", flat=True).get(pk=assessment.pk)
     return {
-        **_summary(snapshot),
+        **_summary(snapshot, view, latest=latest, assessment=assessment),
         "content_version": content_version,
         "pending": snapshot.version < content_version,
         "team": ach.get("team", {}),
         "analysts": ach.get("analysts", {}),
         "linchpins": ach.get("linchpins", {}),
         "sensitivity": ach.get("sensitivity"),
-        "techniques": {name: value for name, value in snapshot.results.items() if name != "ach"},
+        "techniques": {name: value for name, value in results.items() if name != "ach"},
     }
 
 
@@ -140,14 +146,19 @@ class SnapshotViewSet(AssessmentScoped, mixins.ListModelMixin):
 
     def list(self, request, assessment_pk: int):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(SnapshotSummarySerializer([_summary(s) for s in page], many=True).data)
+        view = view_for(assessment=self.assessment, user=request.user)
+        latest = snapshot_latest_version(assessment_id=self.assessment.pk)
+        summaries = [_summary(s, view, latest=s.version == latest, assessment=self.assessment) for s in page]
+        return self.get_paginated_response(SnapshotSummarySerializer(summaries, many=True).data)
 
     @extend_schema(responses=SnapshotSerializer)
     def retrieve(self, request, assessment_pk: int, version: str):
         snapshot = self.get_queryset().filter(version=int(version)).first()
         if snapshot is None:
             raise NotFound("No snapshot with that version.")
-        return Response(SnapshotSerializer(_full(snapshot, self.assessment)).data)
+        view = view_for(assessment=self.assessment, user=request.user)
+        latest = snapshot.version == snapshot_latest_version(assessment_id=self.assessment.pk)
+        return Response(SnapshotSerializer(_full(snapshot, self.assessment, view, latest=latest)).data)
 
     @extend_schema(responses=SnapshotSerializer)
     @action(detail=False)
@@ -156,4 +167,5 @@ class SnapshotViewSet(AssessmentScoped, mixins.ListModelMixin):
         snapshot = snapshot_latest(assessment_id=self.assessment.pk)
         if snapshot is None:
             raise NotFound("No score snapshot yet: the first rescoring is pending.")
-        return Response(SnapshotSerializer(_full(snapshot, self.assessment)).data)
+        view = view_for(assessment=self.assessment, user=request.user)
+        return Response(SnapshotSerializer(_full(snapshot, self.assessment, view, latest=True)).data)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..models import Activity, Assessment, Follow, Notification, ScoreSnapshot
 from ..rescoring import TECHNIQUES
+from ..visibility import ALERT_KINDS, activities_shown, views_of_members
 
 
 def activity_record(
@@ -76,20 +77,38 @@ def alerts_record(*, assessment: Assessment, snapshot: ScoreSnapshot, alerts: li
 
 
 def _team_notify(*, assessment: Assessment, activity: Activity) -> None:
-    """Notify every member except the actor and those who muted the assessment; one e-mail per event."""
+    """Notify every member except the actor and those who muted the assessment; one e-mail per event.
+
+    An alert reaches a member only as their view lets them read it (apps.assessments.visibility): an
+    analyst is not told of a figure computed from ratings she may not see yet, and a digest tells her only
+    of the alerts she may see.
+    """
     muted = Follow.objects.filter(assessment=assessment, state=Follow.State.MUTE).values("user_id")
     members = list(
         assessment.team.members.exclude(pk=getattr(activity.actor, "pk", None)).exclude(pk__in=muted).distinct()
     )
+    seen = {user.pk: activity for user in members}
+    if activity.kind in (*ALERT_KINDS, Activity.Kind.DIGEST):
+        views = views_of_members(assessment=assessment, users=members)
+        for user in members:
+            shown = activities_shown(view=views[user.pk], activities=[activity])
+            seen[user.pk] = shown[0] if shown else None
+        members = [user for user in members if seen[user.pk] is not None]
     Notification.objects.bulk_create(
         [Notification(user=user, activity=activity) for user in members], ignore_conflicts=True
     )
-    recipients = [user.email for user in members if user.email]
-    if recipients:
-        subject = notification_subject(activity=activity, assessment=assessment)
-        body = f"{activity.message}\n\n{settings.SITE_URL.rstrip('/')}{notification_path(activity=activity)}"
+    mails: dict[tuple[str, str], list[str]] = {}
+    for user in members:
+        if user.email:
+            told = seen[user.pk]
+            subject = notification_subject(activity=told, assessment=assessment)
+            body = f"{told.message}\n\n{settings.SITE_URL.rstrip('/')}{notification_path(activity=activity)}"
+            mails.setdefault((subject, body), []).append(user.email)
+    for (subject, body), recipients in mails.items():
         transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
+            lambda subject=subject, body=body, recipients=recipients: send_mail(
+                subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True
+            )
         )
 
 

@@ -111,8 +111,11 @@ def assessment_fork(*, assessment: Assessment, user: User, with_ratings: bool, t
     section comes along; without ratings, analysts' own judgments (ACH ratings, assumption judgments,
     indicator validations) are left behind. Both feeds record the fork."""
     from ..exchange import assessment_export, assessment_import
+    from ..visibility import view_for
 
-    data = assessment_export(assessment=assessment)
+    # The copy holds only what the forking member may see (apps.assessments.visibility): an analyst's fork
+    # leaves out teammates' ratings of rows she has not rated and judgments of assumptions she has not judged.
+    data = assessment_export(assessment=assessment, view=view_for(assessment=assessment, user=user))
     data.pop("id", None)
     data["title"] = (title or f"Copy of {assessment.title}")[:200]
     if not with_ratings:

@@ -15,6 +15,7 @@ from ..access import assessment_for_user
 from ..exchange import AssessmentFileError
 from ..forms import AssessmentForm
 from ..models import Marking, Notification
+from ..visibility import activities_shown, notifications_shown, view_for
 
 
 @require_http_methods(["GET"])
@@ -59,9 +60,10 @@ def assessment_create(request: HtmxRequest):
 @login_required
 def activity(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
+    view = view_for(assessment=assessment, user=request.user)
     context = {
         "assessment": assessment,
-        "activities": selectors.activity_feed(assessment=assessment, limit=200),
+        "activities": activities_shown(view=view, activities=selectors.activity_feed(assessment=assessment, limit=200)),
         "follow_state": selectors.follow_state(user=request.user, assessment=assessment),
         "markings": Marking.objects.all(),
     }
@@ -122,7 +124,7 @@ def archive(request: HtmxRequest, pk: int):
 @require_http_methods(["GET"])
 @login_required
 def notifications(request: HtmxRequest):
-    items = selectors.notifications_for_user(user=request.user)
+    items = notifications_shown(user=request.user, notifications=selectors.notifications_for_user(user=request.user))
     return render(request, "assessments/notifications.html", {"notifications": items})
 
 

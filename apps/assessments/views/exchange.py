@@ -16,6 +16,7 @@ from apps.assessments.models import PendingImport
 from apps.assessments.rescoring import evidence_columns
 from apps.assessments.selectors import upload_teams
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
+from apps.assessments.visibility import view_for
 from apps.core.jsonfile import json_load_strict
 from apps.core.types import HtmxRequest
 
@@ -26,8 +27,8 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 @login_required
 def export_json(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
-    analyst = None if assessment.membership.can_review else request.user.get_username()
-    data = assessment_exchange.assessment_export(assessment=assessment, analyst=analyst)
+    view = view_for(assessment=assessment, user=request.user)
+    data = assessment_exchange.assessment_export(assessment=assessment, view=view)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}.json"'
     return response

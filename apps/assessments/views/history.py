@@ -5,6 +5,8 @@ from django.views.decorators.http import require_http_methods
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import ScoreSnapshot
 from apps.assessments.rescoring import TECHNIQUES
+from apps.assessments.selectors import snapshot_latest_version
+from apps.assessments.visibility import snapshot_as_seen, view_for
 from apps.core.types import HtmxRequest
 
 HISTORY_LIMIT = 200
@@ -15,9 +17,17 @@ HISTORY_LIMIT = 200
 def history(request: HtmxRequest, pk: int):
     """Every snapshot of the assessment; each technique adds its own charts of them."""
     assessment = assessment_for_user(request.user, pk)
+    view = view_for(assessment=assessment, user=request.user)
     snapshots = list(ScoreSnapshot.objects.filter(assessment=assessment).order_by("-version")[:HISTORY_LIMIT])[::-1]
-    sections = [t.history_section(request, snapshots) for t in TECHNIQUES.values()]
-    context = {"assessment": assessment, "snapshots": snapshots[::-1], "sections": sections}
+    latest = snapshots[-1].version if snapshots else None
+    snapshots = [
+        snapshot_as_seen(view=view, snapshot=s, latest=s.version == latest, assessment=assessment) for s in snapshots
+    ]
+    # Past figures cannot be computed from a view (apps.assessments.visibility): a technique that hides
+    # anything from the viewer draws no history until they have judged every item.
+    sections = [t.history_section(request, snapshots) for name, t in TECHNIQUES.items() if not view.hides(name)]
+    notices = [view.notice(name) for name in TECHNIQUES if view.hides(name)]
+    context = {"assessment": assessment, "snapshots": snapshots[::-1], "sections": sections, "notices": notices}
     return render(request, "assessments/history.html", context)
 
 
@@ -26,6 +36,9 @@ def history(request: HtmxRequest, pk: int):
 def snapshot_detail(request: HtmxRequest, pk: int, version: int):
     assessment = assessment_for_user(request.user, pk)
     snapshot = get_object_or_404(ScoreSnapshot, assessment=assessment, version=version)
+    view = view_for(assessment=assessment, user=request.user)
+    latest = snapshot.version == snapshot_latest_version(assessment_id=assessment.pk)
+    snapshot = snapshot_as_seen(view=view, snapshot=snapshot, latest=latest, assessment=assessment)
     sections = [t.snapshot_section(request, snapshot.results.get(t.name, {})) for t in TECHNIQUES.values()]
     return render(
         request, "assessments/snapshot.html", {"assessment": assessment, "snapshot": snapshot, "sections": sections}

@@ -9,6 +9,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import Activity
 from apps.assessments.selectors import rescoring_delayed, snapshot_latest
+from apps.assessments.visibility import view_for
 from apps.core.htmx import unchanged, version_token
 from apps.core.types import HtmxRequest
 
@@ -27,7 +28,8 @@ def panel_context(assessment) -> dict:
     """
     snapshot = snapshot_latest(assessment_id=assessment.pk)
     results = (snapshot.results.get("indicators") or {}) if snapshot else {}
-    leader = ach_leader(snapshot)
+    # The ACH leader as this member may see it (apps.assessments.visibility).
+    leader = ach_leader(snapshot, view_for(assessment=assessment, user=assessment.membership.user))
     favoured = results.get("favoured")
     warnings = list(
         Activity.objects.filter(

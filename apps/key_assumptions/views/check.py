@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.assessments import selectors as assessment_selectors
 from apps.assessments.access import assessment_for_user
+from apps.assessments.visibility import View, view_for
 from apps.core.htmx import form_error_add, form_submit, unchanged, version_token
 from apps.core.ordering import order_moved
 from apps.core.types import HtmxRequest
@@ -39,13 +40,14 @@ def _sort(request) -> str:
     return data.get("sort") if data.get("sort") in SORTS else "check"
 
 
-def _viewer_rows(check: Check, user, membership, sort: str):
+def _viewer_rows(check: Check, user, view: View, sort: str):
     """Rows as this user sees them: analysts see the team's judgments once they have recorded their own."""
     rows = check.rows if sort == "check" else sorted(check.rows, key=lambda r: (r.assumption.order, r.assumption.pk))
+    hidden = view.hidden.get("key_assumptions", ())
     for row in rows:
         row.mine = next((j for j in row.assumption.judgments.all() if j.analyst_id == user.pk), None)
         # Independent judgments first, as in the ACH matrix: others' views would anchor an analyst's own.
-        row.team_visible = membership.can_review or not membership.can_edit or row.mine is not None
+        row.team_visible = row.assumption.pk not in hidden
     return rows
 
 
@@ -57,14 +59,16 @@ def status_token(*, assessment, snapshot, flagged_keys) -> str:
 
 
 def check_context(request, assessment, **extra) -> dict:
-    check = check_get(assessment=assessment)
+    # The spread and the check order as this member may see them (apps.assessments.visibility).
+    view = view_for(assessment=assessment, user=request.user)
+    check = check_get(assessment=assessment, hidden=view.hidden.get("key_assumptions", ()))
     sort = _sort(request)
     snapshot = assessment_selectors.snapshot_latest(assessment_id=assessment.pk)
     context = {
         "assessment": assessment,
         "membership": assessment.membership,
         "check": check,
-        "rows": _viewer_rows(check, request.user, assessment.membership, sort),
+        "rows": _viewer_rows(check, request.user, view, sort),
         "sort": sort,
         "sorts": SORTS,
         "snapshot": snapshot,
@@ -269,7 +273,11 @@ def recheck(request: HtmxRequest, pk: int, assumption_id: int):
 def history(request: HtmxRequest, pk: int, assumption_id: int):
     assessment = assessment_for_user(request.user, pk)
     assumption = _assumption(assessment, assumption_id)
-    entries = list(Change.objects.filter(assumption=assumption).select_related("actor"))
+    entries = Change.objects.filter(assumption=assumption).select_related("actor")
+    if assumption.pk in view_for(assessment=assessment, user=request.user).hidden.get("key_assumptions", ()):
+        # Teammates' judgments of an assumption she has not judged yet (apps.assessments.visibility).
+        entries = entries.exclude(action=Change.Action.JUDGED)
+    entries = list(entries)
     context = {"assessment": assessment, "assumption": assumption, "entries": entries}
     template = "key_assumptions/check.html#history" if request.htmx else "key_assumptions/history.html"
     return render(request, template, context)
