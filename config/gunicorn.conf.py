@@ -54,3 +54,11 @@ def on_starting(server) -> None:
         )
     process_warm()
     connections.close_all()  # a connection opened here must not be shared by the forked workers
+
+
+def child_exit(server, worker) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, a recycled worker's live gauges leave /metrics with it."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from apps.core.views import healthz
+from apps.core.views import healthz, metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("accounts/", include("apps.accounts.urls")),
     path("accounts/api-tokens/", include("apps.api.token_urls")),
     path("api/", include("apps.api.urls")),

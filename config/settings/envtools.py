@@ -32,3 +32,18 @@ def redis_sibling(url: str) -> str:
     if path and not path.isdigit():
         raise ImproperlyConfigured(f"{url!r}: the Redis database must be a number (redis://host:6379/N).")
     return urlunsplit(parsed._replace(path=f"/{(int(path or 0) + 1) % 16}"))
+
+
+def env_networks(name: str, *, default: list[str]) -> list:
+    """Comma-separated addresses or networks (10.0.0.0/8, ::1); a malformed one stops start-up."""
+    import ipaddress
+
+    raw = os.environ.get(name)
+    items = default if raw is None or raw.strip() == "" else [item.strip() for item in raw.split(",") if item.strip()]
+    networks = []
+    for item in items:
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an address or network (10.0.0.0/8, ::1).") from None
+    return networks

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.core.metrics import RESCORING_LATENCY, SNAPSHOT_COMPUTE
+
 from ..access import assessment_write_check
 from ..models import Assessment, RescoreQueue, ScoreSnapshot
 from ..rescoring import TECHNIQUES
@@ -100,7 +102,10 @@ def snapshot_compute(*, assessment_id: int) -> ScoreSnapshot | None:
         if assessment is None or _scored(assessment):
             return None
         started = time.perf_counter()
-        results = {name: technique.compute(assessment) for name, technique in TECHNIQUES.items()}
+        results = {}
+        for name, technique in TECHNIQUES.items():
+            with SNAPSHOT_COMPUTE.labels(technique=name).time():
+                results[name] = technique.compute(assessment)
         duration_ms = (time.perf_counter() - started) * 1000
     with transaction.atomic():
         if not Assessment.objects.select_for_update().filter(pk=assessment_id).exists() or _scored(assessment):
@@ -126,6 +131,8 @@ def snapshot_compute(*, assessment_id: int) -> ScoreSnapshot | None:
                 )
         except IntegrityError:
             return None
+        # updated_at is the time of the save that made this version (assessment_bump sets both).
+        RESCORING_LATENCY.observe(max(0.0, (timezone.now() - assessment.updated_at).total_seconds()))
         before = previous.results if previous else None
         for name, technique in TECHNIQUES.items():
             raised = technique.apply(assessment, results[name], results, before)
