@@ -293,6 +293,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 # Beat's schedule state lives with the project's other data, never in a path shared between checkouts.
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# One beat sends, however many run (apps/core/beat.py): a lock in Redis, renewed while its holder lives.
+CELERY_BEAT_SCHEDULER = "apps.core.beat:LockedScheduler"
+BEAT_LOCK_SECONDS = env.float("BEAT_LOCK_SECONDS", default=30.0)
 RESCORE_COALESCE_SECONDS = env.float("RESCORE_COALESCE_SECONDS", default=0.2)
 # A claim older than this is taken to belong to a worker that died before scoring: the next save takes it over.
 RESCORE_CLAIM_LEASE_SECONDS = env.float("RESCORE_CLAIM_LEASE_SECONDS", default=30.0)
