@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from apps.comments.selectors import Markers, markers_for
 from apps.core.charts import bar_chart
+from apps.core.numbers import percent_text
 
 from . import scoring
 from .results import LINCHPIN_BASES
@@ -86,7 +87,9 @@ def _comments_link(row: dict, url: str, *, can_comment: bool) -> str:
 def _diagnosticity_text(row: dict) -> str:
     if row["figures_hidden"]:
         return "diag. shown once you rate the row"
-    return "diag. not rated yet" if row["diagnosticity"] is None else f"diag. {row['diagnosticity']:.2f}"
+    if row["diagnosticity"] is None:
+        return "diag. not rated yet"
+    return f"diag. {row['diagnosticity']:.2f}" + (", partly rated" if row.get("partly_rated") else "")
 
 
 def _row_html(row: dict, cells: list[str], *, edit_url: str | None, comments: str = "") -> str:
@@ -249,11 +252,14 @@ def _rows_html(
             for j, hypothesis_id in enumerate(hypothesis_ids)
         ]
         unrated = bool(np.isnan(diagnosticity[i])) or evidence.pk in figures_hidden
+        # A hypothesis nobody has rated yet: the row is partly rated, never "not diagnostic".
+        partly = not unrated and bool(scoring.rows_partly_rated(matrix.ratings[:, i : i + 1])[0])
         row = {
             "evidence": evidence,
             "weight": float(matrix.weights[i]),
             "diagnosticity": None if unrated else float(diagnosticity[i]),
-            "not_diagnostic": not unrated and bool(diagnosticity[i] < scoring.NOT_DIAGNOSTIC_TOLERANCE),
+            "partly_rated": partly,
+            "not_diagnostic": not unrated and not partly and bool(diagnosticity[i] < scoring.NOT_DIAGNOSTIC_TOLERANCE),
             "linchpin": evidence.key in linchpin_keys,
             "hidden": hidden,
             # The visibility policy: no figure of a row computed from teammates' ratings before she rates it.
@@ -300,7 +306,7 @@ def score_rows(*, matrix: Matrix, results: dict, params: MatrixParams, subject_i
     return [
         {"label": "Inconsistency", "values": values("inconsistency", lambda v: f"{v:g}")},
         {"label": "Weighted inconsistency", "values": values("weighted_inconsistency", lambda v: f"{v:.2f}")},
-        {"label": "Posterior", "values": values("posterior", lambda v: f"{v * 100:.1f}%")},
+        {"label": "Posterior", "values": values("posterior", lambda v: percent_text(v, 1))},
     ]
 
 
@@ -329,9 +335,10 @@ def matrix_display(
         diagnosticity[_positions_of(matrix, hidden)] = np.nan
         order = _sorted_indices(matrix, diagnosticity, params.sort)
         if params.hide_non_diagnostic:
-            # Items nobody rated yet are not "not diagnostic": they stay.
+            # Items nobody rated yet, or partly rated, are not "not diagnostic": they stay.
             rated = diagnosticity[order]
-            order = order[np.isnan(rated) | (rated >= scoring.NOT_DIAGNOSTIC_TOLERANCE)]
+            partly = scoring.rows_partly_rated(matrix.ratings)[order]
+            order = order[np.isnan(rated) | partly | (rated >= scoring.NOT_DIAGNOSTIC_TOLERANCE)]
         shown = order[block * BLOCK_ROWS : (block + 1) * BLOCK_ROWS]
     else:
         # Any other order is known before the ratings: load the shown block's alone.

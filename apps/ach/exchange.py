@@ -9,7 +9,6 @@ from apps.assessments.services import assessment_bump
 
 from . import results, scoring, services
 from .models import LABEL_TO_VALUE, VALUE_TO_LABEL, Rating
-from .scoring import DEFAULT_LIKELIHOODS
 from .selectors import Matrix, calibration_get, matrix_get, stated_summary
 
 
@@ -21,6 +20,10 @@ def validate_section(data: dict, context: ImportContext) -> list[str]:
         scoring.reliability_checked(data.get("reliability"))
     except ValueError as problem:
         errors.append(f"reliability: {problem}")
+    try:
+        scoring.likelihoods_checked(data.get("likelihoods"))
+    except ValueError as problem:
+        errors.append(f"likelihoods: {problem}")
     seen_cells = set()
     for index, rating in enumerate(data.get("ratings", [])):
         place = f"ratings[{index}]"
@@ -38,7 +41,7 @@ def validate_section(data: dict, context: ImportContext) -> list[str]:
 
 def import_section(assessment, data: dict, context: ImportContext) -> None:
     if "likelihoods" in data:
-        assessment.likelihoods = {**DEFAULT_LIKELIHOODS, **data["likelihoods"]}
+        assessment.likelihoods = scoring.likelihoods_checked(data["likelihoods"])
         assessment.save(update_fields=["likelihoods"])
     if data.get("reliability"):
         services.reliability_set(assessment=assessment, reliability=data["reliability"])
@@ -59,8 +62,8 @@ def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
     """Likelihoods, then ratings by (analyst, evidence key, hypothesis key): add the missing, change the different."""
     changed = []
     if "likelihoods" in data:
-        likelihoods = {**DEFAULT_LIKELIHOODS, **data["likelihoods"]}
-        if likelihoods != {**DEFAULT_LIKELIHOODS, **assessment.likelihoods}:
+        likelihoods = scoring.likelihoods_checked(data["likelihoods"])
+        if likelihoods != scoring.likelihoods_checked(assessment.likelihoods):
             assessment_bump(assessment_id=assessment.pk, change="likelihoods updated from file")
             assessment.likelihoods = likelihoods
             assessment._history_user = context.user
@@ -110,7 +113,7 @@ def export_section(assessment, view=None) -> dict[str, Any]:
     hypothesis_keys = [h.key for h in matrix.hypotheses]
     calibration = calibration_get(assessment=assessment)
     return {
-        "likelihoods": {**DEFAULT_LIKELIHOODS, **assessment.likelihoods},
+        "likelihoods": scoring.likelihoods_checked(assessment.likelihoods),
         "reliability": scoring.reliability_checked(assessment.reliability),
         "stated": stated_summary(assessment=assessment, hypothesis_keys=hypothesis_keys),
         **({"calibration": calibration} if calibration is not None else {}),

@@ -39,11 +39,43 @@ RATING_LABELS: list[str] = ["", "CC", "C", "N", "I", "II", "NA"]
 RATING_CODES: dict[str, int] = {label: code for code, label in enumerate(RATING_LABELS)}
 RATING_VALUES: dict[str, int] = {"CC": 2, "C": 1, "N": 0, "I": -1, "II": -2}
 
-DEFAULT_LIKELIHOODS: dict[str, float] = {"CC": 0.95, "C": 0.80, "N": 0.50, "I": 0.20, "II": 0.05, "NA": 0.50, "": 0.50}
-# The labels whose likelihood counts; NA and blank take the mean of the row's rated likelihoods (rule 1), so
-# their entries in a likelihood map are accepted and ignored.
+DEFAULT_LIKELIHOODS: dict[str, float] = {"CC": 0.95, "C": 0.80, "N": 0.50, "I": 0.20, "II": 0.05}
+# The labels a likelihood map names; NA and blank take the mean of the row's rated likelihoods (rule 3a).
 RATED_LABELS: tuple[str, ...] = ("CC", "C", "N", "I", "II")
-_RATED_CODES = np.array([RATING_CODES[label] for label in RATED_LABELS], dtype=np.int8)
+
+
+def likelihoods_checked(given: Mapping[str, float] | None) -> dict[str, float]:
+    """The likelihood map P(E|H) of each rating, ``DEFAULT_LIKELIHOODS`` when none is given (None or {}).
+
+    A map names exactly CC, C, N, I and II (NA and blank have none: they take the row's mean), each a
+    number strictly between 0 and 1, strictly decreasing from CC to II: a map that makes an inconsistent
+    rating count for a hypothesis would turn the ratings' meaning around. Anything else raises ValueError
+    with the reason, in words an analyst can act on.
+    """
+    if not given:
+        return dict(DEFAULT_LIKELIHOODS)
+    if not isinstance(given, Mapping):
+        raise ValueError("the likelihood map must map each of CC, C, N, I, II to a probability")
+    missing = [label for label in RATED_LABELS if label not in given]
+    extra = sorted(label for label in given if label not in RATED_LABELS)
+    if missing or extra:
+        parts = [f"missing {', '.join(missing)}"] if missing else []
+        parts += [f"not a rating with a likelihood: {', '.join(repr(x) for x in extra)}"] if extra else []
+        raise ValueError(f"the likelihood map must name exactly CC, C, N, I, II ({'; '.join(parts)})")
+    checked = {}
+    for label in RATED_LABELS:
+        value = given[label]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+            raise ValueError(f"the likelihood of {label} must be a number strictly between 0 and 1, not {value!r}")
+        checked[label] = float(value)
+    for higher, lower in zip(RATED_LABELS, RATED_LABELS[1:], strict=False):
+        if not checked[higher] > checked[lower]:
+            raise ValueError(
+                f"likelihoods must decrease strictly from CC to II: {higher} ({checked[higher]:g}) is not above "
+                f"{lower} ({checked[lower]:g})"
+            )
+    return checked
+
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high")
 DEFAULT_RELIABILITY: dict[str, dict[str, float]] = {
@@ -84,9 +116,9 @@ class AssessmentScores:
     """All scores of one matrix of A analysts, E evidence items and H hypotheses; the arrays are read-only.
 
     Shapes: analyst_* (A, H), analyst_rated_any and analyst_pool_weight (A,); consensus, disagreement (E, H);
-    diagnosticity, not_diagnostic, linchpin_* (E,); team_* and ranking (H,). Leaders are None when there are
-    no hypotheses. Diagnosticity is NaN for an item nobody has rated ("not rated yet"), which is never
-    ``not_diagnostic``.
+    diagnosticity, not_diagnostic, partly_rated, linchpin_* (E,); team_* and ranking (H,). Leaders are None
+    when there are no hypotheses. Diagnosticity is NaN for an item nobody has rated ("not rated yet"), which is never
+    ``not_diagnostic``; nor is an item ``partly_rated`` (some hypothesis nobody has rated yet).
     """
 
     analyst_inconsistency: IntArray
@@ -98,6 +130,7 @@ class AssessmentScores:
     disagreement: FloatArray
     diagnosticity: FloatArray
     not_diagnostic: BoolArray
+    partly_rated: BoolArray
     team_inconsistency: IntArray
     team_weighted_inconsistency: FloatArray
     team_posterior: FloatArray
@@ -253,9 +286,10 @@ def score_assessment(
        each I and 2 for each II. Fewer is more likely.
     2. Weighted inconsistency (PARC ACH): the same points, each times the item's weight w(e).
     3. Posterior, for analyst a, item e, hypothesis h:
-       a. Rated likelihood ℓ(a,e,h): ``likelihoods`` for CC, C, N, I, II (labels missing from it keep
-          ``DEFAULT_LIKELIHOODS``); for NA and blank, the mean ℓ of the hypotheses a rated CC…II in the row.
-          A row where a rated none of CC…II contributes nothing.
+       a. Rated likelihood ℓ(a,e,h): ``likelihoods`` for CC, C, N, I, II (``likelihoods_checked``: all five,
+          in (0, 1), strictly decreasing; none given means ``DEFAULT_LIKELIHOODS``); for NA and blank, the
+          mean ℓ of the hypotheses a rated CC…II in the row. A row where a rated none of CC…II contributes
+          nothing.
        b. Discounted likelihood p = r(e)·ℓ + (1 − r(e))·½ (Schum): with probability 1 − r(e) the item is
           noise every hypothesis explains equally, so reliability can only shrink an item's effect.
        c. Dependence: items sharing an origin count together as one; each contributes log p / n, n the
@@ -269,7 +303,10 @@ def score_assessment(
        indicator and of the values (each 0 over fewer than two).
     5. Diagnosticity (Open Synthesis): the population standard deviation across hypotheses of each cell's mean
        value over everyone who rated it, NA counting 0 and unrated cells skipped; 0 marks it not diagnostic.
-       An item nobody rated has none (NaN): it is not rated yet, not "not diagnostic".
+       An item nobody rated has none (NaN): it is not rated yet, not "not diagnostic". An item that moves no
+       posterior (no analyst rated two of its cells differently among CC…II, e.g. [CC, NA, NA], whose NA
+       cells take CC's likelihood by rule 3a) has diagnosticity 0, so the two never contradict each other.
+       An item some hypothesis of which nobody has rated yet is ``partly_rated``: never "not diagnostic".
     6. Linchpin: removing the item changes the leader, by weighted inconsistency (the first of the ranking) or
        by team posterior (``leader_of``). Without the item the matrix is scored again as if it never
        existed: its origin's n, the pool weights, the consensus and the ranking's posterior tie-break.
@@ -281,7 +318,7 @@ def score_assessment(
     ``ratings`` holds codes (A, E, H); ``weights`` w(e) (E,); ``priors`` (H,) summing to 1; ``reliability``
     r(e) in (0, 1] (E,), default 1 (no discount); ``origins`` (E,) group numbers from ``origin_groups``, −1
     for independent, default all independent. Malformed input (codes outside 0–6, mismatched shapes,
-    negative weights, priors not summing to 1, unknown likelihood labels or likelihoods outside (0, 1],
+    negative weights, priors not summing to 1, a likelihood map ``likelihoods_checked`` refuses,
     reliabilities outside (0, 1]) raises ValueError.
     """
     from . import _kernels
@@ -317,6 +354,7 @@ def score_assessment(
             without, team_weighted, weight, consensus, leader_by_inconsistency, leader_by_posterior, TIE_TOLERANCE
         )
 
+    diagnosticity, partly_rated = _diagnosticity_of_rows(codes, diagnosticity)
     unrated = np.isnan(diagnosticity)
     return AssessmentScores(
         analyst_inconsistency=analyst_inconsistency,
@@ -327,7 +365,8 @@ def score_assessment(
         consensus=consensus,
         disagreement=disagreement,
         diagnosticity=diagnosticity,
-        not_diagnostic=~unrated & (np.where(unrated, 1.0, diagnosticity) < NOT_DIAGNOSTIC_TOLERANCE),
+        not_diagnostic=~unrated & ~partly_rated & (np.where(unrated, 1.0, diagnosticity) < NOT_DIAGNOSTIC_TOLERANCE),
+        partly_rated=partly_rated,
         team_inconsistency=team_inconsistency,
         team_weighted_inconsistency=team_weighted,
         team_posterior=team_posterior,
@@ -349,7 +388,35 @@ def cell_scores(ratings: npt.ArrayLike) -> tuple[npt.NDArray[np.int8], FloatArra
 
     codes = _checked_ratings(ratings)
     consensus, disagreement, diagnosticity, *_ = _kernels.tally(codes, np.ones(codes.shape[1]))
-    return consensus, disagreement, diagnosticity
+    return consensus, disagreement, _diagnosticity_of_rows(codes, diagnosticity)[0]
+
+
+def rows_partly_rated(ratings: npt.ArrayLike) -> BoolArray:
+    """Items (E,) that someone has rated but where some hypothesis nobody has rated yet."""
+    codes = np.asarray(ratings)
+    if codes.ndim != 3 or codes.shape[2] == 0:
+        return np.zeros(codes.shape[1] if codes.ndim == 3 else 0, dtype=bool)
+    rated = (codes != CODE_BLANK).any(axis=0)
+    return rated.any(axis=1) & ~rated.all(axis=1)
+
+
+def rows_moving(ratings: npt.ArrayLike) -> BoolArray:
+    """Items (E,) that move some analyst's posterior: someone rated two of the item's cells differently
+    among CC…II. Otherwise every hypothesis gets the same likelihood from the item (rule 3a)."""
+    codes = np.asarray(ratings)
+    if codes.ndim != 3 or codes.shape[2] == 0:
+        return np.zeros(codes.shape[1] if codes.ndim == 3 else 0, dtype=bool)
+    numeric = (codes >= CODE_CC) & (codes <= CODE_II)
+    high = np.where(numeric, codes, -1).max(axis=2)
+    low = np.where(numeric, codes, CODE_NA + 1).min(axis=2)
+    return ((numeric.sum(axis=2) >= 2) & (high > low)).any(axis=0)
+
+
+def _diagnosticity_of_rows(codes: npt.NDArray[np.int8], diagnosticity: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """Rule 5's corrections: 0 for a rated item that moves no posterior; which items are partly rated."""
+    rated = ~np.isnan(diagnosticity)
+    corrected = np.where(rated & ~rows_moving(codes), 0.0, diagnosticity)
+    return corrected, rows_partly_rated(codes)
 
 
 def _checked_ratings(ratings: npt.ArrayLike) -> npt.NDArray[np.int8]:
@@ -410,14 +477,8 @@ def _model(
     origins: npt.ArrayLike | None,
     n_evidence: int,
 ) -> _Model:
-    table = {**DEFAULT_LIKELIHOODS, **(likelihoods or {})}
-    unknown = set(table) - set(RATING_CODES)
-    if unknown:
-        raise ValueError(f"unknown rating labels in likelihoods: {sorted(unknown)}")
-    probability = np.array([float(table[label]) for label in RATING_LABELS])
-    if not np.all((probability > 0) & (probability <= 1)):
-        raise ValueError("likelihoods must lie in (0, 1]")
-    likelihood = probability[_RATED_CODES]
+    table = likelihoods_checked(likelihoods)
+    likelihood = np.array([table[label] for label in RATED_LABELS])
     r = np.ones(n_evidence) if reliability is None else np.require(reliability, np.float64, _KERNEL_ARRAY)
     if r.shape != (n_evidence,):
         raise ValueError(f"reliability must have shape ({n_evidence},), not {r.shape}")

@@ -222,6 +222,7 @@ def assessment_import(
         question=data["question"],
         description=data.get("description", ""),
         marking=marking,
+        as_of=_as_of(data),
     )
     if slug:
         assessment.slug = slug
@@ -268,6 +269,7 @@ def assessment_export(*, assessment: Assessment, analyst: str | None = None, vie
         "title": assessment.title,
         "question": assessment.question,
         "description": assessment.description,
+        **({"as_of": assessment.as_of.isoformat()} if assessment.as_of else {}),
         "hypotheses": [
             {"key": h.key, "statement": h.statement, **({"prior": h.prior} if h.prior is not None else {})}
             for h in hypotheses
@@ -371,6 +373,11 @@ def _order_ids(rows: dict[str, Any], listed: list[str]) -> list[int] | None:
     return None if ordered == [row.pk for row in current] else ordered
 
 
+def _as_of(data: dict) -> date | None:
+    """The file's "as_of" (the schema checked its format): the date the assessment is judged as of."""
+    return date.fromisoformat(data["as_of"]) if data.get("as_of") else None
+
+
 def _assessment_update(*, assessment: Assessment, data: dict, context: ImportContext, user, create: bool) -> list[str]:
     """Bring the assessment up to the file through the same services as the forms: each edited item's
     version moves on (an edit form opened before the load is then refused as stale), the freeze and the
@@ -389,6 +396,8 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
     if assessment.marking_id != (marking.pk if marking else None):
         services.assessment_marking_set(assessment=assessment, user=user, marking=marking)
         fields.append("marking")
+    if services.assessment_as_of_set(assessment=assessment, user=user, as_of=_as_of(data)):
+        fields.append("as-of date")
     if fields:
         changes.append(f"assessment: {', '.join(fields)} changed")
 

@@ -1,5 +1,7 @@
 """Geometry for small server-rendered SVG charts (no JavaScript, no CDN)."""
 
+from apps.core.numbers import percent_text
+
 PALETTE = ["#2456a6", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207", "#be185d", "#4d7c0f", "#475569"]
 
 
@@ -17,7 +19,7 @@ def bar_chart(items: list[tuple[str, float]], *, maximum: float | None = None, p
                 "x": label_width,
                 "width": round(length, 1),
                 "value_x": label_width + length + 4,
-                "value": f"{value * 100:.1f}%" if percent else f"{value:.2f}",
+                "value": percent_text(value, 1) if percent else f"{value:.2f}",
                 "color": PALETTE[index % len(PALETTE)],
             }
         )

@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from . import validator
 from .charts import status_chart
 from .models import Indicator
@@ -83,7 +81,7 @@ def row_of(board: Board, indicator: Indicator, result: validator.IndicatorAssess
 
 
 def board_display(board: Board, *, sort: str = "rank") -> BoardDisplay:
-    assessed = board.assess(timezone.localdate())
+    assessed = board.assess()
     results = {a.key: a for a in assessed.indicators}
     rows = [row_of(board, indicator, results[indicator.key], sparkline=True) for indicator in board.indicators]
     if sort == "rank":
@@ -110,7 +108,7 @@ def board_display(board: Board, *, sort: str = "rank") -> BoardDisplay:
 
 
 def indicator_detail(board: Board, indicator: Indicator) -> dict:
-    assessed = board.assess(timezone.localdate())
+    assessed = board.assess()
     result = next(a for a in assessed.indicators if a.key == indicator.key)
     observations = list(indicator.observations.all())
     return {

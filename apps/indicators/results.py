@@ -2,8 +2,6 @@
 
 from typing import Any
 
-from django.utils import timezone
-
 from . import validator
 from .selectors import Board, board_get
 
@@ -11,7 +9,7 @@ from .selectors import Board, board_get
 def results_from(board: Board, assessed: validator.BoardAssessment) -> dict[str, Any]:
     statements = {indicator.key: indicator.statement for indicator in board.indicators}
     return {
-        "as_of": timezone.localdate().isoformat(),
+        "as_of": board.judged_on.isoformat(),
         "hypotheses": assessed.hypotheses,
         "status_labels": board.labels,
         "indicators": {
@@ -120,7 +118,10 @@ def tension_apply(assessment, results: dict, snapshot: dict, previous: dict | No
 
 
 def assessments_with_indicators() -> list[int]:
-    """Their negative indications and due reviews depend on today's date."""
+    """Their negative indications and due reviews depend on today's date, unless the assessment is judged
+    as of a fixed date: then nothing changes from one day to the next."""
     from .models import Indicator
 
-    return list(Indicator.objects.values_list("assessment_id", flat=True).distinct())
+    return list(
+        Indicator.objects.filter(assessment__as_of__isnull=True).values_list("assessment_id", flat=True).distinct()
+    )

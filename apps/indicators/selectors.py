@@ -2,7 +2,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from apps.assessments.models import Assessment, Hypothesis, ScoreSnapshot
 from apps.assessments.visibility import results_for
@@ -42,7 +41,12 @@ class Board:
         return items
 
     def assess(self, today: date | None = None) -> validator.BoardAssessment:
-        return validator.board_assess(self.inputs(), [h.key for h in self.hypotheses], today or timezone.localdate())
+        """The board as of ``today``, by default the assessment's as-of date (today when it has none)."""
+        return validator.board_assess(self.inputs(), [h.key for h in self.hypotheses], today or self.judged_on)
+
+    @property
+    def judged_on(self) -> date:
+        return self.assessment.judged_on
 
 
 def board_get(*, assessment: Assessment) -> Board:

@@ -7,6 +7,7 @@ app_name = "indicators"
 urlpatterns = [
     path("assessments/<int:pk>/indicators/", board.board, name="board"),
     path("assessments/<int:pk>/indicators/panel/", board.panel, name="panel"),
+    path("assessments/<int:pk>/indicators/as-of/", board.as_of_set, name="as_of"),
     path("assessments/<int:pk>/indicators/new/", board.indicator_create, name="create"),
     path("assessments/<int:pk>/indicators/status-steps/", board.status_labels, name="status_labels"),
     path("assessments/<int:pk>/indicators/<int:indicator_id>/", indicator.detail, name="detail"),

@@ -38,6 +38,10 @@ The rules, each a function below:
   is not a negative indication: it is stale, however long ago it began. It
   counts against each hypothesis in proportion to how strongly that hypothesis expected the indicator.
   "No information" never counts: absence of collection is not absence of the event.
+- As of a date (``indicator_assess``'s ``today``): the assessment's as-of date, or today without one.
+  Every rule above judges the indicator as it stood that day: observations dated after it are left out
+  (its status, trend and run of "not observed"), and staleness, negative indications and due reviews
+  count from it. An assessment "as of mid-2013" is not judged against the day it is read.
 - Support (``hypothesis_support``): each hypothesis scores the sum over observed indicators of
   ``w(status) × ln L`` plus, for each negative indication, ``ln(1 - L)`` (the probability of *not*
   seeing it), with L the team value and w = 0 not observed, 1/3 emerging, 2/3 partially present, 1
@@ -295,6 +299,8 @@ class BoardAssessment:
 
 
 def indicator_assess(item: IndicatorInput, hypotheses: Sequence[str], today: date) -> IndicatorAssessment:
+    """The indicator as of ``today`` (the assessment's as-of date): later observations do not count yet."""
+    observations = [entry for entry in item.observations if entry[0] <= today]
     by_hypothesis: dict[str, list[float]] = {key: [] for key in hypotheses}
     for ratings in item.ratings.values():
         for key, code in ratings.items():
@@ -306,13 +312,13 @@ def indicator_assess(item: IndicatorInput, hypotheses: Sequence[str], today: dat
     }
     value = diagnosticity(team)
     band = diagnosticity_band(value)
-    status = status_current(item.observations)
+    status = status_current(observations)
     return IndicatorAssessment(
         key=item.key,
         status=status,
         threshold=item.threshold,
         reached=threshold_reached(status, item.threshold),
-        trend=trend(item.observations, item.reviewed_on),
+        trend=trend(observations, item.reviewed_on if item.reviewed_on is None or item.reviewed_on <= today else None),
         team=team,
         disagreement=disagreement,
         expected_by=[key for key, v in team.items() if v is not None and round(v, PRECISION) > EXPECTS_ABOVE],
@@ -322,7 +328,7 @@ def indicator_assess(item: IndicatorInput, hypotheses: Sequence[str], today: dat
         non_diagnostic=band == "none",
         due=review_due(item.reviewed_on, item.cadence_days, today),
         next_review=review_due_on(item.reviewed_on, item.cadence_days),
-        negative=negative_indication(item.observations, item.cadence_days, today),
+        negative=negative_indication(observations, item.cadence_days, today),
     )
 
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from . import spread
 from .selectors import AssumptionRow, Check, check_get
 
 
@@ -61,7 +62,11 @@ def alerts_for(previous: dict | None, current: dict) -> list[dict]:
             "kind": "warning",
             "code": "assumption_key_uncertainty",
             "assumption": key,
-            "message": f"Key assumption {key} is now a key uncertainty: unsupported, with high impact if wrong.",
+            "message": f"Key assumption {key} is now a key uncertainty: "
+            + spread.key_uncertainty_reason(
+                confidence=current["assumptions"][key]["confidence"], impact=current["assumptions"][key]["impact"]
+            )
+            + ".",
         }
         for key in current["key_uncertainties"]
         if key not in before

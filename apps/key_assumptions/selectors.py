@@ -54,7 +54,20 @@ class Check:
 
     @property
     def key_uncertainties(self) -> list[AssumptionRow]:
-        return [row for row in self.rows if row.key_uncertainty]
+        """In the order of ``spread.key_uncertainties`` (unsupported first, most impact first), as the review
+        board and the report list them."""
+        by_key = {row.assumption.key: row for row in self.rows}
+        facts = (
+            spread.AssumptionFacts(
+                key=row.assumption.key,
+                confidence=row.assumption.confidence,
+                impact=row.assumption.impact,
+                status=row.assumption.status,
+                order=row.assumption.order,
+            )
+            for row in self.rows
+        )
+        return [by_key[key] for key in spread.key_uncertainties(facts)]
 
     @property
     def disagreements(self) -> list[AssumptionRow]:

@@ -19,10 +19,11 @@ Rules (also in the README):
   confidence judgments span two steps (someone says solid, someone unsupported), or the impact
   judgments span two steps (high and low), or either dispersion is at least 0.5 (for three levels
   this adds exactly the even split between two adjacent levels, e.g. two solid and two caveats).
-- **Key uncertainty.** An assumption the team rates unsupported *and* high impact, unless retired.
-- **Key uncertainties list** (``key_uncertainties``, Heuer & Pherson): every assumption judged
-  unsupported, most impact first; then those correct with caveats and high impact. Retired ones are
-  left out; ties keep the team's own order, then the key's number.
+- **Key uncertainty** (Heuer & Pherson; ``is_key_uncertainty``, the one rule the check page, the
+  snapshot, the API, exports, alerts, the review board and the report all use): every assumption judged
+  unsupported, whatever its impact; and one correct with caveats whose impact is high. Retired ones are not.
+- **Key uncertainties list** (``key_uncertainties``): those assumptions, the unsupported first, most
+  impact first; ties keep the team's own order, then the key's number.
 - **Check order.** Retired assumptions last; key uncertainties first; then by exposure (weakness +
   impact steps, highest first), ties by impact (high first), then assumptions the team disagrees on,
   then the team's own order, then the key's number (A2 before A10).
@@ -94,7 +95,16 @@ def team_spread(judgments: Iterable[tuple[str, str]]) -> dict[str, Any]:
 
 
 def is_key_uncertainty(*, confidence: str, impact: str, status: str) -> bool:
-    return confidence == "unsupported" and impact == "high" and status != RETIRED
+    if status == RETIRED:
+        return False
+    return confidence == "unsupported" or (confidence == "caveats" and impact == "high")
+
+
+def key_uncertainty_reason(*, confidence: str, impact: str) -> str:
+    """Why an assumption is a key uncertainty, in the words the alerts and pages use."""
+    if confidence == "unsupported":
+        return f"judged unsupported ({impact} impact if wrong)"
+    return "correct only with caveats, and with high impact if wrong"
 
 
 def exposure(*, confidence: str, impact: str) -> int:
@@ -137,10 +147,7 @@ def check_order(items: Iterable[AssumptionFacts]) -> list[str]:
 def key_uncertainties(items: Iterable[AssumptionFacts]) -> list[str]:
     """Keys of the key uncertainties, in order: unsupported by impact (high first), then caveats and high."""
     chosen = [
-        item
-        for item in items
-        if item.status != RETIRED
-        and (item.confidence == "unsupported" or (item.confidence == "caveats" and item.impact == "high"))
+        item for item in items if is_key_uncertainty(confidence=item.confidence, impact=item.impact, status=item.status)
     ]
     chosen.sort(
         key=lambda item: (

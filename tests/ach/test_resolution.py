@@ -63,7 +63,10 @@ def resolved_assessment(assessment, analyst, team_admin):
     comment_services.thread_start(assessment=assessment, user=team_admin, body="Why?", evidence_id=evidence.pk)
     _rate(assessment, analyst, {(0, 0): "C", (0, 1): "II"})
     services.assessment_resolve(
-        assessment=assessment, user=team_admin, outcome=assessment.hypotheses.first().key, resolved_on=timezone.localdate()
+        assessment=assessment,
+        user=team_admin,
+        outcome=assessment.hypotheses.first().key,
+        resolved_on=timezone.localdate(),
     )
     assessment.refresh_from_db()
     return assessment
@@ -167,9 +170,7 @@ def test_statements_after_the_outcome_date_do_not_count(assessment, analyst, tea
 def test_an_analyst_who_rated_only_na_has_no_computed_score(assessment, analyst, teammate, supervisor):
     _rate(assessment, analyst, {(0, 0): "CC", (0, 1): "I", (0, 2): "I"})
     _rate(assessment, teammate, {(0, 0): "NA", (1, 1): "NA"})
-    services.assessment_resolve(
-        assessment=assessment, user=supervisor, outcome="H1", resolved_on=timezone.localdate()
-    )
+    services.assessment_resolve(assessment=assessment, user=supervisor, outcome="H1", resolved_on=timezone.localdate())
     calibration = calibration_get(assessment=assessment)
     assert calibration["brier"]["analysts"]["alice"]["computed"] is not None
     assert "bob" not in calibration["brier"]["analysts"]
@@ -177,9 +178,7 @@ def test_an_analyst_who_rated_only_na_has_no_computed_score(assessment, analyst,
 
 def test_skill_and_log_scores_beside_brier_on_hand_worked_numbers(assessment, analyst, supervisor):
     _state(assessment, analyst, {"H1": 50, "H2": 30, "H3": 20}, timezone.now() - dt.timedelta(days=1))
-    services.assessment_resolve(
-        assessment=assessment, user=supervisor, outcome="H2", resolved_on=timezone.localdate()
-    )
+    services.assessment_resolve(assessment=assessment, user=supervisor, outcome="H2", resolved_on=timezone.localdate())
     calibration = calibration_get(assessment=assessment)
     # Brier: .5² + (.3 − 1)² + .2² = .25 + .49 + .04 = .78. Uniform ⅓ each: (⅓)² × 2 + (⅔)² = 6/9 = ⅔.
     # Skill = 1 − .78 / ⅔ = 1 − 1.17 = −.17 (worse than spreading evenly). Log = ln .3 = −1.2040.
@@ -195,7 +194,10 @@ def test_the_profile_shows_a_reliability_table_from_ten_forecasts(client, team, 
         assessment = factories.assessment_with_matrix(team=team, user=analyst)
         _state(assessment, analyst, {"H1": 80, "H2": 15, "H3": 5}, timezone.now() - dt.timedelta(days=1))
         services.assessment_resolve(
-            assessment=assessment, user=supervisor, outcome="H1" if number % 2 else "H2", resolved_on=timezone.localdate()
+            assessment=assessment,
+            user=supervisor,
+            outcome="H1" if number % 2 else "H2",
+            resolved_on=timezone.localdate(),
         )
         profile = calibration_for_user(user=analyst)
         assert (profile["reliability"] is not None) == (number == 3)

@@ -6,6 +6,7 @@ Matrices are written one analyst at a time, one evidence item per string, one hy
 
 import itertools
 import math
+import re
 
 import numpy as np
 import pytest
@@ -65,8 +66,8 @@ def test_rating_codes_number_blank_then_cc_to_ii_then_na():
     assert (scoring.CODE_BLANK, scoring.CODE_CC, scoring.CODE_II, scoring.CODE_NA) == (0, 1, 5, 6)
 
 
-def test_default_likelihoods_give_na_and_blank_even_odds():
-    assert DEFAULT_LIKELIHOODS == {"CC": 0.95, "C": 0.80, "N": 0.50, "I": 0.20, "II": 0.05, "NA": 0.50, "": 0.50}
+def test_default_likelihoods_name_exactly_the_five_rated_labels():
+    assert DEFAULT_LIKELIHOODS == {"CC": 0.95, "C": 0.80, "N": 0.50, "I": 0.20, "II": 0.05}
 
 
 def test_evidence_weight_multiplies_credibility_by_relevance():
@@ -152,7 +153,7 @@ def test_a_row_rated_only_na_or_blank_contributes_nothing():
 
 
 def test_the_likelihood_map_is_a_setting_of_the_assessment():
-    scores = score(matrix(["C I"]), likelihoods={"C": 0.9, "I": 0.1})
+    scores = score(matrix(["C I"]), likelihoods={"CC": 0.95, "C": 0.9, "N": 0.5, "I": 0.1, "II": 0.05})
     # H1 ∝ .9, H2 ∝ .1.
     assert scores.analyst_posterior[0] == pytest.approx([0.9, 0.1])
 
@@ -257,11 +258,48 @@ def test_diagnosticity_is_the_spread_of_cell_means_skipping_unrated_cells():
     assert scores.not_diagnostic.tolist() == [False]
 
 
-def test_items_whose_rated_cells_agree_are_not_diagnostic():
-    scores = score(matrix(["C C C", "- II -", "NA NA -", "I C -"]))
-    # Equal means; a single rated cell; NA alone (means 0, 0); (−1, 1) → sd 1.
-    assert scores.diagnosticity.tolist() == [0.0, 0.0, 0.0, 1.0]
-    assert scores.not_diagnostic.tolist() == [True, True, True, False]
+def test_items_whose_rated_cells_agree_are_not_diagnostic_and_partly_rated_ones_are_never_called_so():
+    scores = score(matrix(["C C C", "- II -", "NA NA -", "I C -", "NA NA NA"]))
+    # Equal means; a single rated cell (moves nothing); NA alone (moves nothing); (−1, 1) → sd 1 over the rated
+    # cells; NA everywhere (moves nothing).
+    assert scores.diagnosticity.tolist() == [0.0, 0.0, 0.0, 1.0, 0.0]
+    # Rows 2, 3 and 4 leave a hypothesis nobody rated: partly rated, never "not diagnostic".
+    assert scores.partly_rated.tolist() == [False, True, True, True, False]
+    assert scores.not_diagnostic.tolist() == [True, False, False, False, True]
+
+
+def test_a_row_that_moves_no_posterior_shows_no_diagnosticity():
+    # [CC, NA, NA]: the NA cells take CC's likelihood (rule 3a), so every hypothesis gets .95: the posterior
+    # stays at the priors (⅓ each). By values alone (2, 0, 0) its spread would be .94.
+    scores = score(matrix(["CC NA NA"]))
+    assert scores.analyst_posterior[0] == pytest.approx([1 / 3] * 3)
+    assert scores.diagnosticity.tolist() == [0.0]
+    assert scores.not_diagnostic.tolist() == [True]
+    # A second analyst who tells the hypotheses apart makes it move, and diagnostic again.
+    moving = score(matrix(["CC NA NA"], ["CC I I"]))
+    assert moving.diagnosticity[0] > 0 and not moving.not_diagnostic[0]
+    # The matrix page's row scores say the same.
+    assert scoring.cell_scores(matrix(["CC NA NA"]))[2].tolist() == [0.0]
+
+
+@pytest.mark.parametrize(
+    ("likelihoods", "message"),
+    [
+        ({"C": 0.1, "I": 0.9}, "missing CC, N, II"),
+        ({"CC": 0.9, "C": 0.1, "N": 0.5, "I": 0.3, "II": 0.05}, "C (0.1) is not above N (0.5)"),
+        ({"CC": 0.95, "C": 0.8, "N": 0.5, "I": 0.2, "II": 0.05, "NA": 0.5}, "not a rating with a likelihood: 'NA'"),
+        ({"CC": 0.95, "C": 0.8, "N": 0.5, "I": 0.2, "II": 0.05, "": 0.5}, "not a rating with a likelihood: ''"),
+        ({"CC": 1.0, "C": 0.8, "N": 0.5, "I": 0.2, "II": 0.05}, "CC must be a number strictly between 0 and 1"),
+        ({"CC": 0.95, "C": 0.8, "N": 0.5, "I": 0.2, "II": 0}, "II must be a number strictly between 0 and 1"),
+        ({"CC": 0.95, "C": 0.8, "N": "half", "I": 0.2, "II": 0.05}, "N must be a number"),
+        ({"CC": 0.95, "C": 0.8, "N": 0.5, "I": 0.5, "II": 0.05}, "N (0.5) is not above I (0.5)"),
+    ],
+)
+def test_a_likelihood_map_that_inverts_or_blurs_the_ratings_is_refused(likelihoods, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        scoring.likelihoods_checked(likelihoods)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        score(matrix(["C I"]), likelihoods=likelihoods)
 
 
 def test_an_item_nobody_rated_has_no_diagnosticity_and_is_not_called_not_diagnostic():

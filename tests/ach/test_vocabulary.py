@@ -16,7 +16,7 @@ def test_rating_choices_form_choices_and_codes_come_from_the_scoring_labels():
 
 
 @pytest.mark.django_db
-def test_a_new_assessment_exports_the_default_likelihoods_with_its_overrides(assessment):
+def test_a_new_assessment_exports_the_default_likelihoods_or_its_own_map(assessment):
     assert export_section(assessment)["likelihoods"] == scoring.DEFAULT_LIKELIHOODS
-    assessment.likelihoods = {"CC": 0.9}
-    assert export_section(assessment)["likelihoods"] == {**scoring.DEFAULT_LIKELIHOODS, "CC": 0.9}
+    assessment.likelihoods = {**scoring.DEFAULT_LIKELIHOODS, "CC": 0.9}
+    assert export_section(assessment)["likelihoods"] == {"CC": 0.9, "C": 0.8, "N": 0.5, "I": 0.2, "II": 0.05}

@@ -38,6 +38,8 @@ ALLOWED_WHILE_FROZEN = {
     ("comments:resolve", ""),
     # Resolving (which hypothesis proved true) and forking a new draft leave the approved matrix as it is.
     ("ach:resolve", ""),
+    # Withdrawing a resolution touches only the resolution (the "resolved" freeze, tests/ach/test_resolution.py).
+    ("ach:unresolve", ""),
     ("assessments:fork", ""),
 }
 # A payload that would pass most of the forms, so a refusal cannot be mistaken for a validation error.

@@ -52,8 +52,13 @@ def test_the_aqim_demo_imports_its_fourteen_assumptions_with_links_judgments_and
 def test_the_aqim_export_lists_the_key_uncertainties_first_and_the_disagreements(team, aqim):
     assessment = assessment_import(data=aqim, team=team, create_analysts=True)
     section = {a["key"]: a for a in assessment_export(assessment=assessment)["assumptions"]}
-    # A3 and A5 are the fixture's two unsupported, high-impact assumptions.
-    assert {key for key, a in section.items() if a["results"]["key_uncertainty"]} == {"A3", "A5"}
+    # One rule everywhere: every unsupported assumption (and any with caveats and high impact), the review
+    # board's. A3 and A5 are unsupported with high impact, so they head the check order.
+    key_uncertainties = [key for key, a in section.items() if a["results"]["key_uncertainty"]]
+    assert set(key_uncertainties) == {key for key, a in section.items() if a["confidence"] == "unsupported"} | {
+        key for key, a in section.items() if a["confidence"] == "caveats" and a["impact"] == "high"
+    }
+    assert {"A3", "A5"} <= set(key_uncertainties) and len(key_uncertainties) > 2
     assert {section["A3"]["results"]["rank"], section["A5"]["results"]["rank"]} == {1, 2}
     # A2: alice solid, bob unsupported, carol caveats -> two steps apart.
     assert section["A2"]["results"]["team_spread"]["confidence"]["counts"] == {
@@ -72,7 +77,12 @@ def test_export_then_import_then_export_gives_the_same_section(team, analyst, te
     a1 = make_assumption(assessment, analyst, confidence="unsupported", impact="high", citation="§2 ¶3")
     a2 = make_assumption(assessment, analyst, statement="Second premise", owner=teammate, less_true_now="Less so")
     services.assumption_update(
-        assumption=a2, user=teammate, reason="Sharper", statement="Second premise, sharper", status="revised"
+        assumption=a2,
+        expected_version=a2.version,
+        user=teammate,
+        reason="Sharper",
+        statement="Second premise, sharper",
+        status="revised",
     )
     services.judgment_set(assumption=a1, analyst=analyst, confidence="solid", impact="high", note="mine")
     services.judgment_set(assumption=a1, analyst=teammate, confidence="unsupported", impact="low")

@@ -84,11 +84,18 @@ def test_no_judgments_give_zero_counts_and_no_dispersion():
         ("unsupported", "high", "open", True),
         ("unsupported", "high", "challenged", True),
         ("unsupported", "high", "retired", False),
-        ("unsupported", "medium", "open", False),
-        ("caveats", "high", "open", False),
+        # One rule everywhere (the review board's, Heuer & Pherson): every unsupported assumption, whatever its
+        # impact, and one with caveats and high impact.
+        ("unsupported", "medium", "open", True),
+        ("unsupported", "low", "open", True),
+        ("caveats", "high", "open", True),
+        ("caveats", "medium", "open", False),
+        ("solid", "high", "open", False),
     ],
 )
-def test_a_key_uncertainty_is_unsupported_and_high_impact_and_not_retired(confidence, impact, status, expected):
+def test_a_key_uncertainty_is_unsupported_or_caveats_with_high_impact_and_not_retired(
+    confidence, impact, status, expected
+):
     assert is_key_uncertainty(confidence=confidence, impact=impact, status=status) is expected
 
 

@@ -13,6 +13,7 @@ from .activity import (
 from .assessments import (
     ASSESSMENT_FIELDS,
     assessment_archive,
+    assessment_as_of_set,
     assessment_create,
     assessment_fork,
     assessment_marking_set,
@@ -60,6 +61,7 @@ __all__ = [
     "assessment_bump",
     "assessment_create",
     "assessment_fork",
+    "assessment_as_of_set",
     "assessment_marking_set",
     "assessment_restore",
     "assessment_update",

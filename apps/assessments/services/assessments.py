@@ -1,4 +1,6 @@
-"""The assessment itself: creation, its handling marking, and forking it into a new draft."""
+"""The assessment itself: creation, its handling marking, its as-of date, and forking it into a new draft."""
+
+import datetime
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -23,9 +25,16 @@ def assessment_create(
     question: str,
     description: str = "",
     marking: Marking | None = None,
+    as_of: datetime.date | None = None,
 ) -> Assessment:
     assessment = Assessment.objects.create(
-        team=team, title=title, question=question, description=description, created_by=user, marking=marking
+        team=team,
+        title=title,
+        question=question,
+        description=description,
+        created_by=user,
+        marking=marking,
+        as_of=as_of,
     )
     RescoreQueue.objects.create(assessment=assessment)
     activity_record(assessment=assessment, kind=Activity.Kind.CHANGE, message="Assessment created", actor=user)
@@ -67,6 +76,31 @@ def assessment_update(*, assessment: Assessment, user: User | None, via: str = "
     for name in changes:
         setattr(assessment, name, fields[name])
     return list(changes)
+
+
+@transaction.atomic
+def assessment_as_of_set(*, assessment: Assessment, user: User | None, as_of: datetime.date | None) -> bool:
+    """Judge the assessment as of a date (None: today); whether it changed. Indicator status, staleness,
+    negative indications and due reviews follow it (apps.indicators.validator), so it rescores."""
+    if as_of is not None and as_of > timezone.localdate():
+        raise ValidationError({"as_of": "The as-of date cannot be in the future."})
+    current = Assessment.objects.get(pk=assessment.pk)
+    if current.as_of == as_of:
+        return False
+    before = current.as_of
+    shown = {key: day.isoformat() if day else "today" for key, day in (("before", before), ("after", as_of))}
+    version = assessment_bump(assessment_id=current.pk, change="as-of date changed")
+    Assessment.objects.filter(pk=current.pk).update(as_of=as_of, updated_at=timezone.now())
+    assessment.as_of = as_of
+    activity_record(
+        assessment=assessment,
+        kind=Activity.Kind.CHANGE,
+        message=f"Judged as of {shown['after']} (was {shown['before']})",
+        actor=user,
+        version=version,
+        data={"action": "edit", "changes": {"as_of": [str(before) if before else None, str(as_of) if as_of else None]}},
+    )
+    return True
 
 
 @transaction.atomic

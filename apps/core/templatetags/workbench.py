@@ -1,5 +1,7 @@
 from django import template
 
+from apps.core.numbers import percent_text
+
 register = template.Library()
 
 
@@ -12,6 +14,4 @@ def get_item(mapping, key):
 
 @register.filter
 def percent(value, digits=0):
-    if value is None:
-        return "–"
-    return f"{float(value) * 100:.{int(digits)}f}%"
+    return percent_text(value, int(digits))

@@ -1,3 +1,6 @@
+from datetime import date
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -6,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import Activity
 from apps.assessments.selectors import rescoring_delayed, snapshot_latest
@@ -89,6 +93,23 @@ def panel(request: HtmxRequest, pk: int):
     if unchanged(request, context["token"]):
         return HttpResponse(status=204)
     return render(request, "indicators/board.html#panel", context)
+
+
+@require_POST
+@login_required
+def as_of_set(request: HtmxRequest, pk: int):
+    """The date the assessment is judged as of (blank: today), which the board and the rescoring follow."""
+    assessment = assessment_for_user(request.user, pk, write=True)
+    raw = request.POST.get("as_of", "").strip()
+    try:
+        as_of = date.fromisoformat(raw) if raw else None
+        assessment_services.assessment_as_of_set(assessment=assessment, user=request.user, as_of=as_of)
+    except ValueError:
+        messages.error(request, "Enter the as-of date as YYYY-MM-DD, or leave it blank for today.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    url = reverse("indicators:board", args=[assessment.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @require_POST
