@@ -15,7 +15,6 @@ judged, how to compute its results from a view, and which of its alerts a view m
 """
 
 import copy
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,11 +64,9 @@ class View:
             else f"Team figures are hidden until you {do} the {noun} yourself ({hidden} to go)."
         )
 
-    def cache_key(self) -> str:
-        digest = hashlib.sha256(
-            repr(sorted((name, sorted(ids)) for name, ids in self.hidden.items())).encode()
-        ).hexdigest()[:16]
-        return f"visibility:{self.assessment_id}:{self.user_id}:{digest}"
+    def hides_at_most(self, hidden: Mapping[str, frozenset[int]]) -> bool:
+        """Whether this view sees everything a view hiding `hidden` sees (it hides no more)."""
+        return all(ids <= hidden.get(name, frozenset()) for name, ids in self.hidden.items())
 
 
 @dataclass(frozen=True)
@@ -144,8 +141,7 @@ def views_of_members(*, assessment: Assessment, users: Iterable) -> dict[int, Vi
     return {user.pk: view_for(assessment=assessment, user=user, role=roles.get(user.pk, "")) for user in users}
 
 
-# Per-viewer results are cached per snapshot version and hidden set: a poll that finds the same snapshot, or a
-# rating that did not complete a row, computes nothing again.
+# Per-viewer results are cached per snapshot version and viewer, with the hidden set they were computed for.
 CACHE_SECONDS = 600
 
 
@@ -154,17 +150,19 @@ def results_for(*, view: View, snapshot: ScoreSnapshot, assessment: Assessment |
     hiding technique's results computed from the view (its team figures over the judged items only)."""
     if view.sees_all or not view.hides_anything:
         return snapshot.results
-    key = f"{view.cache_key()}:{snapshot.version}"
+    key = f"visibility:{view.assessment_id}:{view.user_id}:{snapshot.version}"
     cached = cache.get(key)
-    if cached is not None:
-        return cached
+    # Results computed while she hid more are still hers to see: a rating that completes a row reuses them
+    # (its response must stay O(row)) until the next snapshot, which the rating itself brings.
+    if cached is not None and view.hides_at_most(cached[0]):
+        return cached[1]
     if assessment is None:
         assessment = Assessment.objects.get(pk=view.assessment_id)
     results = {
         name: RULES[name].results(assessment, view, section) if view.hides(name) and name in RULES else section
         for name, section in snapshot.results.items()
     }
-    cache.set(key, results, CACHE_SECONDS)
+    cache.set(key, (dict(view.hidden), results), CACHE_SECONDS)
     return results
 
 

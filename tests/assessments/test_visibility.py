@@ -1,10 +1,12 @@
 """The visibility policy (apps/assessments/visibility.py), one test per leak the probe found: an analyst who
 has not rated a row (or judged an assumption) is shown nothing computed from teammates' judgments of it."""
 
+import dataclasses
 import io
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from apps.ach.models import Rating
@@ -193,3 +195,22 @@ def test_an_unjudged_assumptions_team_spread_is_not_in_her_snapshot(client, asse
     services.snapshot_compute(assessment_id=assessment.pk)
     techniques = client.get(reverse("api:snapshot-latest", args=[assessment.pk])).json()["techniques"]
     assert techniques["key_assumptions"]["assumptions"]["A1"]["team_spread"]["confidence"]["counts"]["unsupported"] == 1
+
+
+def test_a_rating_that_completes_a_row_reuses_her_view_until_the_next_snapshot(split, analyst, monkeypatch):
+    # The rating's response stays O(row): the results computed while she hid more are still hers to see.
+    from apps.assessments import visibility
+
+    cache.clear()
+    scored = []
+    rule = visibility.RULES["ach"]
+    counting = dataclasses.replace(rule, results=lambda *args: scored.append(1) or rule.results(*args))
+    monkeypatch.setitem(visibility.RULES, "ach", counting)
+    snapshot = ScoreSnapshot.objects.filter(assessment=split).order_by("-version").first()
+    first = results_for(view=view_for(assessment=split, user=analyst), snapshot=snapshot)
+    _rate(split, analyst, 1, ("N", "N", "N"))
+    assert results_for(view=view_for(assessment=split, user=analyst), snapshot=snapshot) == first
+    assert len(scored) == 1
+    newer = services.snapshot_compute(assessment_id=split.pk)
+    results_for(view=view_for(assessment=split, user=analyst), snapshot=newer)
+    assert len(scored) == 2
