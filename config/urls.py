@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.accounts.views import LoginView
 from apps.core.views import healthz, metrics
 
 urlpatterns = [
+    # The admin signs in through the workbench's own login page (lockout, second factor).
+    path("admin/login/", LoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),

@@ -1,8 +1,10 @@
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.shortcuts import resolve_url
+from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -53,3 +55,34 @@ class HtmxLoginRedirectMiddleware:
         current = urlsplit(request.htmx.current_url or "")
         back = current.path + (f"?{current.query}" if current.query else "") if current.path else request.path
         return HttpResponseClientRedirect(f"{login}?{urlencode({REDIRECT_FIELD_NAME: back})}")
+
+
+class SecondFactorMiddleware:
+    """Reads the session's second-factor state (apps.accounts.second_factor): a user whose team requires a
+    second factor and who has none sees only its set-up page (and log out) until one is set up; a session
+    signed in without the code of the user's device is ended. No query but the session's own, except at
+    the periodic recheck."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from . import second_factor
+
+        state = second_factor.session_state(request)
+        if state == second_factor.UNVERIFIED:
+            logout(request)
+            messages.error(request, "Sign in with your password and your authenticator's code.")
+            return self._redirect(request, reverse("accounts:login"))
+        if state == second_factor.SETUP and request.path not in _setup_paths():
+            return self._redirect(request, reverse("accounts:two_factor"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _redirect(request, url: str):
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _setup_paths() -> set[str]:
+    names = ("two_factor", "two_factor_begin", "two_factor_confirm", "logout")
+    return {reverse(f"accounts:{name}") for name in names}

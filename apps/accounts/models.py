@@ -7,6 +7,8 @@ from apps.core.models import TimeStampedModel
 class Team(TimeStampedModel):
     name = models.CharField(max_length=120, unique=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="teams")
+    # Set by a team admin: its supervisors and team admins sign in with a second factor (TOTP).
+    second_factor_required = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
@@ -24,6 +26,8 @@ class Role(models.TextChoices):
 # Analysts and team admins do the analysis; supervisors review it.
 EDITING_ROLES = frozenset({Role.ANALYST, Role.TEAM_ADMIN})
 REVIEWING_ROLES = frozenset({Role.SUPERVISOR, Role.TEAM_ADMIN})
+# The roles a team's second_factor_required applies to.
+SECOND_FACTOR_ROLES = frozenset({Role.SUPERVISOR, Role.TEAM_ADMIN})
 
 
 class Membership(TimeStampedModel):

@@ -6,7 +6,13 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/code/", views.login_verify, name="login_verify"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("two-factor/begin/", views.two_factor_begin, name="two_factor_begin"),
+    path("two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
+    path("two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("teams/<int:team_id>/second-factor/", views.team_second_factor, name="team_second_factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",

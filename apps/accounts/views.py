@@ -1,14 +1,26 @@
+import time
+from base64 import b32encode
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model, user_login_failed
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.core.types import HtmxRequest
 
+from . import second_factor, services
 from .forms import TeamForm
 from .profile import PROFILE_SECTIONS
 from .services import team_create as team_create_service
@@ -68,3 +80,133 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(timeout_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400), **kwargs)
+
+
+class LoginView(auth_views.LoginView):
+    """The password (checked through axes); a user with a second factor is then asked for a code before
+    being signed in, so nothing, not even axes' reset of the username's failures, happens on the password
+    alone."""
+
+    template_name = "accounts/login.html"
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not user_has_device(user):
+            return super().form_valid(form)
+        self.request.session.cycle_key()
+        self.request.session[second_factor.SESSION_PENDING] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "at": time.time(),
+            "next": self.get_success_url(),
+        }
+        return redirect("accounts:login_verify")
+
+
+def _pending_user(request):
+    pending = request.session.get(second_factor.SESSION_PENDING)
+    if not pending or time.time() - pending["at"] > second_factor.PENDING_SECONDS:
+        return None, None
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    return user, pending
+
+
+@require_http_methods(["GET", "POST"])
+def login_verify(request: HtmxRequest):
+    """Second step of signing in: a code from the authenticator app, or one of the recovery codes.
+
+    A wrong code is a failed login for axes (the same count as wrong passwords); a locked account or
+    address gets the lockout page here too, and must start again from the password."""
+    user, pending = _pending_user(request)
+    if user is None:
+        request.session.pop(second_factor.SESSION_PENDING, None)
+        messages.error(request, "Sign in again: the code was not given within five minutes.")
+        return redirect("accounts:login")
+    credentials = {"username": user.get_username()}
+    if AxesProxyHandler.is_locked(request, credentials):
+        request.session.pop(second_factor.SESSION_PENDING, None)
+        return get_lockout_response(request, credentials=credentials)
+    error = None
+    if request.method == "POST":
+        device = match_token(user, services.token_clean(request.POST.get("token", "")))
+        if device is not None:
+            request.session.pop(second_factor.SESSION_PENDING, None)
+            user.backend = pending["backend"]
+            # django-otp's user_logged_in receiver records the device in the session.
+            user.otp_device = device
+            auth_login(request, user)
+            if device.persistent_id.startswith("otp_static"):
+                left = device.token_set.count()
+                messages.warning(request, f"You used a recovery code; {left} left. Make new ones on your profile.")
+            return redirect(pending["next"])
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if AxesProxyHandler.is_locked(request, credentials):
+            request.session.pop(second_factor.SESSION_PENDING, None)
+            return get_lockout_response(request, credentials=credentials)
+        error = "That code is not right: give the current code of your authenticator app, or a recovery code."
+    return render(request, "accounts/login_verify.html", {"error": error})
+
+
+@require_http_methods(["GET"])
+@login_required
+def two_factor(request: HtmxRequest):
+    user = request.user
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    context = {
+        "device": TOTPDevice.objects.filter(user=user, confirmed=True).first(),
+        "pending": pending,
+        # The key as authenticator apps take it when typed in (the link carries the same).
+        "pending_secret": b32encode(pending.bin_key).decode() if pending else "",
+        "codes_left": StaticToken.objects.filter(device__user=user).count(),
+        "required": second_factor.second_factor_required(user),
+    }
+    return render(request, "accounts/two_factor.html", context)
+
+
+@require_POST
+@login_required
+def two_factor_begin(request: HtmxRequest):
+    services.totp_device_begin(user=request.user)
+    return redirect("accounts:two_factor")
+
+
+@require_POST
+@login_required
+def two_factor_confirm(request: HtmxRequest):
+    try:
+        device_id = int(request.POST.get("device", ""))
+    except ValueError:
+        device_id = 0
+    try:
+        device, codes = services.totp_device_confirm(
+            user=request.user, device_id=device_id, token=request.POST.get("token", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:two_factor")
+    # This session now counts as signed in with the new device.
+    otp_login(request, device)
+    second_factor.session_state_set(request, second_factor.OK)
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "first": True})
+
+
+@require_POST
+@login_required
+def recovery_codes(request: HtmxRequest):
+    if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        messages.error(request, "Set up an authenticator app first.")
+        return redirect("accounts:two_factor")
+    codes = services.recovery_codes_replace(user=request.user)
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "first": False})
+
+
+@require_POST
+@login_required
+def team_second_factor(request: HtmxRequest, team_id: int):
+    required = request.POST.get("required") == "on"
+    team = services.team_second_factor_set(user=request.user, team_id=team_id, required=required)
+    if required:
+        messages.success(request, f"{team.name}: supervisors and team admins now sign in with a second factor.")
+    else:
+        messages.success(request, f"{team.name}: a second factor is no longer required.")
+    return redirect("accounts:profile")

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django_prometheus",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "template_partials",
     "rest_framework",
     "drf_spectacular",
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "apps.accounts.middleware.HtmxLoginRedirectMiddleware",
     "apps.accounts.middleware.CurrentTeamMiddleware",
+    # A signed-in user whose team requires a second factor and who has none: its set-up page first.
+    "apps.accounts.middleware.SecondFactorMiddleware",
     # Puts the request user on every history record written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -181,6 +186,15 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# Second factor (django-otp): TOTP apps show this name; a wrong code counts as a failed login for axes.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="SAT Workbench")
+# axes alone limits guessing (AXES_FAILURE_LIMIT for passwords and codes together); django-otp's own growing
+# delay would refuse the right code a second after a typo, with no way to tell the user why.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# A signed-in session rechecks its team's second-factor requirement this often (seconds).
+SECOND_FACTOR_RECHECK_SECONDS = env.int("SECOND_FACTOR_RECHECK_SECONDS", default=300)
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "assessments:list"
