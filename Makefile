@@ -15,7 +15,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-under-load bench load backup restore lint install migrate demo worker python
+.PHONY: run test test-under-load bench load cluster backup restore lint install migrate demo worker python
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -88,6 +88,11 @@ bench: install
 	$(PY) bench/bench_rescoring.py
 	$(PY) bench/bench_xlsx_bomb.py
 
+# Web nodes and Celery workers (a beat per node, one sends) behind HAProxy on PORT, on DATABASE_URL,
+# CELERY_BROKER_URL and CACHE_URL (ops/cluster.py; CLUSTER_NODES, CLUSTER_WORKERS, default 2 and 2).
+cluster: install staticfiles/staticfiles.json
+	PORT=$(PORT) $(PY) ops/cluster.py
+
 # DATABASE_URL's database to a file in BACKUP_DIR (default backups/), and from one into an empty database.
 backup: install
 	$(PY) ops/backup.py backup $(if $(BACKUP_DIR),--dir $(BACKUP_DIR))
@@ -104,6 +109,7 @@ staticfiles/staticfiles.json: uv.lock $(shell find static -type f)
 		$(PY) manage.py collectstatic --no-input --verbosity 0
 	touch $@
 
-# Simulated analysts against gunicorn + PostgreSQL + Redis + a worker (LOAD_USERS, LOAD_SECONDS; see bench/load.py).
+# Simulated analysts against gunicorn + PostgreSQL + Redis + a worker (LOAD_USERS, LOAD_SECONDS; see bench/load.py);
+# LOAD_NODES=2 runs them against `make cluster`'s nodes behind HAProxy.
 load: install staticfiles/staticfiles.json
 	$(PY) bench/load.py

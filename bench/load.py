@@ -5,7 +5,9 @@ Seeds a fresh database (LOAD_DATABASE_URL, default satwb_load) with 12 hypothese
 and beat) under honcho on a free loopback port, and runs locust headless in a second process with
 LOAD_USERS analysts (default 50) for LOAD_SECONDS (default 45). Then it checks every rating and evidence
 item the server acknowledged against the database, waits for the worker to catch up and compares the
-final snapshot with a fresh synchronous recomputation. The last line is parsed by other tools:
+final snapshot with a fresh synchronous recomputation. With LOAD_NODES=N (N > 1) it starts ops/cluster.py's
+N web nodes and N workers behind HAProxy instead (the rate-limit cache in LOAD_CACHE_URL, default Redis
+db 7). The last line is parsed by other tools:
 `load: <users> users, <r> req/s, rating p95 <ms> ms, matrix p95 <ms> ms, snapshot p95 <ms> ms, errors <n>, lost <n>`
 
 It touches nothing it did not create: it refuses a Redis database that holds keys already, and afterwards
@@ -40,6 +42,9 @@ SECONDS = _positive_int("LOAD_SECONDS", 45)
 DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satwb_load")
 BROKER_URL = os.environ.get("LOAD_BROKER_URL", "redis://127.0.0.1:6379/6")
 KEEP = os.environ.get("LOAD_KEEP", "") == "1"
+# LOAD_NODES > 1: ops/cluster.py's nodes and as many workers behind HAProxy, the cache in LOAD_CACHE_URL.
+NODES = _positive_int("LOAD_NODES", 1)
+CACHE_URL = os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/7")
 HYPOTHESES, EVIDENCE, ANALYSTS = 12, 200, 10
 
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -227,7 +232,7 @@ def snapshot_matches(assessment_id: int) -> tuple[bool, str]:
 def main() -> int:
     started = time.monotonic()
     name = urlparse(DATABASE_URL).path.lstrip("/")
-    refusal = redis_refuse_if_used(BROKER_URL)
+    refusal = redis_refuse_if_used(BROKER_URL) or (NODES > 1 and redis_refuse_if_used(CACHE_URL))
     if refusal:
         print(refusal)
         return 2
@@ -244,8 +249,8 @@ def main() -> int:
             shutil.rmtree(work)
         else:
             print(f"kept the run's logs and records in {work}")
-        removed = redis_remove_ours(BROKER_URL)
-        print(f"removed the {removed} Redis keys this run created in {BROKER_URL}")
+        for used in [BROKER_URL] + ([CACHE_URL] if NODES > 1 else []):
+            print(f"removed the {redis_remove_ours(used)} Redis keys this run created in {used}")
         if KEEP:
             print(f"kept the database {name} (LOAD_KEEP=1)")
         else:
@@ -262,6 +267,8 @@ def run(started: float, name: str, plan: dict, work: Path) -> bool:
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():  # `make load` collects them when they changed
         collect = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"]
         subprocess.run(collect, cwd=ROOT, env=env, check=True)
+    if NODES > 1:
+        return run_on_cluster(started, name, plan, work, env)
     log = open(work / "processes.log", "w")  # noqa: SIM115 - closed after the set stops
     honcho = subprocess.Popen(
         [str(VENV_BIN / "honcho"), "start", "-f", "Procfile", "-p", str(port)],
@@ -271,17 +278,49 @@ def run(started: float, name: str, plan: dict, work: Path) -> bool:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+    def stop_set() -> None:
+        honcho.send_signal(signal.SIGTERM)
+        try:
+            honcho.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(honcho.pid, signal.SIGKILL)
+        log.close()
+
+    deadline = time.monotonic() + 90
+    while not healthy(url):
+        if honcho.poll() is not None or time.monotonic() > deadline:
+            print(f"The Procfile set did not come up; see {work / 'processes.log'}")
+            stop_set()
+            return False
+        time.sleep(0.5)
+    return load_and_report(started, name, plan, work, env, url, "Procfile set", stop_set)
+
+
+def run_on_cluster(started: float, name: str, plan: dict, work: Path, env: dict) -> bool:
+    sys.path.insert(0, str(ROOT / "ops"))
+    from cluster import Cluster
+
+    server = {k: env[k] for k in ("DATA_DIR", "LOG_LEVEL", "WEB_ACCESS_LOG")}
+    cluster = Cluster(
+        database_url=DATABASE_URL, broker_url=BROKER_URL, cache_url=CACHE_URL, nodes=NODES, workers=NODES, work=work
+    )
+    cluster.env.update(server, CELERY_CONCURRENCY=env.get("CELERY_CONCURRENCY", "2"))
+    try:
+        cluster.start()
+    except RuntimeError as error:
+        print(error)
+        return False
+    label = f"cluster of {NODES} nodes and {NODES} workers behind HAProxy"
+    return load_and_report(started, name, plan, work, env, cluster.url, label, cluster.stop)
+
+
+def load_and_report(started, name, plan, work, env, url, label, stop_set) -> bool:
     peak, stop = [0], threading.Event()
     try:
-        deadline = time.monotonic() + 90
-        while not healthy(url):
-            if honcho.poll() is not None or time.monotonic() > deadline:
-                print(f"The Procfile set did not come up; see {work / 'processes.log'}")
-                return False
-            time.sleep(0.5)
         threading.Thread(target=count_connections, args=(name, peak, stop), daemon=True).start()
         print(
-            f"{time.monotonic() - started:.0f} s: Procfile set up at {url} (logs in {work}); "
+            f"{time.monotonic() - started:.0f} s: {label} up at {url} (logs in {work}); "
             f"locust: {USERS} users for {SECONDS} s…"
         )
         (work / "plan.json").write_text(json.dumps(plan))
@@ -296,12 +335,7 @@ def run(started: float, name: str, plan: dict, work: Path) -> bool:
         matches, snapshot_note = snapshot_matches(plan["assessment"])
     finally:
         stop.set()
-        honcho.send_signal(signal.SIGTERM)
-        try:
-            honcho.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(honcho.pid, signal.SIGKILL)
-        log.close()
+        stop_set()
 
     print(f"{time.monotonic() - started:.0f} s: load done and checked")
     lost = ratings_lost(record, plan["assessment"]) + evidence_lost(record, plan["assessment"])

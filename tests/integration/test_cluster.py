@@ -4,6 +4,7 @@ import os
 import re
 
 import pytest
+import redis
 import requests
 from django.db import connection
 
@@ -41,8 +42,14 @@ def cluster(require_postgres, require_broker, queue_name, tmp_path):
             "LOG_LEVEL": "WARNING",
         },
     )
+    cache_db = redis.Redis.from_url(cache)
+    before = set(cache_db.keys())
     with running:
         yield running
+    # The nodes' cache entries (rate-limit counters, cached fragments) go; what was there stays.
+    created = set(cache_db.keys()) - before
+    if created:
+        cache_db.delete(*created)
 
 
 @pytest.fixture
