@@ -22,8 +22,9 @@ from django.core import mail
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from apps.ach.services import rating_set
+from apps.ach.services import assessment_resolve, rating_set
 from apps.assessments import services
 from apps.assessments.models import Notification, ScoreSnapshot
 from apps.comments.services import thread_start
@@ -50,6 +51,7 @@ NOT_TEAM_DATA = {
     "api:schema": "the API's schema: the same for every caller and every assessment",
     "api:docs": "Swagger UI's page: no data",
     "healthz": "service health: no assessment data",
+    "metrics": "the process's Prometheus counters: no assessment data",
 }
 # Values for the URL arguments; "pk" and "version" depend on the door (see _kwargs).
 MISSING = 999_999
@@ -128,6 +130,8 @@ def _kwargs(name: str, arguments: tuple[str, ...], world: dict) -> list[dict]:
         "requirement_id": [MISSING],
         "link_id": [MISSING],
         "token_id": [MISSING],
+        "uidb64": ["MQ"],
+        "token": ["set-password"],
         "key": ["A2", "A1"] if "assumption" in name else ["H1", "E4", "IND1"],
     }
     unknown = [argument for argument in arguments if argument not in fills]
@@ -267,6 +271,12 @@ def build(world_name: str, people: dict, capture) -> dict:
         )
     thread = step(
         lambda: thread_start(assessment=assessment, user=people["sam"], body="Source?", evidence_id=ekeys["E1"].pk)
+    )
+    # Resolved last: the post-mortem is a door too (its misleading items and computed scores).
+    step(
+        lambda: assessment_resolve(
+            assessment=assessment, user=people["sam"], outcome="H2", resolved_on=timezone.localdate()
+        )
     )
     notification = Notification.objects.filter(user=alice).order_by("id").values_list("pk", flat=True).first()
     return {

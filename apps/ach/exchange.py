@@ -8,6 +8,7 @@ from apps.assessments.rescoring import ImportContext
 from apps.assessments.services import assessment_bump
 
 from . import results, scoring, services
+from .judgments import calibration_seen
 from .models import LABEL_TO_VALUE, VALUE_TO_LABEL, Rating
 from .selectors import Matrix, calibration_get, matrix_get, stated_summary
 
@@ -112,6 +113,8 @@ def export_section(assessment, view=None) -> dict[str, Any]:
     ]
     hypothesis_keys = [h.key for h in matrix.hypotheses]
     calibration = calibration_get(assessment=assessment)
+    if view is not None:
+        calibration = calibration_seen(calibration, view)
     return {
         "likelihoods": scoring.likelihoods_checked(assessment.likelihoods),
         "reliability": scoring.reliability_checked(assessment.reliability),

@@ -105,3 +105,27 @@ def judgments_token(*, assessment: Assessment, snapshot: ScoreSnapshot | None) -
     latest = Statement.objects.filter(assessment=assessment).order_by("-id").values_list("id", flat=True).first()
     resolved = Resolution.objects.filter(assessment=assessment).exists()
     return f"{snapshot.version if snapshot else 0}-{latest or 0}-{int(resolved)}"
+
+
+def calibration_seen(calibration: dict[str, Any] | None, view) -> dict[str, Any] | None:
+    """The post-mortem as a view may read it (apps.assessments.visibility): while she has rows to rate, her
+    own scores and forecast, no computed figure of the team's, and no misleading item among those rows (all
+    of which her teammates' ratings of them moved)."""
+    if not calibration or not view.hides("ach"):
+        return calibration
+    hidden = view.hidden_keys.get("ach", frozenset())
+    seen = {
+        **calibration,
+        "forecasts": {name: f for name, f in calibration.get("forecasts", {}).items() if name == view.username},
+        "misleading_evidence": [key for key in calibration["misleading_evidence"] if key not in hidden],
+        "misleading_summaries": {
+            key: text for key, text in calibration.get("misleading_summaries", {}).items() if key not in hidden
+        },
+    }
+    for measure in ("brier", "skill", "log"):
+        if measure in calibration:
+            seen[measure] = {
+                "analysts": {n: s for n, s in calibration[measure]["analysts"].items() if n == view.username},
+                "team": {**calibration[measure]["team"], "computed": None},
+            }
+    return seen

@@ -268,7 +268,7 @@ def test_bad_resolutions_are_refused_with_a_message_and_nothing_saved(client, su
 def test_the_post_mortem_shows_brier_scores_and_misleading_evidence(client, analyst, supervisor, two):
     _state(two, analyst, 70, 30)
     _resolve(two, supervisor)
-    client.force_login(analyst)
+    client.force_login(supervisor)
     page = client.get(_url("post_mortem", two)).content.decode()
     # Worked in test_calibration: alice stated .98, computed 1.1858; team computed .6962; bob .1058.
     assert "<strong>H2</strong> proved true" in page
@@ -276,6 +276,14 @@ def test_the_post_mortem_shows_brier_scores_and_misleading_evidence(client, anal
     assert "<th>Team</th><td>0.980</td><td>0.696</td>" in table
     assert "<td>alice</td><td>0.980</td><td>1.186</td>" in table
     assert "<td>bob</td><td>–</td><td>0.106</td>" in table
+    assert "<strong>E2</strong> Second" in page.split('id="misleading"')[1]
+    # alice has not rated E3 (apps.assessments.visibility): her own scores, and no computed figure that
+    # teammates' ratings she may not see could have moved.
+    client.force_login(analyst)
+    page = client.get(_url("post_mortem", two)).content.decode()
+    table = page.split('id="brier"')[1].split("</table>")[0]
+    assert "<th>Team</th><td>0.980</td><td>–</td>" in table and "<td>bob</td>" not in table
+    assert "<td>alice</td><td>0.980</td><td>1.186</td>" in table
     assert "<strong>E2</strong> Second" in page.split('id="misleading"')[1]
 
 
@@ -287,7 +295,7 @@ def test_the_post_mortem_of_an_unresolved_assessment_says_so(client, analyst, tw
 def test_the_post_mortems_queries_do_not_grow_with_analysts_and_statements(client, team, analyst, supervisor, two):
     _state(two, analyst, 70, 30)
     _resolve(two, supervisor)
-    client.force_login(analyst)
+    client.force_login(supervisor)
     with CaptureQueriesContext(connection) as small:
         client.get(_url("post_mortem", two))
     other = assessment_import(data=copy.deepcopy(TWO), team=team, create_analysts=True)

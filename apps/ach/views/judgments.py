@@ -21,7 +21,7 @@ from apps.core.types import HtmxRequest
 
 from .. import services
 from ..forms import ReliabilityForm, ResolveForm, StatedForm
-from ..judgments import comparison_get, judgments_token, sensitivity_get
+from ..judgments import calibration_seen, comparison_get, judgments_token, sensitivity_get
 from ..models import Resolution, StatedProbability
 from ..selectors import calibration_get
 
@@ -164,7 +164,8 @@ def unresolve(request: HtmxRequest, pk: int):
 @login_required
 def post_mortem(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
-    calibration = calibration_get(assessment=assessment)
+    view = view_for(assessment=assessment, user=request.user)
+    calibration = calibration_seen(calibration_get(assessment=assessment), view)
     misleading = []
     if calibration:
         # The summaries as they were when resolved: the post-mortem does not follow later edits.
@@ -186,6 +187,7 @@ def post_mortem(request: HtmxRequest, pk: int):
             for username, scores in sorted(analysts.items())
         ],
         "misleading": misleading,
+        "view_notice": view.notice("ach") if calibration else "",
         "can_unresolve": calibration is not None and assessment.membership.can_review,
         "outcome": assessment.hypotheses.filter(key=calibration["outcome"]).first()
         if calibration and calibration["outcome"]
