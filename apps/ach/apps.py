@@ -12,7 +12,7 @@ class AchConfig(AppConfig):
         from apps.comments.anchoring import rows_rated_register
 
         from . import exchange, results, selectors
-        from .views import matrix, sections
+        from .views import sections
 
         technique_register(
             Technique(
@@ -25,7 +25,6 @@ class AchConfig(AppConfig):
                 export_section=exchange.export_section,
                 redact_section=exchange.redact_section,
                 nav=("ACH matrix", "ach:matrix"),
-                front_region=matrix.front_region,
                 history_section=sections.history_section,
                 snapshot_section=sections.snapshot_section,
             )

@@ -1,5 +1,6 @@
 """What the matrix page shows: rows, cells and score rows for one view of the matrix."""
 
+import zlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -372,7 +373,12 @@ def matrix_display(
         figures_hidden=hidden,
     )
     display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
-    listed = [evidence for evidence in matrix.evidence if any(evidence.key in keys for keys in linchpins.values())]
+    _linchpins_list(display, linchpins)
+    return display
+
+
+def _linchpins_list(display: MatrixDisplay, linchpins: dict[str, set[str]]) -> None:
+    listed = [e for e in display.matrix.evidence if any(e.key in keys for keys in linchpins.values())]
     display.linchpins_unlisted = max(len(listed) - LINCHPINS_LISTED, 0)
     display.linchpins = [
         {
@@ -382,6 +388,24 @@ def matrix_display(
         }
         for evidence in listed[:LINCHPINS_LISTED]
     ]
+
+
+def linchpins_token(results: dict) -> str:
+    """Which rows carry the linchpin badge: the matrix redraws its rows only when this set changes."""
+    keys = sorted(set().union(*_linchpin_keys(results).values()))
+    return f"{zlib.crc32(' '.join(keys).encode()):08x}"
+
+
+def matrix_scores_display(*, assessment, user, membership, params: MatrixParams, results: dict) -> MatrixDisplay:
+    """The score rows and the linchpin list without any row: what a new snapshot changes beside the rows."""
+    matrix = matrix_frame_get(assessment=assessment)
+    # The analysts without their ratings: the subject (whose scores the rows show) is one of them.
+    matrix_ratings_load(matrix, rows=[])
+    blank = np.zeros((len(matrix.evidence), len(matrix.hypotheses)), dtype=np.int8)
+    subject = _subject(matrix, blank, user=user, membership=membership, params=params)
+    display = MatrixDisplay(matrix=matrix, params=params, editable=params.view == "mine" and membership.can_edit)
+    display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
+    _linchpins_list(display, _linchpin_keys(results))
     return display
 
 

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from apps.accounts.models import Team
 from apps.core.models import BoundedTextField, TimeStampedModel
 
-from .rescoring import technique_front
+from .rescoring import technique_first_tab
 
 
 def default_likelihoods() -> dict[str, float]:
@@ -91,7 +91,7 @@ class Assessment(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse(technique_front().nav[1], args=[self.pk])
+        return reverse(technique_first_tab(), args=[self.pk])
 
     @property
     def is_frozen(self) -> bool:

@@ -53,15 +53,12 @@ class Technique:
     update_section: Callable[[Any, dict, "ImportContext"], list[str]] = lambda assessment, data, context: []
     # Removes from an exported file, in place, what the named analyst may not see yet (anchoring).
     redact_section: Callable[[dict, str], None] = lambda data, analyst: None
-    # A tab on the assessment's pages: (label, URL name taking the assessment pk).
+    # A tab on the assessment's pages: (label, URL name taking the assessment pk); the first opens it.
     nav: tuple[str, str] | None = None
     evidence_columns: tuple[EvidenceColumn, ...] = ()
     # Ids of the assessments whose results depend on today's date (e.g. indicators' negative indications):
     # the periodic sweep rescores them once a day even when nothing was edited.
     dated: Callable[[], Any] = lambda: []
-    # The technique whose tab is the assessment's front page sets this: (request, assessment, oob_html)
-    # -> the htmx response after hypotheses or evidence change (its working region, refreshed).
-    front_region: Callable[[Any, Any, str], Any] | None = None
     # The technique's part of the score history page (given the snapshots, oldest first) and of one
     # snapshot's page (given its results section): HTML from render_to_string, so already escaped.
     history_section: Callable[[Any, list[Any]], str] = lambda request, snapshots: ""
@@ -95,12 +92,12 @@ def technique_register(technique: Technique) -> None:
     TECHNIQUES[technique.name] = technique
 
 
-def technique_front() -> Technique:
-    """The technique whose tab opens an assessment (ACH in this project)."""
+def technique_first_tab() -> str:
+    """The URL name of the first technique tab: where an assessment opens."""
     for technique in TECHNIQUES.values():
-        if technique.front_region is not None and technique.nav:
-            return technique
-    raise LookupError("No registered technique draws the assessment's front page.")
+        if technique.nav:
+            return technique.nav[1]
+    raise LookupError("No registered technique has a tab to open an assessment on.")
 
 
 def technique_tabs() -> list[tuple[str, str, str]]:

@@ -2,6 +2,7 @@
 
 import copy
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection
@@ -96,7 +97,7 @@ def test_the_panel_shows_the_snapshots_sensitivity_and_the_team_without_each_ana
     client.force_login(analyst)
     response = client.get(_url("judgments", two), HTTP_HX_TARGET="judgments", **HTMX)
     body = response.content.decode()
-    assert "<html" not in body and body.lstrip().startswith('<div id="judgments">')
+    assert "<html" not in body and body.lstrip().startswith('<div id="judgments" ')
     # test_calibration works these numbers: H1 holds through all 3 removals; without bob the team is alice
     # alone (H1 77 %), without alice it is bob alone (H2 leads).
     assert "held through 3 removals" in body
@@ -156,8 +157,11 @@ def test_an_analyst_states_probabilities_and_sees_incoherence_beside_the_compute
     response = client.post(_url("stated_set", two), {"pct_H1": "70", "pct_H2": "40"}, **HTMX)
     assert response.status_code == 200
     body = response.content.decode()
-    assert '<form id="stated-form"' in body and 'hx-swap-oob="true"' in body
+    assert body.lstrip().startswith('<form id="stated-form"') and "hx-swap-oob" not in body
+    assert json.loads(response.headers["HX-Trigger"]) == {"stated-changed": {}}
     statement = Statement.objects.get(analyst=analyst)
+    # The scores beside the form refresh themselves on the event.
+    body = client.get(_url("judgments", two), HTTP_HX_TARGET="judgment-scores", **HTMX).content.decode()
     assert sorted(statement.probabilities.values_list("percent", flat=True)) == [40.0, 70.0]
     # 70 + 40 = 110: incoherence 10; normalised 63.6 % / 36.4 %; alice's computed posterior .77 / .23.
     assert "incoherence 10 %" in body

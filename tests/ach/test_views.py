@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -22,9 +24,7 @@ def test_matrix_page_shows_hypotheses_evidence_and_the_exclusivity_caveat(client
     assert "mutually exclusive and exhaustive" in page
 
 
-def test_setting_a_cell_saves_the_rating_and_returns_its_row_with_score_rows_and_panel_out_of_band(
-    client, analyst, assessment
-):
+def test_setting_a_cell_returns_its_row_alone_and_announces_the_change(client, analyst, assessment):
     client.force_login(analyst)
     evidence, hypotheses = _cells(assessment)
     response = client.post(
@@ -37,11 +37,9 @@ def test_setting_a_cell_saves_the_rating_and_returns_its_row_with_score_rows_and
     assert response["HX-Retarget"] == f"#ev-{evidence[0].pk}"
     assert body.count('<tr id="ev-') == 1 and '<div id="matrix"' not in body
     assert f'data-e="{evidence[0].pk}" data-h="{hypotheses[1].pk}">II</td>' in body
-    assert (
-        '<tfoot id="score-rows" hx-swap-oob="true">' in body
-        and '<div id="panel" class="card" hx-swap-oob="true"' in body
-    )
-    assert "rescoring pending" in body.lower()
+    # No out-of-band rows: the score rows, the panel and the judgments refresh on the event.
+    assert "<tfoot" not in body and 'id="panel"' not in body and "hx-swap-oob" not in body
+    assert json.loads(response.headers["HX-Trigger"]) == {"ratings-changed": {}}
     assert Rating.objects.get(analyst=analyst, evidence=evidence[0], hypothesis=hypotheses[1]).value == Rating.Value.II
 
 

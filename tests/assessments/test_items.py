@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -14,15 +16,23 @@ def _cells(assessment):
     return list(assessment.evidence.order_by("order")), list(assessment.hypotheses.order_by("order"))
 
 
-def test_adding_a_hypothesis_inline_returns_the_matrix_and_a_fresh_form(client, analyst, assessment):
+def _matrix_region(client, assessment) -> str:
+    """What the matrix fetches when it hears `items-changed`."""
+    url = reverse("ach:matrix", args=[assessment.pk]) + "?view=mine&sort=order"
+    return client.get(url, HTTP_HX_TARGET="matrix", **HTMX).content.decode()
+
+
+def test_adding_a_hypothesis_inline_returns_a_fresh_form_and_tells_the_matrix(client, analyst, assessment):
     client.force_login(analyst)
     response = client.post(
         reverse("assessments:hypothesis_create", args=[assessment.pk]), {"statement": "A fourth idea"}, **HTMX
     )
     body = response.content.decode()
     assert Hypothesis.objects.filter(assessment=assessment, key="H4", statement="A fourth idea").exists()
-    assert "A fourth idea" in body
-    assert 'id="hypothesis-form"' in body and 'hx-swap-oob="true"' in body
+    assert json.loads(response.headers["HX-Trigger"]) == {"items-changed": {}}
+    assert body.lstrip().startswith('<form id="hypothesis-form"') and "A fourth idea" not in body
+    assert 'id="matrix"' not in body and "hx-swap-oob" not in body
+    assert "A fourth idea" in _matrix_region(client, assessment)
 
 
 def test_an_empty_hypothesis_shows_an_inline_error_and_saves_nothing(client, analyst, assessment):
@@ -122,7 +132,9 @@ def test_evidence_added_and_edited_inline_keeps_its_origin_and_the_row_shows_it(
     ).content.decode()
     evidence = Evidence.objects.get(summary="Second-hand report")
     assert evidence.origin == "Informant <A>"
-    assert "origin Informant &lt;A&gt;" in body and "Informant <A>" not in body
+    assert 'id="evidence-form"' in body and "Informant" not in body
+    row = _matrix_region(client, assessment)
+    assert "origin Informant &lt;A&gt;" in row and "Informant <A>" not in row
     edit_url = reverse("assessments:evidence_edit", args=[assessment.pk, evidence.pk])
     assert 'name="origin"' in client.get(edit_url, **HTMX).content.decode()
     client.post(edit_url, {**fields, "origin": "Informant B", "version": 1}, **HTMX)

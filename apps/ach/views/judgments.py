@@ -7,11 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from apps.assessments import selectors as assessment_selectors
 from apps.assessments.access import assessment_for_user
@@ -114,10 +113,9 @@ def stated_set(request: HtmxRequest, pk: int):
     if not saved:
         # htmx swaps only 2xx answers: the form with its messages replaces itself.
         return render(request, f"{TEMPLATE}#stated-form", _context(request, assessment, stated_form=form))
-    context = _context(request, assessment)
-    html = render_to_string(f"{TEMPLATE}#stated-form", {**context, "saved": True}, request=request)
-    html += render_to_string(f"{TEMPLATE}#judgment-scores", {**context, "oob": True}, request=request)
-    return HttpResponse(html)
+    # The form answers for itself; the scores beside it refresh on the event.
+    response = render(request, f"{TEMPLATE}#stated-form", _context(request, assessment, saved=True))
+    return trigger_client_event(response, "stated-changed")
 
 
 @require_POST

@@ -4,24 +4,35 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, retarget, trigger_client_event
 
 from apps.assessments import selectors as assessment_selectors
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
-from apps.assessments.forms import EvidenceForm, HypothesisForm
 from apps.assessments.visibility import View, alerts_shown, results_for, view_for
-from apps.core.htmx import control_submit, region_response, unchanged, version_token
+from apps.assessments.forms import EvidenceForm, HypothesisForm
+from apps.core.htmx import control_submit, unchanged, version_token
 from apps.core.types import HtmxRequest
 
 from .. import services
-from ..display import SORTS, MatrixParams, matrix_display, matrix_row_display, scores_chart
+from ..display import (
+    SORTS,
+    MatrixParams,
+    linchpins_token,
+    matrix_display,
+    matrix_row_display,
+    matrix_scores_display,
+    scores_chart,
+)
 from ..forms import CellForm, PriorsForm
 from .sections import ranking_of
 
 TEMPLATE = "ach/matrix.html"
 # The score panel lists a snapshot's first alerts and links to the activity feed for the rest.
 PANEL_ALERTS = 5
+# The htmx events the page's regions listen for (hx-trigger="… from:body" in the templates).
+RATINGS_CHANGED = "ratings-changed"
+SCORES_CHANGED = "scores-changed"
 
 
 def _params(request, assessment) -> MatrixParams:
@@ -89,6 +100,7 @@ def matrix_context(request, assessment, **extra) -> dict:
         "block": block,
         "sorts": SORTS,
         "forms": {"hypothesis": HypothesisForm(), "evidence": EvidenceForm()},
+        "linchpins_token": linchpins_token(panel.get("results", {})),
         **panel,
         **extra,
     }
@@ -98,6 +110,10 @@ def matrix_context(request, assessment, **extra) -> dict:
 @login_required
 def matrix(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
+    if request.htmx and request.htmx.target == "score-rows":
+        return _score_rows(request, assessment)
+    if request.htmx and request.htmx.target == "linchpins":
+        return _linchpins(request, assessment)
     context = matrix_context(request, assessment)
     template = TEMPLATE
     if request.htmx and "block" in request.GET:
@@ -107,17 +123,42 @@ def matrix(request: HtmxRequest, pk: int):
     return render(request, template, context)
 
 
-def front_region(request: HtmxRequest, assessment, oob_html: str = "") -> HttpResponse:
-    """The matrix and the panel (out of band) after an edit, here or to hypotheses and evidence."""
-    if not request.htmx:
-        return redirect(assessment)
-    context = matrix_context(request, assessment)
-    return region_response(request, TEMPLATE, "matrix", context, oob=("panel",), extra=oob_html)
+def _scores_context(request, assessment) -> dict:
+    panel = _panel_context(request, assessment)
+    display = matrix_scores_display(
+        assessment=assessment,
+        user=request.user,
+        membership=assessment.membership,
+        params=_params(request, assessment),
+        results=panel.get("results", {}),
+    )
+    return {
+        "membership": assessment.membership,
+        "display": display,
+        "params": display.params,
+        "linchpins_token": linchpins_token(panel.get("results", {})),
+        **panel,
+    }
+
+
+def _score_rows(request: HtmxRequest, assessment) -> HttpResponse:
+    """The matrix's score rows after a new snapshot (the panel announced it)."""
+    return render(request, f"{TEMPLATE}#score-rows", _scores_context(request, assessment))
+
+
+def _linchpins(request: HtmxRequest, assessment) -> HttpResponse:
+    """The linchpin list after a new snapshot; the whole matrix when the rows badged as linchpins changed."""
+    context = _scores_context(request, assessment)
+    if request.GET.get("linchpins") == context["linchpins_token"]:
+        return render(request, f"{TEMPLATE}#linchpins", context)
+    response = render(request, f"{TEMPLATE}#matrix", matrix_context(request, assessment))
+    return retarget(response, "#matrix")
 
 
 @require_POST
 @login_required
 def cell_set(request: HtmxRequest, pk: int):
+    """A rated cell answers with its own row and announces the change; the other regions refresh themselves."""
     assessment = assessment_for_user(request.user, pk, write=True)
     refusal = control_submit(
         request,
@@ -136,25 +177,30 @@ def cell_set(request: HtmxRequest, pk: int):
     if not request.htmx:
         return redirect(assessment)
     assessment.refresh_from_db(fields=["content_version"])
-    return row_region(request, assessment, evidence_id=int(request.POST["evidence"]))
+    params = _params(request, assessment)
+    if params.sort == "diagnosticity" or params.hide_non_diagnostic:
+        # The rating can move or hide its row: the matrix as a reload would show it.
+        response = render(request, f"{TEMPLATE}#matrix", matrix_context(request, assessment))
+        response = retarget(response, "#matrix")
+    else:
+        response = _row(request, assessment, params=params, evidence_id=int(request.POST["evidence"]))
+    return trigger_client_event(response, RATINGS_CHANGED)
 
 
-def row_region(request: HtmxRequest, assessment, *, evidence_id: int) -> HttpResponse:
-    """A rated cell's row, with the score rows and the panel out of band: O(row), never the whole matrix."""
+def _row(request: HtmxRequest, assessment, *, params: MatrixParams, evidence_id: int) -> HttpResponse:
+    """A rated cell's row alone: O(row), never the whole matrix."""
     panel = _panel_context(request, assessment)
     display = matrix_row_display(
         assessment=assessment,
         user=request.user,
         membership=assessment.membership,
-        params=_params(request, assessment),
+        params=params,
         results=panel.get("results", {}),
         evidence_id=evidence_id,
         hidden=panel["view"].hidden.get("ach", ()),
     )
     context = {"membership": assessment.membership, "display": display, "params": display.params, **panel}
-    response = region_response(request, TEMPLATE, "rows", context, oob=("score-rows", "panel"))
-    response.headers["HX-Retarget"] = f"#ev-{evidence_id}"
-    return response
+    return retarget(render(request, f"{TEMPLATE}#rows", context), f"#ev-{evidence_id}")
 
 
 @require_POST
@@ -193,4 +239,6 @@ def panel(request: HtmxRequest, pk: int):
     version = assessment_selectors.snapshot_latest_version(assessment_id=assessment.pk)
     if unchanged(request, _panel_state(assessment, version)["token"]):
         return HttpResponse(status=204)
-    return render(request, f"{TEMPLATE}#panel", _panel_context(request, assessment))
+    # Whatever moved the panel moved the matrix's scores and the judgment panels: they refresh on this.
+    response = render(request, f"{TEMPLATE}#panel", _panel_context(request, assessment))
+    return trigger_client_event(response, SCORES_CHANGED)

@@ -1,7 +1,8 @@
-"""Hypotheses and evidence: the items every technique works on, edited from the assessment's front page.
+"""Hypotheses and evidence: the items every technique works on, edited from the techniques' pages.
 
-One set of views serves both kinds; the URL names the kind. A successful htmx edit returns the front
-technique's working region (the registry's `front_region`) with this app's forms out of band.
+One set of views serves both kinds; the URL names the kind. A successful htmx edit answers with its own
+region (a fresh add form, or nothing) and announces `items-changed`: the regions that show items (the
+matrix, the panels) listen for it and refresh themselves.
 """
 
 from collections.abc import Callable
@@ -14,8 +15,8 @@ from django.db.models import Model
 from django.forms import ModelForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from apps.core.htmx import form_error_add, form_submit
 from apps.core.ordering import order_moved
@@ -26,9 +27,10 @@ from .. import services
 from ..access import assessment_for_user
 from ..forms import EvidenceForm, HypothesisForm
 from ..models import Evidence, Hypothesis
-from ..rescoring import technique_front
 
 TEMPLATE = "assessments/items.html"
+# The htmx event every region showing hypotheses or evidence listens for (hx-trigger="items-changed from:body").
+ITEMS_CHANGED = "items-changed"
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,16 @@ KINDS = {
 }
 
 
-def items_response(request: HtmxRequest, assessment, *oob_forms: str) -> HttpResponse:
-    """After a change: htmx gets the front region (and fresh forms out of band); others go to the page."""
+def items_response(request: HtmxRequest, assessment, form_kind: str | None = None) -> HttpResponse:
+    """After a change: htmx gets the kind's fresh add form (or nothing) and the event; others go to the page."""
     if not request.htmx:
         return redirect(assessment)
-    assessment.refresh_from_db()
-    context = {"assessment": assessment, "oob": True, "forms": {kind: KINDS[kind].form() for kind in KINDS}}
-    oob = "".join(render_to_string(f"{TEMPLATE}#{kind}-form", context, request=request) for kind in oob_forms)
-    return technique_front().front_region(request, assessment, oob)
+    if form_kind is None:
+        response = HttpResponse(status=204)
+    else:
+        context = {"assessment": assessment, "forms": {form_kind: KINDS[form_kind].form()}}
+        response = render(request, f"{TEMPLATE}#{form_kind}-form", context)
+    return trigger_client_event(response, ITEMS_CHANGED)
 
 
 @require_POST
