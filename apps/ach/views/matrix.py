@@ -9,8 +9,8 @@ from django_htmx.http import HttpResponseClientRedirect, retarget, trigger_clien
 from apps.assessments import selectors as assessment_selectors
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
-from apps.assessments.visibility import View, alerts_shown, results_for, view_for
 from apps.assessments.forms import EvidenceForm, HypothesisForm
+from apps.assessments.visibility import View, alerts_shown, results_for, view_for
 from apps.core.htmx import control_submit, unchanged, version_token
 from apps.core.types import HtmxRequest
 
