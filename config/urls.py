@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
+    # OpenID Connect sign-in (404 unless OIDC_RP_CLIENT_ID is set): /accounts/oidc/authenticate/, callback/.
+    path("accounts/oidc/", include("mozilla_django_oidc.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("accounts/api-tokens/", include("apps.api.token_urls")),
     path("api/", include("apps.api.urls")),

@@ -59,6 +59,13 @@ def session_state(request) -> str | None:
     return state
 
 
+def pending_start(request, user, *, next_url: str) -> None:
+    """The password (or the provider) was right: the user signs in once a code is given, within
+    PENDING_SECONDS. user.backend is the backend that authenticated them."""
+    request.session.cycle_key()
+    request.session[SESSION_PENDING] = {"user": user.pk, "backend": user.backend, "at": time.time(), "next": next_url}
+
+
 @receiver(user_logged_in, dispatch_uid="accounts_second_factor_state")
 def _record_state_at_login(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):

@@ -22,6 +22,7 @@ from apps.core.types import HtmxRequest
 
 from . import second_factor, services
 from .forms import TeamForm
+from .oidc import oidc_enabled
 from .profile import PROFILE_SECTIONS
 from .services import team_create as team_create_service
 from .services import team_switch
@@ -89,17 +90,15 @@ class LoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
 
+    def get_context_data(self, **kwargs):
+        oidc_name = settings.OIDC_PROVIDER_NAME if oidc_enabled() else None
+        return super().get_context_data(oidc_name=oidc_name, **kwargs)
+
     def form_valid(self, form):
         user = form.get_user()
         if not user_has_device(user):
             return super().form_valid(form)
-        self.request.session.cycle_key()
-        self.request.session[second_factor.SESSION_PENDING] = {
-            "user": user.pk,
-            "backend": user.backend,
-            "at": time.time(),
-            "next": self.get_success_url(),
-        }
+        second_factor.pending_start(self.request, user, next_url=self.get_success_url())
         return redirect("accounts:login_verify")
 
 
