@@ -563,6 +563,73 @@ def _normalised(log_weights: FloatArray) -> FloatArray:
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
+# --- Why the two leaders differ: each item's part in the log-odds between two hypotheses ----------------
+
+
+def log_odds_contributions(
+    ratings: npt.ArrayLike,
+    first: int,
+    second: int,
+    likelihoods: Mapping[str, float] | None = None,
+    *,
+    reliability: npt.ArrayLike | None = None,
+    origins: npt.ArrayLike | None = None,
+) -> FloatArray:
+    """Each item's contribution (A, E) to each analyst's log-odds ln(P(first) / P(second)), in nats.
+
+    By rule 3: c(a, e) = [ln p(a,e,first) − ln p(a,e,second)] / n(a,e), p the discounted likelihood (NA
+    and blank take the row's mean ℓ), n the analyst's count of rated rows sharing the item's origin; 0 for
+    a row the analyst rated none of CC…II. So ln(prior ratio) + Σ_e c(a, e) is exactly the log-odds of the
+    analyst's posterior: the split is exact for each analyst.
+    """
+    codes = _checked_ratings(ratings)
+    n_analysts, n_evidence, n_hypotheses = codes.shape
+    if not (0 <= first < n_hypotheses and 0 <= second < n_hypotheses):
+        raise ValueError("first and second must be hypothesis indices")
+    model = _model(likelihoods, reliability, origins, n_evidence)
+    numeric = (codes >= CODE_CC) & (codes <= CODE_II)
+    ell = np.where(numeric, model.likelihood[np.clip(codes, CODE_CC, CODE_II) - CODE_CC], 0.0)
+    rated = numeric.sum(axis=2)
+    row_mean = np.divide(ell.sum(axis=2), rated, out=np.zeros((n_analysts, n_evidence)), where=rated > 0)
+    r = model.reliability[None, :]
+
+    def log_p(h: int) -> FloatArray:
+        own = np.where(numeric[:, :, h], ell[:, :, h], row_mean)
+        return np.log(r * own + (1 - r) * 0.5)
+
+    counts = np.ones((n_analysts, n_evidence))
+    has_rows = rated > 0
+    for group in np.unique(model.origins[model.origins >= 0]):
+        members = model.origins == group
+        counts[:, members] = np.maximum(has_rows[:, members].sum(axis=1, keepdims=True), 1)
+    return np.where(has_rows, (log_p(first) - log_p(second)) / counts, 0.0)
+
+
+def team_log_odds_contributions(contributions: npt.ArrayLike, pool_weight: npt.ArrayLike) -> FloatArray:
+    """The team's (E,) split: each item's contribution averaged over the analysts with the pool weights
+    (rule 3e). The team posterior is a linear pool, whose log-odds has no exact split by item; this is the
+    weighted mean of the analysts' exact splits, which says which items move the analysts apart."""
+    values = np.asarray(contributions, dtype=np.float64)
+    weight = np.asarray(pool_weight, dtype=np.float64)
+    if weight.sum() <= 0:
+        return np.zeros(values.shape[1] if values.ndim == 2 else 0)
+    return weight @ values / weight.sum()
+
+
+def lead_rests_on_consistency(contributions: npt.ArrayLike, consensus: npt.ArrayLike, first: int, second: int) -> bool:
+    """Whether ``first``'s lead over ``second`` rests only on consistent-versus-neutral evidence.
+
+    Heuer (1999, ch. 8): evidence consistent with a hypothesis is weak support, because it is usually
+    consistent with others too; only inconsistency tells hypotheses apart. True when the items whose
+    consensus is I or II on either hypothesis, taken alone, favour ``second`` or neither (their summed
+    contribution ≤ 0) while the whole sum favours ``first``.
+    """
+    c = np.asarray(contributions, dtype=np.float64)
+    codes = np.asarray(consensus)
+    inconsistent = np.isin(codes[:, [first, second]], (CODE_I, CODE_II)).any(axis=1) if c.size else np.zeros(0, bool)
+    return bool(c.sum() > 0 and c[inconsistent].sum() <= 0)
+
+
 # --- Sensitivity: how fragile the lead is --------------------------------------------------------------
 
 
