@@ -261,20 +261,22 @@ def evidence_keys_added(*, assessment_id: int, after_version: int, up_to_version
     )
 
 
-# A healthy worker scores a change within seconds; past these, the panel says scoring is delayed.
+# A healthy worker scores a change within seconds of its request; past this, the panel says scoring is delayed.
 RESCORE_GRACE = timedelta(seconds=10)
-RESCORE_STUCK = timedelta(seconds=60)
 
 
 def rescoring_delayed(*, assessment: Assessment, pending: bool) -> bool:
-    """Whether a pending rescoring is late: the enqueue failed (broker down, left to the sweep) or the
-    queued task has not run (no worker). The saved input is safe either way; only its scoring waits."""
-    if not pending or timezone.now() - assessment.updated_at < RESCORE_GRACE:
+    """Whether a pending rescoring is overdue: more than the grace period since it was requested. A held
+    claim is the request (its task has not run: no worker); without one, the save that left the version
+    unscored is (the enqueue failed and waits for the sweep, or the task is computing). The saved input
+    is safe either way; only its scoring waits. Reads the queue that assessment_for_user brings along."""
+    if not pending:
         return False
+    requested_at = assessment.updated_at
     try:
         queue = assessment.rescore_queue
     except RescoreQueue.DoesNotExist:
-        return True
-    if not queue.queued:
-        return True
-    return queue.queued_at is None or timezone.now() - queue.queued_at > RESCORE_STUCK
+        queue = None
+    if queue is not None and queue.queued and queue.queued_at is not None:
+        requested_at = queue.queued_at
+    return timezone.now() - requested_at > RESCORE_GRACE

@@ -178,7 +178,10 @@ def cell_set(request: HtmxRequest, pk: int):
         return refusal
     if not request.htmx:
         return redirect(assessment)
-    assessment.refresh_from_db(fields=["content_version"])
+    # The save moved the version, its time and the rescoring claim: the state the panel's rule reads.
+    assessment.refresh_from_db(fields=["content_version", "updated_at"])
+    if hasattr(assessment, "rescore_queue"):
+        assessment.rescore_queue.refresh_from_db()
     params = _params(request, assessment)
     if params.sort == "diagnosticity" or params.hide_non_diagnostic:
         # The rating can move or hide its row: the matrix as a reload would show it.
