@@ -11,7 +11,10 @@ Sources of the rules: inconsistency counting, Heuer, *Psychology of Intelligence
 weights, PARC ACH; consensus, disagreement and diagnosticity, Open Synthesis; discounting an item by the
 reliability of its source and counting dependent items once, Schum, *Evidential Foundations of
 Probabilistic Reasoning* (1994), on credibility and redundant evidence; the team posterior, Stone's linear
-opinion pool (1961); the score of stated probabilities, Brier (1950); negative indications, Grabo,
+opinion pool (1961); the score of stated probabilities, Brier (1950), its skill score against the uniform
+forecast (Murphy, 1973) and the log score (Good, 1952); the coherence-weighted pool of stated probabilities,
+Karvetski et al. (2013); why the two leaders differ, each item's log-odds contribution (rule 3, exact per
+analyst); negative indications, Grabo,
 *Anticipating Surprise* (2002), in ``apps/indicators/validator.py``.
 
 Ties of rankings are decided the same way everywhere. Values within ``TIE_TOLERANCE`` of each other are
@@ -743,6 +746,33 @@ def stated_pool(normalised: Sequence[Sequence[float]]) -> FloatArray | None:
     """The mean of the analysts' latest normalised statements; None when nobody has stated any."""
     values = np.asarray(normalised, dtype=np.float64)
     return values.mean(axis=0) if len(values) else None
+
+
+# Percentage points of incoherence that divide an analyst's weight by e: 10 points (numbers adding to 90 or 110).
+COHERENCE_SCALE = 10.0
+
+
+def coherence_weights(incoherence: Sequence[float]) -> FloatArray:
+    """Weights of analysts' statements decreasing with their incoherence (Karvetski, Olson, Mandel & Twardy,
+    "Probabilistic coherence weighting for optimizing expert forecasts", *Decision Analysis* 10(4), 2013:
+    judges whose probabilities break the rules of probability more forecast worse, so they count less).
+
+    w_a = exp(−d_a / s), d_a = |Σ_h stated_a(h) − 100| in percentage points, s = ``COHERENCE_SCALE`` (10):
+    a coherent statement weighs 1, one adding to 110 % weighs e⁻¹ ≈ 0.37, one adding to 150 % e⁻⁵ ≈ 0.007.
+    """
+    d = np.asarray(incoherence, dtype=np.float64)
+    return np.exp(-d / COHERENCE_SCALE)
+
+
+def stated_pool_coherence_weighted(
+    normalised: Sequence[Sequence[float]], incoherence: Sequence[float]
+) -> FloatArray | None:
+    """Σ_a w_a · p_a / Σ_a w_a over the analysts' normalised statements p_a, w_a from ``coherence_weights``."""
+    values = np.asarray(normalised, dtype=np.float64)
+    if not len(values):
+        return None
+    weights = coherence_weights(incoherence)
+    return weights @ values / weights.sum()
 
 
 def brier_score(probabilities: Sequence[float], outcome: int | None) -> float:
