@@ -60,6 +60,32 @@ class LimitedJSONParser(parsers.JSONParser):
 
 
 class Pages(pagination.PageNumberPagination):
+    """Numbered pages; a malformed page or page_size is a 400 (DRF would silently use the default size)."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        return self._bounded(request, self.page_size_query_param, default=self.page_size, maximum=self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._bounded(request, self.page_query_param, default=1, maximum=None)
+        return super().paginate_queryset(queryset, request, view)
+
+    def _bounded(self, request, name: str, *, default: int, maximum: int | None) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        upper = f" to {maximum}" if maximum else " or more"
+        if not raw.isascii() or not raw.isdigit() or int(raw) < 1 or (maximum and int(raw) > maximum):
+            raise exceptions.ValidationError({name: [f"A whole number from 1{upper}."]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters

@@ -7,6 +7,8 @@ from apps.assessments.models import Assessment, Evidence, Hypothesis
 from apps.indicators.models import Indicator, Observation
 from apps.key_assumptions.models import Assumption
 
+from .fields import NoUnknownFields, StrictCharField, StrictChoiceField, StrictIntegerField, StrictModelSerializer
+
 EVIDENCE_INPUT_FIELDS = ["summary", "source", "citation", "date", "type", "credibility", "relevance", "origin"]
 RATING_LABELS = ["", *LABEL_TO_VALUE]
 
@@ -31,6 +33,25 @@ class AssessmentSerializer(serializers.ModelSerializer):
         return self.context.get("roles", {}).get(assessment.team_id)
 
 
+class AssessmentInputSerializer(StrictModelSerializer):
+    team = StrictCharField(
+        required=False,
+        max_length=100,
+        help_text="The team's name; may be left out when you edit in one team only.",
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["title", "question", "description", "team"]
+        extra_kwargs = {"description": {"max_length": settings.API_MAX_TEXT}}
+
+
+class HypothesisInputSerializer(StrictModelSerializer):
+    class Meta:
+        model = Hypothesis
+        fields = ["statement"]
+
+
 class HypothesisSerializer(serializers.ModelSerializer):
     class Meta:
         model = Hypothesis
@@ -46,7 +67,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
                   "version"]  # fmt: skip
 
 
-class EvidenceInputSerializer(serializers.ModelSerializer):
+class EvidenceInputSerializer(StrictModelSerializer):
     class Meta:
         model = Evidence
         fields = EVIDENCE_INPUT_FIELDS
@@ -58,8 +79,9 @@ class EvidenceInputSerializer(serializers.ModelSerializer):
         return value
 
 
-class EvidenceBatchSerializer(serializers.Serializer):
-    items = EvidenceInputSerializer(many=True, min_length=1, max_length=settings.API_MAX_BATCH)
+class EvidenceBatchSerializer(NoUnknownFields, serializers.Serializer):
+    # A ListField (not many=True) so the schema states the bounds as minItems and maxItems.
+    items = serializers.ListField(child=EvidenceInputSerializer(), min_length=1, max_length=settings.API_MAX_BATCH)
 
 
 class EvidenceBatchResultSerializer(serializers.Serializer):
@@ -68,15 +90,21 @@ class EvidenceBatchResultSerializer(serializers.Serializer):
 
 
 class EvidenceUpdateSerializer(EvidenceInputSerializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one is answered 409.")
+    """The fields to change (any of them) and, always, the version you read."""
+
+    version = StrictIntegerField(
+        min_value=1,
+        help_text="The version you read; a stale one is answered 409.",
+        error_messages={"required": "Send the version of the item you edited."},
+    )
 
     class Meta(EvidenceInputSerializer.Meta):
         fields = [*EVIDENCE_INPUT_FIELDS, "version"]
-
-    def validate(self, attrs: dict) -> dict:
-        if "version" not in attrs:
-            raise serializers.ValidationError({"version": ["Send the version of the item you edited."]})
-        return attrs
+        extra_kwargs = {
+            **EvidenceInputSerializer.Meta.extra_kwargs,
+            **{name: {"required": False} for name in EVIDENCE_INPUT_FIELDS},
+            "summary": {"required": False, "max_length": settings.API_MAX_TEXT},
+        }
 
 
 class VersionConflictSerializer(serializers.Serializer):
@@ -87,10 +115,22 @@ class VersionConflictSerializer(serializers.Serializer):
 class EvidenceFilterSerializer(serializers.Serializer):
     date_after = serializers.DateField(required=False, help_text="Events on or after this date.")
     date_before = serializers.DateField(required=False, help_text="Events on or before this date.")
-    source = serializers.CharField(required=False, max_length=300, help_text="Source contains (case-insensitive).")
-    origin = serializers.CharField(
-        required=False, max_length=200, help_text="Origin, compared as scoring does: case and spacing ignored."
+    source = serializers.CharField(
+        required=False, min_length=1, max_length=300, help_text="Source contains (case-insensitive)."
     )
+    origin = serializers.CharField(
+        required=False,
+        min_length=1,
+        max_length=200,
+        help_text="Origin, compared as scoring does: case and spacing ignored.",
+    )
+
+    def to_internal_value(self, data):
+        # DRF reads an empty query parameter as absent; the schema calls it invalid, and so do we.
+        blank = {name: ["Give a value or leave the parameter out."] for name in self.fields if data.get(name) == ""}
+        if blank:
+            raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict) -> dict:
         if attrs.get("date_after") and attrs.get("date_before") and attrs["date_after"] > attrs["date_before"]:
@@ -98,11 +138,11 @@ class EvidenceFilterSerializer(serializers.Serializer):
         return attrs
 
 
-class RatingSerializer(serializers.Serializer):
-    evidence = serializers.CharField(max_length=20, help_text="Evidence key (E1 …).")
-    hypothesis = serializers.CharField(max_length=20, help_text="Hypothesis key (H1 …).")
-    value = serializers.ChoiceField(choices=RATING_LABELS, help_text='CC, C, N, I, II, NA; "" clears the cell.')
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, allow_null=True)
+class RatingSerializer(NoUnknownFields, serializers.Serializer):
+    evidence = StrictCharField(max_length=20, help_text="Evidence key (E1 …).")
+    hypothesis = StrictCharField(max_length=20, help_text="Hypothesis key (H1 …).")
+    value = StrictChoiceField(choices=RATING_LABELS, help_text='CC, C, N, I, II, NA; "" clears the cell.')
+    note = StrictCharField(max_length=500, required=False, allow_blank=True, allow_null=True)
 
 
 class RatingReadSerializer(serializers.Serializer):
@@ -110,11 +150,16 @@ class RatingReadSerializer(serializers.Serializer):
     hypothesis = serializers.CharField()
     value = serializers.CharField()
     note = serializers.CharField(allow_blank=True)
-    rated_at = serializers.DateTimeField()
+    rated_at = serializers.DateTimeField(allow_null=True, help_text="Empty for a cell just cleared.")
 
 
-class RatingsSetSerializer(serializers.Serializer):
-    ratings = RatingSerializer(many=True, min_length=1, max_length=settings.API_MAX_BATCH * 50)
+class RatingsSetSerializer(NoUnknownFields, serializers.Serializer):
+    ratings = serializers.ListField(child=RatingSerializer(), min_length=1, max_length=settings.API_MAX_BATCH * 50)
+
+
+class RatingsSetResultSerializer(serializers.Serializer):
+    ratings = RatingReadSerializer(many=True, help_text="The cells this request set, as they now stand.")
+    content_version = serializers.IntegerField(help_text="Scores are current once a snapshot has this version.")
 
 
 class TeamRowSerializer(serializers.Serializer):
@@ -172,8 +217,8 @@ class ObservationSerializer(serializers.ModelSerializer):
         fields = ["date", "status", "source", "note", "analyst", "evidence", "created_at"]
 
 
-class ObservationInputSerializer(serializers.ModelSerializer):
-    evidence = serializers.CharField(required=False, max_length=20, help_text="Key of a linked evidence item.")
+class ObservationInputSerializer(StrictModelSerializer):
+    evidence = StrictCharField(required=False, max_length=20, help_text="Key of a linked evidence item.")
     date = serializers.DateField(required=False, help_text="Defaults to today; never in the future.")
 
     class Meta:

@@ -304,6 +304,13 @@ SPECTACULAR_SETTINGS = {
     # No call to the public swagger.io validator: nothing leaves the workbench.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema.request_bodies_exact",
+        "apps.api.schema.errors_documented",
+    ],
+    # A PATCH body is documented with its required fields (the version), not as all-optional.
+    "COMPONENT_SPLIT_PATCH": False,
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "apps.assessments.models.Level",
         "AssessmentStatusEnum": "apps.assessments.models.Assessment.Status",

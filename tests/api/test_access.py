@@ -19,6 +19,8 @@ SAFE = {"get", "head", "options"}
 SAMPLE_KEYS = {"evidence": "E1", "hypothesis": "H1", "assumption": "A1", "indicator": "IND1"}
 # A valid body for every write; a new write endpoint fails test_every_write_endpoint_has_a_sample_body.
 BODIES = {
+    ("assessment-list", "post"): {"title": "Gao courier network", "question": "Who runs the couriers?"},
+    ("hypothesis-list", "post"): {"statement": "A fourth explanation"},
     ("evidence-list", "post"): {"summary": "Courier intercepted near Gao", "source": "feed"},
     ("evidence-batch", "post"): {"items": [{"summary": "One"}, {"summary": "Two", "credibility": "high"}]},
     ("evidence-detail", "patch"): {"version": 1, "summary": "Edited"},
@@ -97,9 +99,12 @@ def test_anonymous_gets_401(name, method, world):
 def test_outsider_gets_404_and_nothing_changes(name, method, world, outsider):
     version = world.content_version
     response = _call(client_for(outsider), name, method, world)
-    if name == "assessment-list":
+    if name == "assessment-list" and method == "get":
         assert response.status_code == 200
         assert world.pk not in [item["id"] for item in response.json()["results"]]
+    elif name == "assessment-list":
+        # A new assessment, in the outsider's own team.
+        assert response.status_code == 201 and response.json()["team"] != world.team.name
     else:
         assert response.status_code == 404
     world.refresh_from_db()
@@ -138,7 +143,7 @@ def test_read_only_token_reads_but_gets_403_on_writes(name, method, world, analy
         assert world.content_version == version
 
 
-@pytest.mark.parametrize(("name", "method"), [(n, m) for n, m in ENDPOINTS if m not in SAFE])
+@pytest.mark.parametrize(("name", "method"), [(n, m) for n, m in ENDPOINTS if m not in SAFE and n != "assessment-list"])
 def test_an_approved_assessment_refuses_writes_with_409(name, method, world, analyst):
     Assessment.objects.filter(pk=world.pk).update(status=Assessment.Status.APPROVED)
     version = world.content_version

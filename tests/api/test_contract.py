@@ -4,6 +4,7 @@ Bounded (a few examples per operation) so it stays part of `make test`; it asser
 response matches the schema. Path ids point at the analyst's own assessment so requests get past the 404.
 """
 
+import datetime
 import json
 
 import pytest
@@ -13,7 +14,7 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
+from schemathesis.checks import CHECKS, load_all_checks
 
 from config.wsgi import application
 
@@ -26,8 +27,15 @@ def _served_schema() -> dict:
     return json.loads(OpenApiJsonRenderer().render(generated))
 
 
+load_all_checks()
+# Every check schemathesis has (`--checks all`), those that judge one response at a time.
+ALL_CHECKS = [check for check in CHECKS.get_all() if not isinstance(check, type)]
+
 schema = schemathesis.openapi.from_dict(_served_schema())
 schema.app = application
+# The strict JSON loader refuses NUL anywhere in a body (PostgreSQL cannot store it), with a 400 that says so;
+# JSON Schema has no plain way to state that of every string, so the generator leaves NUL out.
+schema.config.generation.update(allow_x00=False)
 SAMPLE_KEYS = {"evidence": "E1", "hypotheses": "H1", "key-assumptions": "A1", "indicators": "IND1"}
 
 
@@ -59,14 +67,36 @@ def token(world, analyst, settings):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_api_honours_its_schema(case, token, world):
-    if "assessment_pk" in case.path_parameters:
-        case.path_parameters["assessment_pk"] = world.pk
-    if case.path_parameters.get("id") is not None:
-        case.path_parameters["id"] = world.pk
-    for segment, key in SAMPLE_KEYS.items():
-        if f"/{segment}/{{key}}/" in case.path and not str(case.path_parameters.get("key", "")).isalnum():
-            case.path_parameters["key"] = key
-    case.call_and_validate(
-        headers={"Authorization": token},
-        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
-    )
+    # A valid case is pointed at the analyst's own assessment and items; an invalid one is sent as generated
+    # (which part was made invalid is not reliably recorded, and any repair could undo it).
+    if case.meta is None or not case.meta.generation.mode.is_negative:
+        for name in ("assessment_pk", "id"):
+            if name in case.path_parameters:
+                case.path_parameters[name] = world.pk
+        for segment, key in SAMPLE_KEYS.items():
+            if f"/{segment}/{{key}}/" in case.path:
+                case.path_parameters["key"] = key
+        if isinstance(case.body, dict):
+            _refer_to_what_exists(case.body)
+        query = case.query or {}
+        if query.get("date_after") and query.get("date_before") and query["date_after"] > query["date_before"]:
+            query["date_after"], query["date_before"] = query["date_before"], query["date_after"]
+    case.call_and_validate(headers={"Authorization": token}, checks=ALL_CHECKS)
+
+
+def _refer_to_what_exists(body: dict) -> None:
+    """A valid body names items that exist and dates that have passed, as a real client's would.
+
+    The schema cannot say which keys this assessment holds, or what today is; the server answers 400 to
+    a reference to a missing item, a cell listed twice, a future observation or dates out of order.
+    """
+    if isinstance(body.get("ratings"), list):
+        # One item per cell: the world's matrix has 5 × 3 of them.
+        del body["ratings"][15:]
+    for position, item in enumerate(body.get("ratings") or []):
+        if isinstance(item, dict):
+            item["evidence"], item["hypothesis"] = f"E{position % 5 + 1}", f"H{position // 5 % 3 + 1}"
+    if isinstance(body.get("evidence"), str):
+        body["evidence"] = "E1"
+    if isinstance(body.get("date"), str) and body["date"] > datetime.date.today().isoformat():
+        body["date"] = datetime.date.today().isoformat()

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from apps.ach.models import Rating
 from apps.ach.services import rating_set
-from apps.assessments.models import Evidence, ScoreSnapshot
+from apps.assessments.models import Assessment, Evidence, ScoreSnapshot
 from apps.assessments.services import evidence_update, snapshot_compute
 from apps.indicators.models import Observation
 
@@ -179,14 +179,27 @@ def test_ratings_are_set_in_bulk_and_read_back(api, world, analyst):
     ]
     response = api.post(url("rating-list", world), {"ratings": ratings}, format="json")
     assert response.status_code == 200
-    assert [(r["evidence"], r["hypothesis"], r["value"], r["note"]) for r in response.json()] == [
+    world.refresh_from_db()
+    assert response.json()["content_version"] == world.content_version
+    assert [(r["evidence"], r["hypothesis"], r["value"], r["note"]) for r in response.json()["ratings"]] == [
         ("E1", "H1", "CC", "direct report"),
         ("E1", "H2", "II", ""),
     ]
     assert Rating.objects.filter(analyst=analyst).count() == 2
     clear = {"ratings": [{"evidence": "E1", "hypothesis": "H2", "value": ""}]}
-    assert [r["hypothesis"] for r in api.post(url("rating-list", world), clear, format="json").json()] == ["H1"]
+    cleared = api.post(url("rating-list", world), clear, format="json").json()["ratings"]
+    assert cleared == [{"evidence": "E1", "hypothesis": "H2", "value": "", "note": "", "rated_at": None}]
     assert api.get(url("rating-list", world)).json()[0]["note"] == "direct report"
+
+
+def test_a_ratings_write_answers_only_the_cells_it_set(api, world, analyst):
+    every_cell = [{"evidence": f"E{e}", "hypothesis": f"H{h}", "value": "C"} for e in range(1, 6) for h in range(1, 4)]
+    api.post(url("rating-list", world), {"ratings": every_cell}, format="json")
+    one = {"ratings": [{"evidence": "E3", "hypothesis": "H2", "value": "II"}]}
+    body = api.post(url("rating-list", world), one, format="json").json()
+    assert [(r["evidence"], r["hypothesis"], r["value"]) for r in body["ratings"]] == [("E3", "H2", "II")]
+    world.refresh_from_db()
+    assert body["content_version"] == world.content_version
 
 
 def test_a_bad_rating_rejects_the_whole_set(api, world, analyst):
@@ -315,3 +328,64 @@ def test_the_schema_and_docs_are_served_without_a_cdn(client, analyst):
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
     assert "https://" not in docs and "<script>" not in docs
+
+
+def test_an_assessment_is_created_through_the_service_in_the_callers_team(api, analyst):
+    response = api.post(reverse("api:assessment-list"), {"title": "Gao couriers", "question": "Who?"}, format="json")
+    assert response.status_code == 201
+    created = Assessment.objects.get(pk=response.json()["id"])
+    assert (created.title, created.team.name, created.created_by) == ("Gao couriers", "Maghreb Desk", analyst)
+    assert created.activities.filter(message="Assessment created").exists()
+
+
+def test_a_supervisor_cannot_create_an_assessment(world, supervisor):
+    body = {"title": "T", "question": "Q"}
+    response = client_for(supervisor).post(reverse("api:assessment-list"), body, format="json")
+    assert response.status_code == 403 and not Assessment.objects.exclude(pk=world.pk).exists()
+
+
+def test_a_hypothesis_is_added_with_the_next_key(api, world):
+    response = api.post(url("hypothesis-list", world), {"statement": "AQIM splinter"}, format="json")
+    assert response.status_code == 201 and response.json()["key"] == "H4"
+    assert world.hypotheses.get(key="H4").statement == "AQIM splinter"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"summary": "Courier seen", "sumary": "typo"},
+        {"summary": 7},
+        {"summary": "Courier seen", "source": ["AFP"]},
+    ],
+)
+def test_unknown_fields_and_wrong_json_types_are_refused(api, world, body):
+    response = api.post(url("evidence-list", world), body, format="json")
+    assert response.status_code == 400
+    assert world.evidence.count() == 5
+
+
+def test_a_version_sent_as_text_is_refused(api, world):
+    response = api.patch(url("evidence-detail", world, key="E2"), {"version": "1", "source": "AFP"}, format="json")
+    assert response.status_code == 400 and "version" in response.json()
+
+
+@pytest.mark.parametrize("value", ["null", "0", "501", "abc", ""])
+def test_a_malformed_page_size_is_a_400_not_the_default(api, world, value):
+    response = api.get(url("evidence-list", world), {"page_size": value})
+    assert response.status_code == 400 and "page_size" in response.json()
+
+
+def test_the_schema_states_the_errors_bounds_and_required_version(client, analyst):
+    client.force_login(analyst)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+    evidence = paths["/api/v1/assessments/{assessment_pk}/evidence/{key}/"]
+    assert {"200", "400", "401", "403", "404", "409", "429"} <= set(evidence["patch"]["responses"])
+    patch_body = evidence["patch"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    assert "version" in schema["components"]["schemas"][patch_body]["required"]
+    batch = schema["components"]["schemas"]["EvidenceBatchRequest"]["properties"]["items"]
+    assert (batch["minItems"], batch["maxItems"]) == (1, 500)
+    ratings = paths["/api/v1/assessments/{assessment_pk}/ratings/"]["post"]["responses"]
+    assert "200" in ratings and "201" not in ratings
+    page_size = next(p for p in paths["/api/v1/assessments/"]["get"]["parameters"] if p["name"] == "page_size")
+    assert (page_size["schema"]["minimum"], page_size["schema"]["maximum"]) == (1, 500)

@@ -1,17 +1,23 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from apps.ach.scoring import origin_key
 from apps.assessments.models import Assessment, Evidence, Hypothesis
-from apps.assessments.services import VersionConflict, evidence_add, evidence_update
+from apps.assessments.services import (
+    VersionConflict,
+    assessment_create,
+    evidence_add,
+    evidence_update,
+    hypothesis_create,
+)
 
-from ..access import assessment_for_api
+from ..access import assessment_for_api, validation_detail
 from ..serializers import (
+    AssessmentInputSerializer,
     AssessmentSerializer,
     EvidenceBatchResultSerializer,
     EvidenceBatchSerializer,
@@ -19,6 +25,7 @@ from ..serializers import (
     EvidenceInputSerializer,
     EvidenceSerializer,
     EvidenceUpdateSerializer,
+    HypothesisInputSerializer,
     HypothesisSerializer,
     VersionConflictSerializer,
 )
@@ -26,6 +33,8 @@ from .base import AssessmentScoped, marking_header
 
 
 class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your teams' assessments; a new one is created in a team where you edit."""
+
     serializer_class = AssessmentSerializer
     queryset = Assessment.objects.none()
     lookup_value_regex = "[0-9]+"
@@ -43,8 +52,34 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         assessment = assessment_for_api(request, pk)
         return marking_header(Response(self.get_serializer(assessment).data), assessment)
 
+    @extend_schema(request=AssessmentInputSerializer, responses={201: AssessmentSerializer})
+    def create(self, request):
+        """A new draft assessment in one of your teams, as the New assessment page makes it (analysts and team
+        admins)."""
+        serializer = AssessmentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        team = self._team(data.pop("team", None))
+        assessment = assessment_create(team=team, user=request.user, **data)
+        assessment = Assessment.objects.select_related("team", "marking").get(pk=assessment.pk)
+        return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    def _team(self, name: str | None):
+        memberships = [m for m in self.request.user.memberships.select_related("team") if m.can_edit]
+        if name is not None:
+            memberships = [m for m in memberships if m.team.name == name]
+        if not memberships:
+            if name is None and not self.request.user.memberships.exists():
+                raise PermissionDenied("You are in no team.")
+            raise PermissionDenied("You cannot edit in that team: only analysts and team admins create assessments.")
+        if len(memberships) > 1:
+            raise ValidationError({"team": ["You edit in several teams: name one."]})
+        return memberships[0].team
+
 
 class HypothesisViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """The hypotheses in order; analysts and team admins add new ones."""
+
     serializer_class = HypothesisSerializer
     queryset = Hypothesis.objects.none()
     lookup_field = "key"
@@ -53,13 +88,18 @@ class HypothesisViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.Retrieve
     def get_queryset(self):
         return Hypothesis.objects.filter(assessment=self.assessment)
 
-
-_FILTERS = [
-    OpenApiParameter("date_after", OpenApiTypes.DATE, description="Events on or after this date."),
-    OpenApiParameter("date_before", OpenApiTypes.DATE, description="Events on or before this date."),
-    OpenApiParameter("source", OpenApiTypes.STR, description="Source contains (case-insensitive)."),
-    OpenApiParameter("origin", OpenApiTypes.STR, description="Origin; case and spacing are ignored, as in scoring."),
-]
+    @extend_schema(request=HypothesisInputSerializer, responses={201: HypothesisSerializer})
+    def create(self, request, assessment_pk: int):
+        """Add a hypothesis, as the matrix page does (its key is the next free H number)."""
+        serializer = HypothesisInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            hypothesis = hypothesis_create(
+                assessment=self.assessment, user=request.user, statement=serializer.validated_data["statement"]
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(validation_detail(exc)) from exc
+        return Response(HypothesisSerializer(hypothesis).data, status=status.HTTP_201_CREATED)
 
 
 def row_errors(exc: DjangoValidationError, count: int) -> dict:
@@ -74,7 +114,7 @@ def row_errors(exc: DjangoValidationError, count: int) -> dict:
     return {"items": rows, **other} if rows else other
 
 
-@extend_schema_view(list=extend_schema(parameters=_FILTERS))
+@extend_schema_view(list=extend_schema(parameters=[EvidenceFilterSerializer]))
 class EvidenceViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     serializer_class = EvidenceSerializer
     queryset = Evidence.objects.none()
@@ -133,7 +173,7 @@ class EvidenceViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveMo
     def partial_update(self, request, assessment_pk: int, key: str):
         """Change some fields, sending the version you read; a stale version is answered 409 with the current item."""
         evidence = self.get_object()
-        serializer = EvidenceUpdateSerializer(data=request.data, partial=True)
+        serializer = EvidenceUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         expected = fields.pop("version")

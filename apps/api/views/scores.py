@@ -1,6 +1,7 @@
+import numpy as np
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -16,6 +17,7 @@ from apps.assessments.visibility import View, alerts_shown, snapshot_shown, trig
 
 from ..serializers import (
     RatingReadSerializer,
+    RatingsSetResultSerializer,
     RatingsSetSerializer,
     SnapshotSerializer,
     SnapshotSummarySerializer,
@@ -51,9 +53,10 @@ class RatingViewSet(AssessmentScoped):
     def list(self, request, assessment_pk: int):
         return Response(RatingReadSerializer(self._mine(), many=True).data)
 
-    @extend_schema(request=RatingsSetSerializer, responses=RatingReadSerializer(many=True))
+    @extend_schema(request=RatingsSetSerializer, responses={200: RatingsSetResultSerializer})
     def create(self, request, assessment_pk: int):
-        """Set many of your cells at once, all or none ("" clears a cell). Answers all your ratings."""
+        """Set many of your cells at once, all or none ("" clears a cell). Answers the cells it set, as they
+        now stand, and the assessment's new content version (200: cells are set, not created)."""
         serializer = RatingsSetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         items = serializer.validated_data["ratings"]
@@ -62,7 +65,35 @@ class RatingViewSet(AssessmentScoped):
         except DjangoValidationError as exc:
             errors = row_errors(exc, len(items))
             raise ValidationError({"ratings": errors.pop("items", {}), **errors}) from exc
-        return Response(RatingReadSerializer(self._mine(), many=True).data)
+        cells = list(dict.fromkeys((item["evidence"], item["hypothesis"]) for item in items))
+        version = Assessment.objects.values_list("content_version", flat=True).get(pk=self.assessment.pk)
+        return Response(
+            RatingsSetResultSerializer({"ratings": self._cells(cells), "content_version": version}).data,
+            status=status.HTTP_200_OK,
+        )
+
+    def _cells(self, cells: "list[tuple[str, str]]") -> "list[dict]":  # `list` is a method here
+        """The caller's cells by (evidence key, hypothesis key), in that order; a cleared cell has value ""."""
+        ratings = Rating.objects.filter(
+            assessment=self.assessment,
+            analyst=self.request.user,
+            evidence__key__in={e for e, _ in cells},
+            hypothesis__key__in={h for _, h in cells},
+        ).select_related("evidence", "hypothesis")
+        found = {(r.evidence.key, r.hypothesis.key): r for r in ratings}
+        answer = []
+        for evidence, hypothesis in cells:
+            rating = found.get((evidence, hypothesis))
+            answer.append(
+                {
+                    "evidence": evidence,
+                    "hypothesis": hypothesis,
+                    "value": VALUE_TO_LABEL[rating.value] if rating else "",
+                    "note": rating.note if rating else "",
+                    "rated_at": rating.rated_at if rating else None,
+                }
+            )
+        return answer
 
     @extend_schema(responses=TeamRowSerializer(many=True))
     @action(detail=False)
@@ -72,12 +103,14 @@ class RatingViewSet(AssessmentScoped):
         matrix = matrix_get(assessment=self.assessment)
         scores = scores_of(matrix)
         hkeys = [h.key for h in matrix.hypotheses]
-        n_hyp = len(hkeys)
-        view = view_for(assessment=self.assessment, user=request.user)
-        supervisor = view.sees_all
-        hidden = view.hidden.get("ach", frozenset())
-        # A row's consensus is that row's alone: shown once the policy reveals the row.
-        revealed = [evidence.pk not in hidden for evidence in matrix.evidence]
+        n_evidence, n_hyp = len(matrix.evidence), len(hkeys)
+        supervisor = self.assessment.membership.can_review
+        if supervisor or not n_hyp:
+            revealed = np.ones(n_evidence, dtype=bool)
+        else:
+            me = matrix.analyst_index(request.user.pk)
+            own = matrix.ratings[me] if me is not None else np.zeros((n_evidence, n_hyp), dtype=np.int8)
+            revealed = (own != 0).all(axis=1)
         rows = []
         for i, evidence in enumerate(matrix.evidence):
             row = {"evidence": evidence.key, "revealed": bool(revealed[i]), "consensus": None, "analysts": None}
