@@ -5,7 +5,6 @@ from typing import Any
 import numpy as np
 
 from apps.assessments.rescoring import ImportContext
-from apps.assessments.services import assessment_bump
 
 from . import results, scoring, services
 from .judgments import calibration_seen
@@ -42,8 +41,7 @@ def validate_section(data: dict, context: ImportContext) -> list[str]:
 
 def import_section(assessment, data: dict, context: ImportContext) -> None:
     if "likelihoods" in data:
-        assessment.likelihoods = scoring.likelihoods_checked(data["likelihoods"])
-        assessment.save(update_fields=["likelihoods"])
+        services.likelihoods_set(assessment=assessment, user=context.user, likelihoods=data["likelihoods"])
     if data.get("reliability"):
         services.reliability_set(assessment=assessment, reliability=data["reliability"])
     rows = [
@@ -62,32 +60,30 @@ def import_section(assessment, data: dict, context: ImportContext) -> None:
 def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
     """Likelihoods, then ratings by (analyst, evidence key, hypothesis key): add the missing, change the different."""
     changed = []
-    if "likelihoods" in data:
-        likelihoods = scoring.likelihoods_checked(data["likelihoods"])
-        if likelihoods != scoring.likelihoods_checked(assessment.likelihoods):
-            assessment_bump(assessment_id=assessment.pk, change="likelihoods updated from file")
-            assessment.likelihoods = likelihoods
-            assessment._history_user = context.user
-            assessment.save(update_fields=["likelihoods", "updated_at"])
-            changed.append("assessment: likelihoods changed")
-    ratings_changed = False
-    existing = {(r.analyst_id, r.evidence_id, r.hypothesis_id): r for r in Rating.objects.filter(assessment=assessment)}
+    if "likelihoods" in data and services.likelihoods_set(
+        assessment=assessment, user=context.user, likelihoods=data["likelihoods"]
+    ):
+        changed.append("assessment: likelihoods changed")
+    existing = {
+        (r.analyst_id, r.evidence_id, r.hypothesis_id): (r.value, r.note)
+        for r in Rating.objects.filter(assessment=assessment)
+    }
+    # Through the API's service, one analyst at a time: each analyst's cells stay hers, whoever loads them.
+    by_analyst: dict[str, list[dict]] = {}
     for item in data.get("ratings", []):
         analyst = context.users[item["analyst"]]
         evidence, hypothesis = context.evidence[item["evidence"]], context.hypotheses[item["hypothesis"]]
         value, note = LABEL_TO_VALUE[item["rating"]], item.get("note", "")
-        rating = existing.get((analyst.pk, evidence.pk, hypothesis.pk))
-        if rating is not None and (rating.value, rating.note) == (value, note):
+        if existing.get((analyst.pk, evidence.pk, hypothesis.pk)) == (value, note):
             continue
-        if not ratings_changed:
-            assessment_bump(assessment_id=assessment.pk, change="ratings updated from file")
-            ratings_changed = True
-        if rating is None:
-            rating = Rating(assessment=assessment, analyst=analyst, evidence=evidence, hypothesis=hypothesis)
-        rating.value, rating.note = value, note
-        rating._history_user = context.user
-        rating.save()
+        by_analyst.setdefault(item["analyst"], []).append(
+            {"evidence": item["evidence"], "hypothesis": item["hypothesis"], "value": item["rating"], "note": note}
+        )
         changed.append(f"{item['analyst']} rated {item['evidence']}×{item['hypothesis']} {item['rating']}")
+    for username, items in by_analyst.items():
+        services.ratings_set_many(
+            assessment=assessment, analyst=context.users[username], items=items, loaded_by=context.user
+        )
     return changed
 
 

@@ -74,6 +74,24 @@ def ratings_bulk_create(*, assessment: Assessment, rows: list[tuple]) -> int:
 
 
 @transaction.atomic
+def likelihoods_set(*, assessment: Assessment, user, likelihoods: dict) -> bool:
+    """Set the likelihood map p(e|h) per rating (checked: CC…II, strictly decreasing); False when unchanged."""
+    try:
+        checked = scoring.likelihoods_checked(likelihoods)
+    except ValueError as problem:
+        raise ValidationError({"likelihoods": str(problem)}) from None
+    current = Assessment.objects.get(pk=assessment.pk)
+    if checked == scoring.likelihoods_checked(current.likelihoods):
+        return False
+    assessment_bump(assessment_id=assessment.pk, change="likelihoods changed")
+    current.likelihoods = checked
+    current._history_user = user  # type: ignore[attr-defined]
+    current.save(update_fields=["likelihoods", "updated_at"])
+    assessment.likelihoods = checked
+    return True
+
+
+@transaction.atomic
 def reliability_set(*, assessment: Assessment, reliability: dict) -> Assessment:
     """Set the credibility and relevance factors of r(e); each in (0, 1] (defaults fill what is not given)."""
     try:
@@ -90,8 +108,11 @@ def reliability_set(*, assessment: Assessment, reliability: dict) -> Assessment:
 
 
 @transaction.atomic
-def ratings_set_many(*, assessment: Assessment, analyst, items: list[dict]) -> list[Rating]:
-    """Set (label "" clears) many of the analyst's own cells at once: all or nothing, one content version.
+def ratings_set_many(*, assessment: Assessment, analyst, items: list[dict], loaded_by=None) -> list[Rating]:
+    """Set (label "" clears) many of the analyst's cells at once: all or nothing, one content version.
+
+    The cells are the analyst's own judgments; loaded_by is who wrote them for her (a team admin's file
+    load), recorded in the history. The caller has checked that they may (attribution).
 
     Items are {"evidence": E key, "hypothesis": H key, "value": label, "note": str | None}; a note of
     None keeps the cell's note. Errors are keyed by the item's position, like evidence_add's.
@@ -146,5 +167,5 @@ def ratings_set_many(*, assessment: Assessment, analyst, items: list[dict]) -> l
         update_fields=["value", "note", "rated_at"],
     )
     # An upsert bypasses save(), so the history rows are written here.
-    Rating.history.bulk_history_create([r for r in saved if r.pk], update=True, default_user=analyst)
+    Rating.history.bulk_history_create([r for r in saved if r.pk], update=True, default_user=loaded_by or analyst)
     return saved
