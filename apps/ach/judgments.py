@@ -20,6 +20,8 @@ class Comparison:
     keys: list[str]
     team_computed: dict[str, float]
     team_stated: dict[str, float] | None
+    # The same statements pooled with weights decreasing with incoherence (scoring.coherence_weights).
+    team_stated_weighted: dict[str, float] | None = None
     # username -> {"stated": {hkey: p} | None, "computed": {hkey: p} | None, "incoherence", "percent"}
     pairs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -29,6 +31,7 @@ class Comparison:
                 "key": key,
                 "team_computed": self.team_computed.get(key),
                 "team_stated": (self.team_stated or {}).get(key),
+                "team_stated_weighted": (self.team_stated_weighted or {}).get(key),
                 "pairs": [
                     (
                         username,
@@ -87,6 +90,7 @@ def comparison_get(
         keys=keys,
         team_computed={key: value["posterior"] for key, value in results.get("team", {}).items()},
         team_stated=stated["team"],
+        team_stated_weighted=stated["team_coherence_weighted"],
     )
     for username in usernames:
         own = stated["analysts"].get(username)

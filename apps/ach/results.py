@@ -156,10 +156,64 @@ def results_visible(assessment, view, stored: dict[str, Any]) -> dict[str, Any]:
     return results
 
 
+# The answer card names this many of the items that move the top two apart.
+ANSWER_ITEMS = 8
+
+
+def contributions_of(matrix: Matrix, scores: scoring.AssessmentScores, first: int, second: int) -> np.ndarray:
+    """The team's split (E,) of the log-odds between two hypotheses by item (scoring.team_log_odds_contributions)."""
+    per_analyst = scoring.log_odds_contributions(
+        matrix.ratings,
+        first,
+        second,
+        matrix.assessment.likelihoods,
+        reliability=matrix.reliability,
+        origins=matrix.origins,
+    )
+    return scoring.team_log_odds_contributions(per_analyst, scores.analyst_pool_weight)
+
+
+def answer_of(matrix: Matrix, scores: scoring.AssessmentScores) -> dict[str, Any]:
+    """The team's answer: the leader by inconsistency and by posterior side by side; the two hypotheses the
+    card compares (the two leaders when they differ, else the leader and the runner-up by posterior); the
+    items that move them apart most, with their log-odds contributions; and whether the posterior's lead
+    rests only on consistent-versus-neutral evidence (``scoring.lead_rests_on_consistency``)."""
+    hkeys = [h.key for h in matrix.hypotheses]
+    by_inconsistency, by_posterior = scores.leader_by_inconsistency, scores.leader_by_posterior
+    answer: dict[str, Any] = {
+        "leader_by_inconsistency": hkeys[by_inconsistency] if by_inconsistency is not None else None,
+        "leader_by_posterior": hkeys[by_posterior] if by_posterior is not None else None,
+        "agree": by_inconsistency == by_posterior,
+        "pair": None,
+        "items": [],
+        "consistent_only": False,
+    }
+    if len(hkeys) < 2 or by_posterior is None or not scores.analyst_pool_weight.sum():
+        return answer
+    if by_inconsistency != by_posterior:
+        second = by_inconsistency
+    else:
+        others = [j for j in np.argsort(-scores.team_posterior, kind="stable") if j != by_posterior]
+        second = int(others[0])
+    contributions = contributions_of(matrix, scores, by_posterior, second)
+    order = np.argsort(-np.abs(contributions), kind="stable")
+    answer["pair"] = [hkeys[by_posterior], hkeys[second]]
+    answer["items"] = [
+        {"key": matrix.evidence[i].key, "contribution": round(float(contributions[i]), 6)}
+        for i in order[:ANSWER_ITEMS]
+        if abs(contributions[i]) > 1e-12
+    ]
+    answer["toward_first"] = round(float(contributions[contributions > 0].sum()), 6)
+    answer["toward_second"] = round(float(contributions[contributions < 0].sum()), 6)
+    answer["consistent_only"] = scoring.lead_rests_on_consistency(contributions, scores.consensus, by_posterior, second)
+    return answer
+
+
 def results_of_matrix(matrix: Matrix) -> dict[str, Any]:
     scores = scores_of(matrix)
     results = results_from(matrix, scores)
     results["sensitivity"] = sensitivity_of(matrix, scores)
+    results["answer"] = answer_of(matrix, scores)
     metrics = results.pop("evidence_metrics")
     results["linchpins"] = {basis: [key for key, m in metrics.items() if m[basis]] for basis, _ in LINCHPIN_BASES}
     return results

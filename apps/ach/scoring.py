@@ -11,7 +11,10 @@ Sources of the rules: inconsistency counting, Heuer, *Psychology of Intelligence
 weights, PARC ACH; consensus, disagreement and diagnosticity, Open Synthesis; discounting an item by the
 reliability of its source and counting dependent items once, Schum, *Evidential Foundations of
 Probabilistic Reasoning* (1994), on credibility and redundant evidence; the team posterior, Stone's linear
-opinion pool (1961); the score of stated probabilities, Brier (1950); negative indications, Grabo,
+opinion pool (1961); the score of stated probabilities, Brier (1950), its skill score against the uniform
+forecast (Murphy, 1973) and the log score (Good, 1952); the coherence-weighted pool of stated probabilities,
+Karvetski et al. (2013); why the two leaders differ, each item's log-odds contribution (rule 3, exact per
+analyst); negative indications, Grabo,
 *Anticipating Surprise* (2002), in ``apps/indicators/validator.py``.
 
 Ties of rankings are decided the same way everywhere. Values within ``TIE_TOLERANCE`` of each other are
@@ -563,6 +566,73 @@ def _normalised(log_weights: FloatArray) -> FloatArray:
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
+# --- Why the two leaders differ: each item's part in the log-odds between two hypotheses ----------------
+
+
+def log_odds_contributions(
+    ratings: npt.ArrayLike,
+    first: int,
+    second: int,
+    likelihoods: Mapping[str, float] | None = None,
+    *,
+    reliability: npt.ArrayLike | None = None,
+    origins: npt.ArrayLike | None = None,
+) -> FloatArray:
+    """Each item's contribution (A, E) to each analyst's log-odds ln(P(first) / P(second)), in nats.
+
+    By rule 3: c(a, e) = [ln p(a,e,first) − ln p(a,e,second)] / n(a,e), p the discounted likelihood (NA
+    and blank take the row's mean ℓ), n the analyst's count of rated rows sharing the item's origin; 0 for
+    a row the analyst rated none of CC…II. So ln(prior ratio) + Σ_e c(a, e) is exactly the log-odds of the
+    analyst's posterior: the split is exact for each analyst.
+    """
+    codes = _checked_ratings(ratings)
+    n_analysts, n_evidence, n_hypotheses = codes.shape
+    if not (0 <= first < n_hypotheses and 0 <= second < n_hypotheses):
+        raise ValueError("first and second must be hypothesis indices")
+    model = _model(likelihoods, reliability, origins, n_evidence)
+    numeric = (codes >= CODE_CC) & (codes <= CODE_II)
+    ell = np.where(numeric, model.likelihood[np.clip(codes, CODE_CC, CODE_II) - CODE_CC], 0.0)
+    rated = numeric.sum(axis=2)
+    row_mean = np.divide(ell.sum(axis=2), rated, out=np.zeros((n_analysts, n_evidence)), where=rated > 0)
+    r = model.reliability[None, :]
+
+    def log_p(h: int) -> FloatArray:
+        own = np.where(numeric[:, :, h], ell[:, :, h], row_mean)
+        return np.log(r * own + (1 - r) * 0.5)
+
+    counts = np.ones((n_analysts, n_evidence))
+    has_rows = rated > 0
+    for group in np.unique(model.origins[model.origins >= 0]):
+        members = model.origins == group
+        counts[:, members] = np.maximum(has_rows[:, members].sum(axis=1, keepdims=True), 1)
+    return np.where(has_rows, (log_p(first) - log_p(second)) / counts, 0.0)
+
+
+def team_log_odds_contributions(contributions: npt.ArrayLike, pool_weight: npt.ArrayLike) -> FloatArray:
+    """The team's (E,) split: each item's contribution averaged over the analysts with the pool weights
+    (rule 3e). The team posterior is a linear pool, whose log-odds has no exact split by item; this is the
+    weighted mean of the analysts' exact splits, which says which items move the analysts apart."""
+    values = np.asarray(contributions, dtype=np.float64)
+    weight = np.asarray(pool_weight, dtype=np.float64)
+    if weight.sum() <= 0:
+        return np.zeros(values.shape[1] if values.ndim == 2 else 0)
+    return weight @ values / weight.sum()
+
+
+def lead_rests_on_consistency(contributions: npt.ArrayLike, consensus: npt.ArrayLike, first: int, second: int) -> bool:
+    """Whether ``first``'s lead over ``second`` rests only on consistent-versus-neutral evidence.
+
+    Heuer (1999, ch. 8): evidence consistent with a hypothesis is weak support, because it is usually
+    consistent with others too; only inconsistency tells hypotheses apart. True when the items whose
+    consensus is I or II on either hypothesis, taken alone, favour ``second`` or neither (their summed
+    contribution ≤ 0) while the whole sum favours ``first``.
+    """
+    c = np.asarray(contributions, dtype=np.float64)
+    codes = np.asarray(consensus)
+    inconsistent = np.isin(codes[:, [first, second]], (CODE_I, CODE_II)).any(axis=1) if c.size else np.zeros(0, bool)
+    return bool(c.sum() > 0 and c[inconsistent].sum() <= 0)
+
+
 # --- Sensitivity: how fragile the lead is --------------------------------------------------------------
 
 
@@ -676,6 +746,33 @@ def stated_pool(normalised: Sequence[Sequence[float]]) -> FloatArray | None:
     """The mean of the analysts' latest normalised statements; None when nobody has stated any."""
     values = np.asarray(normalised, dtype=np.float64)
     return values.mean(axis=0) if len(values) else None
+
+
+# Percentage points of incoherence that divide an analyst's weight by e: 10 points (numbers adding to 90 or 110).
+COHERENCE_SCALE = 10.0
+
+
+def coherence_weights(incoherence: Sequence[float]) -> FloatArray:
+    """Weights of analysts' statements decreasing with their incoherence (Karvetski, Olson, Mandel & Twardy,
+    "Probabilistic coherence weighting for optimizing expert forecasts", *Decision Analysis* 10(4), 2013:
+    judges whose probabilities break the rules of probability more forecast worse, so they count less).
+
+    w_a = exp(−d_a / s), d_a = |Σ_h stated_a(h) − 100| in percentage points, s = ``COHERENCE_SCALE`` (10):
+    a coherent statement weighs 1, one adding to 110 % weighs e⁻¹ ≈ 0.37, one adding to 150 % e⁻⁵ ≈ 0.007.
+    """
+    d = np.asarray(incoherence, dtype=np.float64)
+    return np.exp(-d / COHERENCE_SCALE)
+
+
+def stated_pool_coherence_weighted(
+    normalised: Sequence[Sequence[float]], incoherence: Sequence[float]
+) -> FloatArray | None:
+    """Σ_a w_a · p_a / Σ_a w_a over the analysts' normalised statements p_a, w_a from ``coherence_weights``."""
+    values = np.asarray(normalised, dtype=np.float64)
+    if not len(values):
+        return None
+    weights = coherence_weights(incoherence)
+    return weights @ values / weights.sum()
 
 
 def brier_score(probabilities: Sequence[float], outcome: int | None) -> float:

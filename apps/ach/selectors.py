@@ -266,7 +266,8 @@ def statements_latest(*, assessment: Assessment, before=None) -> dict[str, tuple
 
 def stated_summary(*, assessment: Assessment, hypothesis_keys: list[str], before=None) -> dict:
     """The export's ``"stated"`` section: each analyst's latest statement as entered and normalised, the
-    pooled statement (mean of the normalised ones) and each analyst's incoherence |sum − 100|."""
+    pooled statement (mean of the normalised ones), the pool weighted by coherence
+    (``scoring.stated_pool_coherence_weighted``) and each analyst's incoherence |sum − 100|."""
     analysts, incoherence, normalised = {}, {}, []
     for username, (stated_at, percents) in statements_latest(assessment=assessment, before=before).items():
         # A hypothesis added after the statement has no probability in it: it counts 0 until restated.
@@ -285,7 +286,13 @@ def stated_summary(*, assessment: Assessment, hypothesis_keys: list[str], before
     team = (
         None if pooled is None else {key: round(float(p), 12) for key, p in zip(hypothesis_keys, pooled, strict=True)}
     )
-    return {"analysts": analysts, "team": team, "incoherence": incoherence}
+    weighted = scoring.stated_pool_coherence_weighted(normalised, list(incoherence.values()))
+    team_weighted = (
+        None
+        if weighted is None
+        else {key: round(float(p), 12) for key, p in zip(hypothesis_keys, weighted, strict=True)}
+    )
+    return {"analysts": analysts, "team": team, "team_coherence_weighted": team_weighted, "incoherence": incoherence}
 
 
 def calibration_get(*, assessment: Assessment) -> dict | None:

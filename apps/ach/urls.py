@@ -2,7 +2,7 @@ from django.urls import path
 
 import apps.core.converters  # noqa: F401 - registers the export_format converter
 
-from .views import export, judgments, matrix, versions
+from .views import contributions, export, judgments, matrix, versions
 
 app_name = "ach"
 
@@ -20,5 +20,6 @@ urlpatterns = [
     path("assessments/<int:pk>/resolve/", judgments.resolve, name="resolve"),
     path("assessments/<int:pk>/unresolve/", judgments.unresolve, name="unresolve"),
     path("assessments/<int:pk>/post-mortem/", judgments.post_mortem, name="post_mortem"),
+    path("assessments/<int:pk>/contributions/", contributions.contributions, name="contributions"),
     path("assessments/<int:pk>/export.<export_format:fmt>", export.export_table, name="export"),
 ]

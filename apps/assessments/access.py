@@ -29,6 +29,13 @@ def write_refusal(assessment: Assessment) -> str | None:
     return None
 
 
+def conversation_check(assessment: Assessment) -> None:
+    """Comment threads and review remarks go on while an assessment is approved or resolved (they are the
+    review), never once it is archived: PermissionDenied then, like any write."""
+    if assessment.archived_at is not None:
+        raise PermissionDenied(ARCHIVED_MESSAGE)
+
+
 def assessment_write_check(assessment: Assessment) -> None:
     """PermissionDenied (with the reason) when the assessment is frozen."""
     refusal = write_refusal(assessment)

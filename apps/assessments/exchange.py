@@ -154,6 +154,10 @@ def assessment_file_validate(
         errors.extend(technique.validate_section(data, context))
     errors.extend(_analyst_errors(context.analysts, team=team, user=user, create_analysts=create_analysts))
     errors.extend(_attribution_errors(context, team=team, user=user, keep_authors=keep_authors))
+    try:
+        services.fields_validate(**{name: data.get(name, "") for name in services.ASSESSMENT_FIELDS})
+    except ValidationError as exc:
+        errors.extend(f"{name}: {message}" for name, messages in exc.message_dict.items() for message in messages)
     if data.get("marking") and not Marking.objects.filter(name=data["marking"]).exists():
         errors.append(f"marking: no handling marking named “{data['marking']}” (the site admin keeps the list)")
     if errors:
@@ -243,7 +247,13 @@ def assessment_import(
         }
         for item in data["evidence"]
     ]
-    created = services.evidence_add(assessment=assessment, user=user, items=evidence_items, via="JSON import")
+    try:
+        created = services.evidence_add(assessment=assessment, user=user, items=evidence_items, via="JSON import")
+    except ValidationError as exc:
+        # Rows are numbered from 1 by the service; the file's places from 0.
+        raise AssessmentFileError(
+            [f"evidence ({place}): {message}" for place, messages in exc.message_dict.items() for message in messages]
+        ) from exc
     context.hypotheses = hypotheses
     context.evidence = {e.key: e for e in created}
     for technique in TECHNIQUES.values():

@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.accounts.models import Team
-from apps.core.models import BoundedTextField, TimeStampedModel
+from apps.core.models import BoundedTextField, SingleLineCharField, TimeStampedModel
 
 from .rescoring import technique_first_tab
 
@@ -22,7 +22,7 @@ def default_likelihoods() -> dict[str, float]:
 class Marking(models.Model):
     """A classification or handling caveat from the list the site admin maintains."""
 
-    name = models.CharField(max_length=100, unique=True, help_text="As printed, e.g. “OFFICIAL-SENSITIVE”.")
+    name = SingleLineCharField(max_length=100, unique=True, help_text="As printed, e.g. “OFFICIAL-SENSITIVE”.")
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
 
@@ -41,7 +41,7 @@ class Assessment(TimeStampedModel):
         APPROVED = "approved", "Approved"
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="assessments")
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     # The file's stable "id": loading a file with the same slug into the team updates this assessment.
     slug = models.SlugField(max_length=100, blank=True, default="")
     question = BoundedTextField(max_length=2000, help_text="The key question the assessment answers.")
@@ -158,14 +158,14 @@ class Evidence(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     key = models.CharField(max_length=20)
     summary = BoundedTextField(max_length=5000)
-    source = models.CharField(max_length=300, blank=True)
-    citation = models.CharField(max_length=300, blank=True, help_text="Where in the source.")
+    source = SingleLineCharField(max_length=300, blank=True)
+    citation = SingleLineCharField(max_length=300, blank=True, help_text="Where in the source.")
     date = models.DateField(null=True, blank=True, help_text="Date of the event.")
     type = models.CharField(max_length=30, choices=Type.choices, default=Type.REPORT)
     credibility = models.CharField(max_length=10, choices=Level.choices, default=Level.MEDIUM)
     relevance = models.CharField(max_length=10, choices=Level.choices, default=Level.MEDIUM)
     # Items sharing an origin (one informant, one report's own judgments) count together as one.
-    origin = models.CharField(
+    origin = SingleLineCharField(
         max_length=200, blank=True, help_text="Where the item ultimately comes from; blank means independent."
     )
     order = models.PositiveIntegerField(default=0)

@@ -5,14 +5,15 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import models
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
 from apps.accounts.models import Role, Team
 
-from .models import Activity, Assessment, Evidence, Follow, Notification, RescoreQueue, ScoreSnapshot
+from .models import Activity, Assessment, Evidence, Follow, Hypothesis, Notification, RescoreQueue, ScoreSnapshot
 from .rescoring import TECHNIQUES
 
 
@@ -52,6 +53,33 @@ def snapshot_latest_version(*, assessment_id: int) -> int | None:
     """The latest snapshot's version without its results (a poll that finds nothing new needs no more)."""
     versions = ScoreSnapshot.objects.filter(assessment_id=assessment_id).order_by("-version")
     return versions.values_list("version", flat=True).first()
+
+
+def items_signature(*, assessment_id: int) -> str:
+    """What changes whenever a hypothesis or an evidence item is added, edited, moved or deleted: an open
+    page compares it with the one it shows (one query of two small aggregates)."""
+
+    def summary(model: type[models.Model]) -> Subquery:
+        rows = model.objects.filter(assessment_id=assessment_id).values("assessment_id")  # type: ignore[attr-defined]
+        fingerprint = Concat(
+            Count("id"),
+            Value("."),
+            Coalesce(Sum("version"), 0),
+            Value("."),
+            Coalesce(Max("id"), 0),
+            Value("."),
+            Coalesce(Sum(F("order") * F("id")), 0),
+            output_field=models.CharField(),
+        )
+        return Subquery(rows.annotate(fingerprint=fingerprint).values("fingerprint")[:1])
+
+    row = (
+        Assessment.objects.filter(pk=assessment_id)
+        .annotate(hypotheses_shown=summary(Hypothesis), evidence_shown=summary(Evidence))
+        .values_list("hypotheses_shown", "evidence_shown")
+        .first()
+    )
+    return "-".join(part or "0" for part in row) if row else ""
 
 
 def _notifications_visible(user: User) -> QuerySet[Notification]:
@@ -233,20 +261,22 @@ def evidence_keys_added(*, assessment_id: int, after_version: int, up_to_version
     )
 
 
-# A healthy worker scores a change within seconds; past these, the panel says scoring is delayed.
+# A healthy worker scores a change within seconds of its request; past this, the panel says scoring is delayed.
 RESCORE_GRACE = timedelta(seconds=10)
-RESCORE_STUCK = timedelta(seconds=60)
 
 
 def rescoring_delayed(*, assessment: Assessment, pending: bool) -> bool:
-    """Whether a pending rescoring is late: the enqueue failed (broker down, left to the sweep) or the
-    queued task has not run (no worker). The saved input is safe either way; only its scoring waits."""
-    if not pending or timezone.now() - assessment.updated_at < RESCORE_GRACE:
+    """Whether a pending rescoring is overdue: more than the grace period since it was requested. A held
+    claim is the request (its task has not run: no worker); without one, the save that left the version
+    unscored is (the enqueue failed and waits for the sweep, or the task is computing). The saved input
+    is safe either way; only its scoring waits. Reads the queue that assessment_for_user brings along."""
+    if not pending:
         return False
+    requested_at = assessment.updated_at
     try:
         queue = assessment.rescore_queue
     except RescoreQueue.DoesNotExist:
-        return True
-    if not queue.queued:
-        return True
-    return queue.queued_at is None or timezone.now() - queue.queued_at > RESCORE_STUCK
+        queue = None
+    if queue is not None and queue.queued and queue.queued_at is not None:
+        requested_at = queue.queued_at
+    return timezone.now() - requested_at > RESCORE_GRACE

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.assessments.access import conversation_check
 from apps.assessments.models import Activity, Assessment
 from apps.assessments.services import activity_record
 
@@ -47,6 +48,7 @@ def thread_start(
 ) -> Thread:
     """A new thread on a cell (evidence and hypothesis), an evidence item, a hypothesis, an assumption or an
     indicator of this assessment, with its first comment. The caller checks the role."""
+    conversation_check(Assessment.objects.get(pk=assessment.pk))
     body = _body_clean(body)
     chosen = [name for name, value in (("assumption", assumption_id), ("indicator", indicator_id)) if value]
     if chosen and (evidence_id or hypothesis_id) or len(chosen) > 1:
@@ -87,6 +89,7 @@ def thread_start(
 
 @transaction.atomic
 def comment_add(*, thread: Thread, user: User, body: str) -> Comment:
+    conversation_check(Assessment.objects.get(pk=thread.assessment_id))
     body = _body_clean(body)
     comment = Comment.objects.create(thread=thread, author=user, body=body)
     thread.save(update_fields=["updated_at"])
@@ -97,6 +100,7 @@ def comment_add(*, thread: Thread, user: User, body: str) -> Comment:
 @transaction.atomic
 def thread_resolve(*, thread: Thread, user: User, resolved: bool) -> Thread:
     """Resolve (resolved=True) or reopen a thread; doing what is already done is refused."""
+    conversation_check(Assessment.objects.get(pk=thread.assessment_id))
     # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins to the place.
     thread = Thread.objects.select_for_update(of=("self",)).select_related("evidence", "hypothesis").get(pk=thread.pk)
     if thread.resolved == resolved:

@@ -66,3 +66,33 @@ def line_chart(
         "left": left,
         "axis_y": height - bottom,
     }
+
+
+def diverging_bar_chart(items: list[tuple[str, float]]) -> dict:
+    """Horizontal bars either side of a zero axis (positive to the right), in the order given."""
+    width, bar_height, gap, label_width, value_room = 520, 16, 4, 56, 44
+    half = (width - label_width - 2 * value_room) / 2
+    axis = label_width + value_room + half
+    top = max([abs(value) for _, value in items] + [1e-9])
+    bars = []
+    for index, (label, value) in enumerate(items):
+        length = half * abs(value) / top
+        x = axis if value > 0 else axis - length
+        bars.append(
+            {
+                "key": label,
+                "value": value,
+                "y": index * (bar_height + gap),
+                "text_y": index * (bar_height + gap) + bar_height - 4,
+                "x": round(x, 1),
+                "width": round(length, 1),
+                "value_x": round(axis + length + 4 if value > 0 else axis - length - value_room + 4, 1),
+            }
+        )
+    return {
+        "bars": bars,
+        "width": width,
+        "height": max(len(items), 1) * (bar_height + gap),
+        "axis": axis,
+        "bar_height": bar_height,
+    }

@@ -1,3 +1,6 @@
+import unicodedata
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.functional import cached_property
@@ -21,3 +24,27 @@ class BoundedTextField(models.TextField):
     @cached_property
     def validators(self):
         return [*super().validators, MaxLengthValidator(self.max_length)]
+
+
+def single_line_validate(value: str) -> None:
+    """One line of text: no line break, tab, NUL or other control character (a newline in a title would end
+    up in an e-mail header, where Django refuses to send it)."""
+    if isinstance(value, str) and any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValidationError(
+            "Write this on one line: remove the line breaks, tabs and other control characters.",
+            code="control_characters",
+        )
+
+
+class SingleLineCharField(models.CharField):
+    """A CharField for one-line text (titles, names, sources), whose rule model validation keeps, so every door
+    that validates (forms, imports, API serializers, services) refuses control characters alike."""
+
+    @cached_property
+    def validators(self):
+        return [*super().validators, single_line_validate]
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        # A validation rule, not a schema change: migrations see the CharField it stores as.
+        return name, "django.db.models.CharField", args, kwargs

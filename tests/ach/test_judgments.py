@@ -165,7 +165,8 @@ def test_an_analyst_states_probabilities_and_sees_incoherence_beside_the_compute
     assert sorted(statement.probabilities.values_list("percent", flat=True)) == [40.0, 70.0]
     # 70 + 40 = 110: incoherence 10; normalised 63.6 % / 36.4 %; alice's computed posterior .77 / .23.
     assert "incoherence 10 %" in body
-    assert "<td>H1</td><td>59.0%</td><td>63.6%</td><td>63.6% / 77.0%</td>" in body
+    # One statement: the coherence-weighted pool is the same 63.6 %.
+    assert "<td>H1</td><td>59.0%</td><td>63.6%</td><td>63.6%</td><td>63.6% / 77.0%</td>" in body
 
 
 def test_every_statement_is_kept_as_history(client, analyst, two):
@@ -209,12 +210,13 @@ def test_an_analyst_sees_only_their_own_pair_and_a_supervisor_every_analysts(
     # bob sees the team's pooled statement ((.7 + .1) / 2 = 40 %) and his own pair, never alice's 70 %. He has
     # rated E1 alone, so the team's computed posterior is over E1 (apps.assessments.visibility): alice's 77 %
     # and his 23 %, each pooled with weight 2 (cells rated), 50 %; the supervisor's 59 % counts alice's E2.
-    assert "<td>H1</td><td>50.0%</td><td>40.0%</td><td>10.0% / 23.0%</td></tr>" in body
+    # Both statements add up to 100: the coherence-weighted pool is the plain mean.
+    assert "<td>H1</td><td>50.0%</td><td>40.0%</td><td>40.0%</td><td>10.0% / 23.0%</td></tr>" in body
     assert "Team view over the 1 items you have rated; 2 hidden until you rate them." in body
     assert "alice" not in body.split('id="stated"')[1].split('id="stated-form"')[0]
     client.force_login(supervisor)
     body = client.get(_url("judgments", two)).content.decode()
-    assert "<td>H1</td><td>59.0%</td><td>40.0%</td><td>70.0% / 77.0%</td><td>10.0% / 23.0%</td>" in body
+    assert "<td>H1</td><td>59.0%</td><td>40.0%</td><td>40.0%</td><td>70.0% / 77.0%</td><td>10.0% / 23.0%</td>" in body
     assert 'id="stated-form"' not in body
 
 

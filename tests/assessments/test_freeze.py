@@ -71,7 +71,9 @@ def assessment_patterns(resolver=None, prefix=""):
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
-            yield from assessment_patterns(entry, namespace)
+            # The admin's pks are its own models' (every assessment model's admin is read-only).
+            if namespace != "admin:":
+                yield from assessment_patterns(entry, namespace)
         elif isinstance(entry, URLPattern) and "pk" in entry.pattern.regex.groupindex:
             yield f"{prefix}{entry.name}", entry
 

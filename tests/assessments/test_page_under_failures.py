@@ -76,3 +76,17 @@ def test_a_fresh_change_is_only_pending(client, assessment, analyst):
     client.force_login(analyst)
     body = client.get(reverse("ach:panel", args=[assessment.pk]), **HTMX).content.decode()
     assert "Rescoring pending" in body and "delayed" not in body
+
+
+def test_a_claim_overdue_by_the_grace_period_is_delayed_measured_from_the_claim(client, assessment, analyst):
+    # The save was long ago, but the rescoring it needs was requested 15 s ago and has not run: overdue.
+    _stale(assessment, queued=True, queued_at=timezone.now() - datetime.timedelta(seconds=15))
+    client.force_login(analyst)
+    assert "Scoring is delayed." in client.get(reverse("ach:panel", args=[assessment.pk]), **HTMX).content.decode()
+
+
+def test_a_claim_just_taken_after_an_old_save_is_only_pending(client, assessment, analyst):
+    _stale(assessment, queued=True, queued_at=timezone.now())
+    client.force_login(analyst)
+    body = client.get(reverse("ach:panel", args=[assessment.pk]), **HTMX).content.decode()
+    assert "Rescoring pending" in body and "delayed" not in body

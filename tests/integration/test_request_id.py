@@ -4,6 +4,7 @@ import logging
 import threading
 
 import pytest
+from celery.signals import task_success
 from django.urls import reverse
 
 from apps.core.requestid import RequestIdFilter
@@ -23,6 +24,10 @@ class Records(logging.Handler):
         self.records.append(record)
 
 
+def _log_in_task(sender=None, **kwargs) -> None:
+    logging.getLogger("tests.in_task").info("%s finished", sender.name)
+
+
 def test_a_saves_request_id_is_on_the_log_records_of_its_rescoring_task(
     client, analyst, assessment, celery_worker_thread
 ):
@@ -33,6 +38,9 @@ def test_a_saves_request_id_is_on_the_log_records_of_its_rescoring_task(
     root.addHandler(records)
     level = root.level
     root.setLevel(logging.INFO)
+    # A record logged inside the task's run (Celery's own "succeeded" line depends on how earlier tests
+    # of the session left Celery's logging set up, so the test logs its own).
+    task_success.connect(_log_in_task, weak=False)
     try:
         client.force_login(analyst)
         evidence, hypothesis = assessment.evidence.first(), assessment.hypotheses.last()
@@ -49,14 +57,14 @@ def test_a_saves_request_id_is_on_the_log_records_of_its_rescoring_task(
             return [
                 r
                 for r in records.records
-                if r.thread != threading.main_thread().ident
+                if r.name == "tests.in_task"
+                and r.thread != threading.main_thread().ident
                 and "rescore_assessment" in r.getMessage()
-                # "received" is logged by the consumer before the task runs, outside its context.
-                and "succeeded" in r.getMessage()
             ]
 
         wait_for(task_records, timeout=30)
     finally:
+        task_success.disconnect(_log_in_task)
         root.removeHandler(records)
         root.setLevel(level)
     assert {r.request_id for r in task_records()} == {"save-7f3a"}

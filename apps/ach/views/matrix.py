@@ -33,6 +33,7 @@ PANEL_ALERTS = 5
 # The htmx events the page's regions listen for (hx-trigger="… from:body" in the templates).
 RATINGS_CHANGED = "ratings-changed"
 SCORES_CHANGED = "scores-changed"
+ITEMS_CHANGED = "items-changed"
 
 
 def _params(request, assessment) -> MatrixParams:
@@ -101,6 +102,7 @@ def matrix_context(request, assessment, **extra) -> dict:
         "sorts": SORTS,
         "forms": {"hypothesis": HypothesisForm(), "evidence": EvidenceForm()},
         "linchpins_token": linchpins_token(panel.get("results", {})),
+        "items_signature": assessment_selectors.items_signature(assessment_id=assessment.pk),
         **panel,
         **extra,
     }
@@ -176,7 +178,10 @@ def cell_set(request: HtmxRequest, pk: int):
         return refusal
     if not request.htmx:
         return redirect(assessment)
-    assessment.refresh_from_db(fields=["content_version"])
+    # The save moved the version, its time and the rescoring claim: the state the panel's rule reads.
+    assessment.refresh_from_db(fields=["content_version", "updated_at"])
+    if hasattr(assessment, "rescore_queue"):
+        assessment.rescore_queue.refresh_from_db()
     params = _params(request, assessment)
     if params.sort == "diagnosticity" or params.hide_non_diagnostic:
         # The rating can move or hide its row: the matrix as a reload would show it.
@@ -238,7 +243,14 @@ def panel(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
     version = assessment_selectors.snapshot_latest_version(assessment_id=assessment.pk)
     if unchanged(request, _panel_state(assessment, version)["token"]):
-        return HttpResponse(status=204)
-    # Whatever moved the panel moved the matrix's scores and the judgment panels: they refresh on this.
-    response = render(request, f"{TEMPLATE}#panel", _panel_context(request, assessment))
-    return trigger_client_event(response, SCORES_CHANGED)
+        response = HttpResponse(status=204)
+    else:
+        # Whatever moved the panel moved the matrix's scores and the judgment panels: they refresh on this.
+        panel_html = render(request, f"{TEMPLATE}#panel", _panel_context(request, assessment))
+        response = trigger_client_event(panel_html, SCORES_CHANGED)
+    # The page sends the items its matrix shows: a teammate's added, edited, moved or deleted item or
+    # hypothesis (a move changes no score) makes the matrix, and what else lists items, refresh itself.
+    shown = request.GET.get("items")
+    if shown is not None and shown != assessment_selectors.items_signature(assessment_id=assessment.pk):
+        trigger_client_event(response, ITEMS_CHANGED)
+    return response

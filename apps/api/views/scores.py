@@ -1,4 +1,3 @@
-import numpy as np
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -103,14 +102,12 @@ class RatingViewSet(AssessmentScoped):
         matrix = matrix_get(assessment=self.assessment)
         scores = scores_of(matrix)
         hkeys = [h.key for h in matrix.hypotheses]
-        n_evidence, n_hyp = len(matrix.evidence), len(hkeys)
-        supervisor = self.assessment.membership.can_review
-        if supervisor or not n_hyp:
-            revealed = np.ones(n_evidence, dtype=bool)
-        else:
-            me = matrix.analyst_index(request.user.pk)
-            own = matrix.ratings[me] if me is not None else np.zeros((n_evidence, n_hyp), dtype=np.int8)
-            revealed = (own != 0).all(axis=1)
+        n_hyp = len(hkeys)
+        view = view_for(assessment=self.assessment, user=request.user)
+        supervisor = view.sees_all
+        hidden = view.hidden.get("ach", frozenset())
+        # A row's consensus is that row's alone: shown once the policy reveals the row.
+        revealed = [evidence.pk not in hidden for evidence in matrix.evidence]
         rows = []
         for i, evidence in enumerate(matrix.evidence):
             row = {"evidence": evidence.key, "revealed": bool(revealed[i]), "consensus": None, "analysts": None}

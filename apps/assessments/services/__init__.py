@@ -19,6 +19,7 @@ from .assessments import (
     assessment_marking_set,
     assessment_restore,
     assessment_update,
+    fields_validate,
 )
 from .evidence import (
     EVIDENCE_FIELDS,
@@ -71,6 +72,7 @@ __all__ = [
     "evidence_delete",
     "evidence_reorder",
     "evidence_update",
+    "fields_validate",
     "follow_set",
     "hypotheses_import",
     "hypothesis_create",

@@ -27,6 +27,7 @@ def assessment_create(
     marking: Marking | None = None,
     as_of: datetime.date | None = None,
 ) -> Assessment:
+    fields_validate(title=title, question=question, description=description)
     assessment = Assessment.objects.create(
         team=team,
         title=title,
@@ -43,6 +44,18 @@ def assessment_create(
 
 
 ASSESSMENT_FIELDS = ("title", "question", "description")
+
+
+def fields_validate(**fields: str) -> None:
+    """The model's rules for the assessment's own fields (lengths, a one-line title), whatever the door."""
+    errors = {}
+    for name, value in fields.items():
+        try:
+            Assessment._meta.get_field(name).clean(value, None)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

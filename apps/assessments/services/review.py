@@ -4,6 +4,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ..access import conversation_check
 from ..models import Activity, Assessment
 from .activity import activity_record
 
@@ -38,6 +39,7 @@ def assessment_review(*, assessment: Assessment, user: User | None, action: str,
     if action == "return" and not comment:
         raise ValidationError({"comment": "Say what needs another look before returning the matrix."})
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    conversation_check(assessment)
     allowed_from, target = REVIEW_TRANSITIONS[action]
     if assessment.status not in allowed_from:
         raise ValidationError(
@@ -59,6 +61,7 @@ def assessment_review(*, assessment: Assessment, user: User | None, action: str,
 
 @transaction.atomic
 def review_comment(*, assessment: Assessment, user: User | None, comment: str) -> Activity:
+    conversation_check(Assessment.objects.get(pk=assessment.pk))
     comment = _comment_clean(comment)
     if not comment:
         raise ValidationError({"comment": "Write a comment first."})
