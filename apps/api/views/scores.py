@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -71,7 +73,7 @@ class RatingViewSet(AssessmentScoped):
             status=status.HTTP_200_OK,
         )
 
-    def _cells(self, cells: "list[tuple[str, str]]") -> "list[dict]":  # `list` is a method here
+    def _cells(self, cells: Sequence[tuple[str, str]]) -> Sequence[dict]:
         """The caller's cells by (evidence key, hypothesis key), in that order; a cleared cell has value ""."""
         ratings = Rating.objects.filter(
             assessment=self.assessment,
