@@ -1,0 +1,88 @@
+"""The demo against the RAND report it is built from: each indicator observation's status agrees with the
+words of its own note, the evidence says what the report says, and the demo is judged as of the report's date."""
+
+import copy
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from apps.assessments.exchange import assessment_import
+from apps.indicators.results import results_compute
+
+DEMO = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "aqim.json").read_text())
+PRESENT = {"emerging", "partially_present", "fully_present"}
+# Words in a note that say the indicator was not seen (or that the event is not what it looks for).
+NOT_SEEN = re.compile(
+    r"only isolated|exaggerated|not established|no sophisticated|rather than sophisticated"
+    r"|first capture|not the regaining|no core tasking|not tasking|aspirational|focused on kidnappings",
+    re.IGNORECASE,
+)
+
+
+def _observations(key: str) -> list[dict]:
+    return next(i for i in DEMO["indicators"] if i["key"] == key)["observations"]
+
+
+def test_no_observation_is_called_present_when_its_own_note_says_it_was_not_seen():
+    contradicted = [
+        (indicator["key"], o["date"], o["status"], o["note"])
+        for indicator in DEMO["indicators"]
+        for o in indicator["observations"]
+        if o["status"] in PRESENT and NOT_SEEN.search(o.get("note", ""))
+    ]
+    assert contradicted == []
+
+
+@pytest.mark.parametrize(
+    ("key", "date", "status"),
+    [
+        # After Serval only isolated non-African fighters were found; the concerns were exaggerated.
+        ("IND2", "2013-03-01", "not_observed"),
+        # Cooperation with Boko Haram/Ansaru is on kidnappings and roadside attacks; no sophisticated transfer.
+        ("IND6", "2013-01-01", "not_observed"),
+        ("IND6", "2013-03-01", "not_observed"),
+        # French forces, not local people, retook the towns: only the failure to win loyalty is a sign.
+        ("IND10", "2013-02-01", "emerging"),
+        # The 2012 capture was a first capture, not a regaining.
+        ("IND14", "2012-04-01", "no_information"),
+    ],
+)
+def test_the_named_observations_have_the_status_their_notes_support(key, date, status):
+    (observation,) = [o for o in _observations(key) if o["date"] == date]
+    assert observation["status"] == status
+
+
+def test_observations_that_do_not_bear_on_their_indicator_are_gone():
+    # In Amenas: a hostage-taking whose ransom motive is not established is no sign of a kidnapping surge.
+    assert not any("In Amenas" in o["note"] for o in _observations("IND5"))
+    # A bibliography title about an al Qaeda cell in Tunisia is not AQIM's presence there.
+    assert not any("Joscelyn" in o["source"] for o in _observations("IND8"))
+
+
+def test_the_evidence_and_origins_follow_the_report():
+    evidence = {e["key"]: e for e in DEMO["evidence"]}
+    assert "date" not in evidence["E7"]  # the report dates the Zarqawi contact only "after 9/11"
+    assert (evidence["E13"]["type"], evidence["E13"]["credibility"]) == ("expert_judgment", "medium")
+    assert "as well as AQIM" not in evidence["E23"]["summary"]
+    assert "note 26" not in evidence["E36"]["citation"]
+    assert evidence["E5"]["origin"] == evidence["E8"]["origin"] != ""
+    assert evidence["E10"]["origin"] == evidence["E30"]["origin"] != ""
+    authors = "RAND RR-415 authors' own judgments"
+    assert evidence["E31"]["origin"] == evidence["E39"]["origin"] == authors
+    assert evidence["E45"].get("origin", "") == "" and evidence["E45"]["type"] == "absence_of_evidence"
+    assert {r["rating"] for r in DEMO["ratings"] if r["evidence"] == "E10" and r["hypothesis"] == "H4"} <= {"N", "C"}
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_judged_as_of_the_reports_date_and_states_its_bottom_line(team):
+    assessment = assessment_import(data=copy.deepcopy(DEMO), team=team, create_analysts=True)
+    assert assessment.as_of == dt.date(2013, 8, 1)
+    assert "primarily regional threat" in assessment.description
+    indicators = results_compute(assessment)
+    assert indicators["as_of"] == "2013-08-01"
+    negatives = {key for key, row in indicators["indicators"].items() if row["negative"]}
+    # Not seen for a whole review period before August 2013 (Grabo): among them IND14, no town regained.
+    assert "IND14" in negatives
