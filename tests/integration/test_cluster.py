@@ -127,3 +127,30 @@ def test_through_the_load_balancer_health_answers_and_a_login_holds_from_node_to
     session = requests.Session()
     _log_in(session, cluster.url)
     assert "Maghreb Desk" in session.get(f"{cluster.url}/", timeout=30).text
+
+
+def test_an_upload_previewed_through_one_node_is_confirmed_through_the_other(cluster, members):
+    alice, assessment = members
+    node_a, node_b = cluster.node_urls
+    session = requests.Session()
+    _log_in(session, node_a)
+    page = f"/assessments/{assessment.pk}/evidence/import/"
+    session.get(f"{node_a}{page}", timeout=30)
+    csrf = {"X-CSRFToken": session.cookies["csrftoken"], "Referer": f"{node_a}{page}"}
+    csv = "summary,source,credibility,relevance\nA courier crossed the border,Field report,high,medium\n"
+    preview = session.post(
+        f"{node_a}{page}", files={"file": ("reports.csv", csv, "text/csv")}, headers=csrf, timeout=30
+    )
+    assert preview.status_code == 200
+    confirm = re.search(r'name="confirm" value="(\d+)"', preview.text).group(1)
+    assert not assessment.evidence.filter(summary="A courier crossed the border").exists()
+
+    done = session.post(
+        f"{node_b}{page}",
+        data={"confirm": confirm},
+        headers={**csrf, "Referer": f"{node_b}{page}"},
+        timeout=30,
+        allow_redirects=False,
+    )
+    assert done.status_code == 302
+    assert assessment.evidence.filter(summary="A courier crossed the border", source="Field report").exists()
