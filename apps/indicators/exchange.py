@@ -17,7 +17,7 @@ from apps.assessments.rescoring import ImportContext
 from apps.assessments.selectors import snapshot_latest
 
 from . import services, validator
-from .models import Indicator, IndicatorSettings, Validation
+from .models import Indicator, Validation
 from .results import results_from
 from .selectors import ach_leader, board_get
 
@@ -187,11 +187,6 @@ def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
             )
             changes.append(f"{row['analyst']} validated {item['key']}×{row['hypothesis']}")
     if new_items:
-        counter = IndicatorSettings.objects.filter(assessment=assessment).values_list("key_counter", flat=True).first()
         services.indicators_bulk_import(assessment=assessment, items=new_items, labels=None, context=context)
-        # A partial import sets the counter from its own items; never let it go back.
-        IndicatorSettings.objects.filter(assessment=assessment, key_counter__lt=counter or 0).update(
-            key_counter=counter or 0
-        )
         changes.append(f"indicators added: {', '.join(i['key'] for i in new_items)}")
     return changes

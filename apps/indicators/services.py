@@ -235,7 +235,8 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
             status: label for status, label in labels.items() if label != validator.DEFAULT_STATUS_LABELS[status]
         }
     numbers = [n for item in items if (n := key_number(item["key"], "IND")) is not None]
-    settings.key_counter = max(numbers, default=len(items))
+    # A load into an existing assessment adds indicators: the counter never goes back.
+    settings.key_counter = max(settings.key_counter or 0, max(numbers, default=len(items)))
     settings.save()
     indicators = bulk_create_with_history(
         [

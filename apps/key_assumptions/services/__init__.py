@@ -8,6 +8,7 @@ from .assumptions import (
     history_record,
     judgment_set,
 )
+from .imports import assumptions_import
 from .links import (
     evidence_add_challenging,
     evidence_link_delete,
@@ -19,6 +20,7 @@ from .recheck import assumption_recheck, recheck_flags_apply
 from .review import check_complete, requirement_create, requirement_status_set
 
 __all__ = [
+    "assumptions_import",
     "EDITABLE_FIELDS",
     "assumption_create",
     "assumption_recheck",

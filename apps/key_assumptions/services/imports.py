@@ -1,0 +1,173 @@
+"""Importing a file's Key Assumptions Check section: the assumptions and all that hangs on them, in one go."""
+
+import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from apps.assessments.models import Activity, Assessment
+from apps.assessments.services import activity_record, assessment_bump
+
+from ..models import Assumption, Change, CheckRound, CollectionRequirement, EvidenceLink, Judgment
+
+IMPORT_REASON = "Imported from a sat-workbench/assessment@1 file"
+
+
+def time_parse(value: str | None) -> datetime.datetime | None:
+    if not value:
+        return None
+    parsed = datetime.datetime.fromisoformat(value)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, datetime.UTC)
+
+
+def users_by_name(assessment, context, names: set[str]) -> dict[str, Any]:
+    """Users named in history and requirements: members of the team when known, else only the name."""
+    users = dict(context.users or {})
+    missing = {name for name in names if name and name not in users}
+    if missing:
+        for user in get_user_model().objects.filter(username__in=missing, memberships__team=assessment.team):
+            users[user.get_username()] = user
+    return users
+
+
+@transaction.atomic
+def assumptions_import(*, assessment: Assessment, items: list[dict], checks: list[dict], context) -> None:
+    """Write a validated `assumptions` section (and its completed check rounds) in the import's transaction:
+    the assumptions with their links, judgments, history and requirements, as the file has them."""
+    if not items and not checks:
+        return
+    version = assessment_bump(assessment_id=assessment.pk, change="key assumptions imported")
+    names = {c.get("completed_by") for c in checks} | {(i.get("last_checked") or {}).get("by") for i in items}
+    for item in items:
+        names |= {entry.get("by") for entry in item.get("history", [])}
+        names |= {r.get("created_by") for r in item.get("collection_requirements", [])}
+    users = users_by_name(assessment, context, {name for name in names if name})
+    now = timezone.now()
+    assumptions = []
+    for position, item in enumerate(items, start=1):
+        flag = item.get("flag")
+        checked = item.get("last_checked") or {}
+        assumptions.append(
+            Assumption(
+                assessment=assessment,
+                key=item["key"],
+                statement=item["statement"],
+                rationale=item.get("rationale", ""),
+                citation=item.get("citation", ""),
+                analytic_line=item.get("analytic_line", ""),
+                could_be_untrue=item.get("could_be_untrue", ""),
+                less_true_now=item.get("less_true_now", ""),
+                confidence=item["confidence"],
+                impact=item["impact"],
+                owner=users.get(item.get("owner") or ""),
+                status=item.get("status", Assumption.Status.OPEN),
+                order=item.get("order", position),
+                checked_version=version,
+                checked_at=time_parse(checked.get("at")) if "at" in checked else now,
+                checked_by=users.get(checked["by"] or "") if "by" in checked else context.user,
+                needs_recheck=bool(flag),
+                recheck_reason=(flag or {}).get("reason", ""),
+                recheck_evidence=(flag or {}).get("evidence", []),
+                flagged_at=time_parse((flag or {}).get("raised_at")) if flag else None,
+            )
+        )
+    assumptions = bulk_create_with_history(assumptions, Assumption, default_user=context.user)
+    by_key = {a.key: a for a in assumptions}
+    # Links the file marks as new since the last check get a later version than the check, so the
+    # rescoring after the import flags their assumptions (unless the file's flag already names them).
+    has_new = any(link.get("new_since_check") for item in items for link in item.get("evidence_links", []))
+    new_version = assessment_bump(assessment_id=assessment.pk, change="evidence linked (JSON import)") if has_new else 0
+    supports, links, judgments, history, requirements = [], [], [], [], []
+    for item in items:
+        assumption = by_key[item["key"]]
+        supports += [
+            Assumption.supports.through(assumption_id=assumption.pk, hypothesis_id=context.hypotheses[key].pk)
+            for key in dict.fromkeys(item.get("supports", []))
+        ]
+        links += [
+            EvidenceLink(
+                assumption=assumption,
+                evidence=context.evidence[link["evidence"]],
+                relation=link["relation"],
+                note=link.get("note", ""),
+                version=new_version if link.get("new_since_check") else version,
+                created_by=context.user,
+            )
+            for link in item.get("evidence_links", [])
+        ]
+        judgments += [
+            Judgment(
+                assumption=assumption,
+                analyst=context.users[judgment["analyst"]],
+                confidence=judgment["confidence"],
+                impact=judgment["impact"],
+                note=judgment.get("note", ""),
+            )
+            for judgment in item.get("judgments", [])
+        ]
+        if "history" in item:
+            history += [
+                Change(
+                    assumption=assumption,
+                    at=time_parse(entry["at"]),
+                    actor=users.get(entry.get("by") or ""),
+                    actor_name=entry.get("by") or "",
+                    action=entry["action"],
+                    changes=entry.get("changes", {}),
+                    reason=entry.get("reason", ""),
+                )
+                for entry in item["history"]
+            ]
+        else:
+            history.append(
+                Change(
+                    assumption=assumption,
+                    at=now,
+                    actor=context.user,
+                    actor_name=context.user.get_username() if context.user else "",
+                    action=Change.Action.CREATED,
+                    reason=IMPORT_REASON,
+                )
+            )
+        requirements += [
+            CollectionRequirement(
+                assessment=assessment,
+                assumption=assumption,
+                need=requirement["need"],
+                due=datetime.date.fromisoformat(requirement["due"]) if requirement.get("due") else None,
+                status=requirement.get("status", CollectionRequirement.Status.OPEN),
+                created_by=users.get(requirement.get("created_by") or ""),
+                created_at=time_parse(requirement.get("created_at")) or now,
+            )
+            for requirement in item.get("collection_requirements", [])
+        ]
+    Assumption.supports.through.objects.bulk_create(supports)
+    EvidenceLink.objects.bulk_create(links)
+    Judgment.objects.bulk_create(judgments)
+    Change.objects.bulk_create(history)
+    CollectionRequirement.objects.bulk_create(requirements)
+    CheckRound.objects.bulk_create(
+        [
+            CheckRound(
+                assessment=assessment,
+                number=check["round"],
+                completed_by=users.get(check.get("completed_by") or ""),
+                completed_by_name=check.get("completed_by") or "",
+                completed_at=time_parse(check["completed_at"]),
+                note=check.get("note", ""),
+                summary=check.get("summary", {}),
+            )
+            for check in checks
+        ]
+    )
+    if items:
+        activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"{len(items)} key assumptions imported",
+            actor=context.user,
+            version=new_version or version,
+        )
