@@ -1,3 +1,4 @@
+import hashlib
 import time
 from base64 import b32encode
 
@@ -9,6 +10,7 @@ from django.contrib.auth import get_user_model, user_login_failed
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -62,6 +64,9 @@ def profile(request: HtmxRequest):
     return render(request, "accounts/profile.html", {"memberships": memberships, "sections": sections})
 
 
+RESET_EMAIL_INTERVAL = 300  # seconds
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """The e-mailed link starts at SITE_URL (the address users know), else at the address of this request."""
 
@@ -71,6 +76,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
+        # One message per address every RESET_EMAIL_INTERVAL: the form cannot be used to flood a mailbox.
+        # The answer is the same either way, so it tells nothing about which addresses have accounts.
+        address = form.cleaned_data["email"].strip().lower()
+        key = "password-reset:" + hashlib.sha256(address.encode()).hexdigest()
+        if not cache.add(key, 1, timeout=RESET_EMAIL_INTERVAL):
+            return redirect(self.get_success_url())
         site_url = getattr(settings, "SITE_URL", "") or self.request.build_absolute_uri("/")
         self.extra_email_context = {"site_url": site_url.rstrip("/")}
         return super().form_valid(form)

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-for-tests-123"
@@ -90,3 +92,14 @@ def test_a_reset_does_not_unlock_a_locked_account(client, analyst):
     response = client.post(login, {"username": "alice", "password": NEW_PASSWORD})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_a_second_request_for_the_same_address_within_the_interval_sends_nothing(client, analyst):
+    _reset(client, "alice@example.org")
+    again = client.post(reverse("accounts:password_reset"), {"email": "ALICE@example.org"}, follow=True)
+    assert "Check your e-mail" in again.content.decode()
+    assert len(mail.outbox) == 1
+    # Another address is not held up.
+    factories.UserFactory(username="bob")
+    client.post(reverse("accounts:password_reset"), {"email": "bob@example.org"})
+    assert len(mail.outbox) == 2 and mail.outbox[1].to == ["bob@example.org"]
