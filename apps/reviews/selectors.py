@@ -210,6 +210,8 @@ class Review:
     snapshot: ScoreSnapshot | None
     ranking: list[dict]
     snapshots: list[ScoreSnapshot] = field(default_factory=list)
+    # The team's answer (apps.ach.results.answer_of): both leaders and why they differ.
+    answer: dict | None = None
 
     @property
     def changed_count(self) -> int:
@@ -249,6 +251,7 @@ def review_get(*, assessment: Assessment, user, membership: Membership) -> Revie
         snapshot=snapshot,
         ranking=ranking_of(snapshot=snapshot, hypotheses=grid.hypotheses),
         snapshots=snapshots,
+        answer=((snapshot.results.get("ach") or {}).get("answer") if snapshot else None),
     )
 
 
@@ -265,6 +268,7 @@ class Report:
     stated_probabilities: list[dict]
     approvals: list[Activity]
     view_notice: str = ""
+    answer: dict | None = None
 
     @property
     def approved(self) -> Activity | None:
@@ -294,4 +298,5 @@ def report_get(*, assessment: Assessment, user, membership: Membership) -> Repor
         indicators=indicators_of(snapshot=snapshot),
         stated_probabilities=stated,
         approvals=approval_record(assessment=assessment),
+        answer=(results.get("ach") or {}).get("answer"),
     )

@@ -116,3 +116,13 @@ def test_the_contribution_view_sorts_the_items_for_the_pair_the_analyst_picks(cl
     assert client.get(url, {"first": "H1", "second": "H9"}).status_code == 400
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_review_board_and_the_report_show_the_same_answer(client, two_leaders, supervisor):
+    client.force_login(supervisor)
+    for name in ("reviews:board", "reviews:report"):
+        page = client.get(reverse(name, args=[two_leaders.pk])).content.decode()
+        card = page[page.index('id="answer"') :]
+        assert "Leader by inconsistency</th><td><strong>H2" in card, name
+        assert "Leader by posterior</th><td><strong>H1" in card and 'id="consistent-only-warning"' in card, name
