@@ -19,6 +19,8 @@ from .results import LINCHPIN_BASES
 from .selectors import Matrix, matrix_frame_get, matrix_ratings_load, matrix_row_get, notes_for_analyst
 
 VIEWS = ("mine", "team", "analyst")
+DENSITIES = ("compact", "full")
+COMPACT_FROM = 20
 SORTS = {"order": "Matrix order", "diagnosticity": "Diagnosticity", "date": "Date", "weight": "Weight"}
 
 
@@ -28,6 +30,8 @@ class MatrixParams:
     analyst: str = ""
     sort: str = "order"
     hide_non_diagnostic: bool = False
+    # "compact" (one line a row, details on demand), "full", or "" for the default by the matrix's size.
+    density: str = ""
 
     @classmethod
     def from_request(cls, data, *, can_review: bool) -> "MatrixParams":
@@ -40,6 +44,7 @@ class MatrixParams:
             analyst=data.get("analyst", ""),
             sort=sort if sort in SORTS else "order",
             hide_non_diagnostic=data.get("hide_nd") in ("1", "on", "true"),
+            density=data.get("density", "") if data.get("density") in DENSITIES else "",
         )
 
     def query(self) -> str:
@@ -48,7 +53,13 @@ class MatrixParams:
             parts.append(f"analyst={self.analyst}")
         if self.hide_non_diagnostic:
             parts.append("hide_nd=1")
+        if self.density:
+            parts.append(f"density={self.density}")
         return "&".join(parts)
+
+    def compact(self, evidence_count: int) -> bool:
+        """One line a row: chosen, or by default from COMPACT_FROM items (a real matrix fits on a screen)."""
+        return self.density == "compact" or (not self.density and evidence_count >= COMPACT_FROM)
 
 
 @dataclass

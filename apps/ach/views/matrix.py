@@ -103,6 +103,7 @@ def matrix_context(request, assessment, **extra) -> dict:
         "forms": {"hypothesis": HypothesisForm(), "evidence": EvidenceForm()},
         "linchpins_token": linchpins_token(panel.get("results", {})),
         "items_signature": assessment_selectors.items_signature(assessment_id=assessment.pk),
+        "compact": params.compact(len(display.matrix.evidence)),
         **panel,
         **extra,
     }
