@@ -9,7 +9,6 @@ class AchConfig(AppConfig):
         from apps.accounts.profile import profile_section_register
         from apps.assessments.rescoring import Technique, technique_register
         from apps.assessments.visibility import Rule, rule_register
-        from apps.comments.anchoring import rows_rated_register
 
         from . import exchange, results, selectors
         from .views import sections
@@ -30,7 +29,6 @@ class AchConfig(AppConfig):
             )
         )
         profile_section_register(sections.profile_section)
-        rows_rated_register(selectors.rows_rated_in_full)
         rule_register(
             Rule(
                 technique="ach",

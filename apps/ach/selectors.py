@@ -491,23 +491,10 @@ def version_diff(*, assessment: Assessment, before: int, after: int) -> VersionD
     )
 
 
-def rows_rated_in_full(*, assessment_id: int, user_id: int) -> set[int]:
-    """Evidence ids of the rows this user has rated in every hypothesis (the anchoring rule's test)."""
-    hypotheses = Hypothesis.objects.filter(assessment_id=assessment_id).count()
-    if not hypotheses:
-        return set(Evidence.objects.filter(assessment_id=assessment_id).values_list("pk", flat=True))
-    return set(
-        Rating.objects.filter(assessment_id=assessment_id, analyst_id=user_id)
-        .values("evidence_id")
-        .annotate(rated=Count("id"))
-        .filter(rated=hypotheses)
-        .values_list("evidence_id", flat=True)
-    )
-
-
 def rows_judged(assessment_id: int, user_id: int) -> tuple[dict[int, str], set[int]]:
-    """The visibility policy's question (apps.assessments.visibility): every evidence row by id, and the
-    rows this user has rated in full (``rows_rated_in_full``), in one query: it runs on every page."""
+    """The anchoring rule's test, the visibility policy's question (apps.assessments.visibility): every
+    evidence row by id, and the rows this user has rated in every hypothesis, in one query (it runs on every
+    page)."""
     # Per row, an index probe on (analyst, evidence) of the one-rating-per-cell constraint.
     mine = (
         Rating.objects.filter(evidence=OuterRef("pk"), analyst_id=user_id)
@@ -529,7 +516,7 @@ def rows_judged(assessment_id: int, user_id: int) -> tuple[dict[int, str], set[i
     keys, rated = {}, set()
     for pk, key, rated_cells, hypotheses_count in rows:
         keys[pk] = key
-        # With no hypothesis, every row counts as rated (as in rows_rated_in_full).
+        # With no hypothesis, every row counts as rated.
         if (rated_cells or 0) >= (hypotheses_count or 0):
             rated.add(pk)
     return keys, rated

@@ -5,8 +5,8 @@ from django.db.models import Count, Max, QuerySet
 
 from apps.accounts.models import Membership
 from apps.assessments.models import Assessment
+from apps.assessments.visibility import view_for
 
-from .anchoring import rows_rated_in_full
 from .models import Thread
 
 # The technique models a thread can point at, by natural key, so this app imports no technique.
@@ -27,21 +27,18 @@ def targets_for(*, assessment: Assessment, kind: str) -> QuerySet:
 
 
 def _hidden_rows(*, assessment: Assessment, user, membership: Membership) -> set[int] | None:
-    """Evidence ids whose cell threads this user may not see yet: None means every row is visible."""
-    if membership.can_review:
-        return None
-    rated = rows_rated_in_full(assessment_id=assessment.pk, user_id=user.pk)
-    if rated is None:
-        return None
-    return set(assessment.evidence.exclude(pk__in=rated).values_list("pk", flat=True))
+    """Evidence ids whose cell threads this user may not see yet (the visibility policy's hidden ACH rows:
+    apps.assessments.visibility); None means every row is visible."""
+    view = view_for(assessment=assessment, user=user, role=membership.role)
+    return None if view.sees_all else set(view.hidden.get("ach", ()))
 
 
 def thread_visible(*, thread: Thread, user, membership: Membership) -> bool:
     """Supervisors see every thread; an analyst sees a cell's thread once they have rated its whole row."""
     if thread.kind != Thread.Kind.CELL or membership.can_review:
         return True
-    rated = rows_rated_in_full(assessment_id=thread.assessment_id, user_id=user.pk)
-    return rated is None or thread.evidence_id in rated
+    hidden = _hidden_rows(assessment=thread.assessment, user=user, membership=membership)
+    return hidden is None or thread.evidence_id not in hidden
 
 
 @dataclass
