@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from apps.accounts.models import Membership
 from apps.ach import scoring
+from apps.ach.judgments import comparison_get, sensitivity_get
 from apps.ach.models import Rating
 from apps.ach.results import matrix_visible, scores_of
 from apps.ach.selectors import matrix_get
@@ -265,8 +266,10 @@ class Report:
     assumptions: list[Assumption]
     key_uncertainties: list[Assumption]
     indicators: list[dict]
-    stated_probabilities: list[dict]
+    # The analysts' stated probabilities beside the computed ones (as the judgment panel shows them).
+    comparison: Any
     approvals: list[Activity]
+    sensitivity: dict | None = None
     view_notice: str = ""
     answer: dict | None = None
 
@@ -276,15 +279,20 @@ class Report:
         return self.approvals[-1] if self.approvals and self.approvals[-1].data.get("action") == "approve" else None
 
 
+def _lead_sensitivity(snapshot: ScoreSnapshot | None, results: dict) -> dict | None:
+    """The judgment panel's "how fragile is the lead" (greedy removals, the team without each analyst);
+    None for a snapshot scored before it existed."""
+    if snapshot is None or "without_analyst" not in (results.get("sensitivity") or {}):
+        return None
+    return sensitivity_get(snapshot, results)
+
+
 def report_get(*, assessment: Assessment, user, membership: Membership) -> Report:
     """The report as the user may read it: an analyst's from her view (apps.assessments.visibility)."""
     view = view_for(assessment=assessment, user=user, role=membership.role)
     grid = grid_get(assessment=assessment, hidden=view.hidden.get("ach", ()))
     snapshot = snapshot_latest(assessment_id=assessment.pk)
     results = results_for(view=view, snapshot=snapshot, assessment=assessment) if snapshot else {}
-    stated = [
-        {"key": h.key, "statement": h.statement, "prior": h.prior} for h in grid.hypotheses if h.prior is not None
-    ]
     return Report(
         assessment=assessment,
         # Handling markings arrive with another branch; until then the report shows a placeholder.
@@ -296,7 +304,15 @@ def report_get(*, assessment: Assessment, user, membership: Membership) -> Repor
         assumptions=assumptions_all(assessment=assessment),
         key_uncertainties=key_uncertainties(assessment=assessment),
         indicators=indicators_of(snapshot=snapshot),
-        stated_probabilities=stated,
+        comparison=comparison_get(
+            assessment=assessment,
+            hypotheses=list(grid.hypotheses),
+            snapshot=snapshot,
+            user=user,
+            sees_everyone=membership.can_review,
+            results=results.get("ach") or {},
+        ),
+        sensitivity=_lead_sensitivity(snapshot, results.get("ach") or {}),
         approvals=approval_record(assessment=assessment),
         answer=(results.get("ach") or {}).get("answer"),
     )

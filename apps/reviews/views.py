@@ -45,7 +45,12 @@ def report_pdf(request: HtmxRequest, pk: int):
     html = render_to_string(
         "reviews/report.html", {**_report_context(request, assessment), "pdf": True}, request=request
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS
+
+    # The page links the stylesheet; WeasyPrint reads the same file from disk instead of over HTTP.
+    stylesheet = CSS(filename=finders.find("css/report.css"))
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=[stylesheet])
     return HttpResponse(
         pdf,
         content_type="application/pdf",
