@@ -126,3 +126,11 @@ def test_the_review_board_and_the_report_show_the_same_answer(client, two_leader
         card = page[page.index('id="answer"') :]
         assert "Leader by inconsistency</th><td><strong>H2" in card, name
         assert "Leader by posterior</th><td><strong>H1" in card and 'id="consistent-only-warning"' in card, name
+
+
+@pytest.mark.django_db
+def test_the_history_names_both_leaders(client, two_leaders, supervisor):
+    client.force_login(supervisor)
+    page = client.get(reverse("assessments:history", args=[two_leaders.pk])).content.decode()
+    assert "<th>Leader by inconsistency</th><th>Leader by posterior</th>" in page
+    assert "<td>H2</td><td>H1</td>" in page

@@ -124,7 +124,7 @@ def test_the_panel_names_the_items_whose_removal_changes_the_lead(client, analys
     _rate(assessment, analyst, [("C", "I"), ("C", "I"), ("I", "C")])
     client.force_login(analyst)
     body = client.get(_url("judgments", assessment)).content.decode()
-    assert "The lead of <strong>H1</strong> changes after removing 2 items: E1, E2." in body
+    assert "The posterior lead of <strong>H1</strong> changes after removing 2 items: E1, E2." in body
 
 
 def test_the_panel_warns_of_hypotheses_that_may_not_be_mutually_exclusive(client, analyst, team):
