@@ -329,6 +329,10 @@ def test_an_analyst_reads_the_same_through_every_door_whatever_teammates_judged_
     built = [{k: v for k, v in answers[world]["built"].items() if k != "notification"} for world in WORLDS]
     assert built[0] == built[1], "the two worlds must be built with the same ids"
     assert calm["alice"].keys() == storm["alice"].keys()
+    # The walk reached the doors the probe used (and did not silently find none).
+    walked = {door.split(" ")[0] for door in calm["alice"]}
+    assert {"api:snapshot-list", "api:snapshot-detail", "ach:export", "reviews:report_pdf", "e-mails"} <= walked
+    assert len(walked) > 40
     leaks = [door for door in calm["alice"] if calm["alice"][door] != storm["alice"][door]]
     assert not leaks, (
         "alice's answers depend on what she may not see:\n"
