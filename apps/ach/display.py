@@ -1,11 +1,13 @@
 """What the matrix page shows: rows, cells and score rows for one view of the matrix."""
 
+import functools
 import zlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -85,6 +87,12 @@ def _cell_label(code: int) -> str:
     return scoring.RATING_LABELS[int(code)]
 
 
+@functools.cache
+def _comment_icon() -> str:
+    # An SVG, not an emoji: it draws without an emoji font (one template for the page and the rows).
+    return render_to_string("components/comment_icon.html").strip()
+
+
 def _comments_link(row: dict, url: str, *, can_comment: bool) -> str:
     count, open_ = row["comments"], row["comments_open"]
     if not count:
@@ -92,7 +100,7 @@ def _comments_link(row: dict, url: str, *, can_comment: bool) -> str:
     state = "open" if open_ else "resolved"
     return (
         f'<a class="badge comment-marker comment-{state}" href="{url}" '
-        f'title="{count} comment thread{"s" if count > 1 else ""} ({state})">💬 {count}</a>'
+        f'title="{count} comment thread{"s" if count > 1 else ""} ({state})">{_comment_icon()} {count}</a>'
     )
 
 
@@ -284,7 +292,9 @@ def _rows_html(
             row,
             cells,
             edit_url=edit_url,
-            comments=_comments_link(row, comments_url.format(evidence.pk), can_comment=membership.can_review),
+            comments=_comments_link(
+                row, comments_url.format(evidence.pk), can_comment=membership.can_review or membership.can_edit
+            ),
         )
         rows.append(row)
     return rows

@@ -8,6 +8,7 @@ from django.utils import timezone
 from apps.assessments.access import conversation_check
 from apps.assessments.models import Activity, Assessment
 from apps.assessments.services import activity_record
+from apps.assessments.visibility import view_for
 
 from .models import Comment, Thread
 from .selectors import target_type, targets_for
@@ -73,6 +74,13 @@ def thread_start(
                 raise ValidationError({"hypothesis": "No such hypothesis in this assessment."})
         if thread.evidence and thread.hypothesis:
             thread.kind = Thread.Kind.CELL
+            # Anchoring, at every door: a cell's thread shows teammates' views of a row the user has not
+            # rated in full; they may start one only where they could already read one.
+            view = view_for(assessment=assessment, user=user)
+            if not view.sees_all and thread.evidence.pk in set(view.hidden.get("ach", ())):
+                raise ValidationError(
+                    f"Rate every cell of {thread.evidence.key} yourself before starting a thread on one of them."
+                )
         elif thread.evidence:
             thread.kind = Thread.Kind.EVIDENCE
         elif thread.hypothesis:

@@ -28,6 +28,11 @@ def _thread_for_user(request: HtmxRequest, pk: int, thread_id: int, *, review: b
     return assessment, thread
 
 
+def _can_start(membership) -> bool:
+    """Analysts and supervisors start threads (a cell's only once its row is rated: the service checks)."""
+    return membership.can_edit or membership.can_review
+
+
 def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -50,7 +55,7 @@ def thread_list(request: HtmxRequest, pk: int):
         target=target,
     )
     form = None
-    if assessment.membership.can_review:
+    if _can_start(assessment.membership):
         form = ThreadForm(
             assessment=assessment,
             initial={
@@ -65,7 +70,9 @@ def thread_list(request: HtmxRequest, pk: int):
 @require_POST
 @login_required
 def thread_create(request: HtmxRequest, pk: int):
-    assessment = assessment_for_user(request.user, pk, review=True)
+    assessment = assessment_for_user(request.user, pk)
+    if not _can_start(assessment.membership):
+        raise PermissionDenied("Your role in this team cannot start comment threads.")
     form = ThreadForm(request.POST, assessment=assessment)
     created = []
     if form_submit(

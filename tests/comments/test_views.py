@@ -124,15 +124,38 @@ def test_resolving_a_resolved_thread_is_refused_and_changes_nothing(assessment, 
     assert Activity.objects.filter(data__action="thread_resolve").count() == 1
 
 
-def test_analyst_can_neither_start_nor_resolve_a_thread(client, assessment, analyst, cell_thread):
+def test_analyst_starts_a_thread_but_cannot_resolve_one(client, assessment, analyst, cell_thread):
     evidence, _ = _cell(assessment)
     _rate_row(assessment, analyst, evidence)
     login(client, analyst)
     start = client.post(reverse("comments:create", args=[assessment.pk]), {"evidence": evidence.pk, "body": "Me?"})
     resolve = client.post(reverse("comments:resolve", args=[assessment.pk, cell_thread.pk]), {"action": "resolve"})
-    assert start.status_code == resolve.status_code == 403
+    assert start.status_code == 302 and resolve.status_code == 403
     cell_thread.refresh_from_db()
-    assert Thread.objects.count() == 1 and not cell_thread.resolved
+    assert Thread.objects.filter(started_by=analyst, kind="evidence", evidence=evidence).exists()
+    assert not cell_thread.resolved
+
+
+def test_an_analyst_starts_a_cell_thread_only_once_they_rated_its_row(client, assessment, analyst):
+    evidence, hypothesis = _cell(assessment, 1, 0)
+    login(client, analyst)
+    url = reverse("comments:create", args=[assessment.pk])
+    fields = {"evidence": evidence.pk, "hypothesis": hypothesis.pk, "body": "Consistent?"}
+    refused = client.post(url, fields)
+    assert refused.status_code == 400 and "Rate every cell of E2 yourself" in refused.content.decode()
+    assert not Thread.objects.exists()
+    _rate_row(assessment, analyst, evidence)
+    assert client.post(url, fields).status_code == 302
+    assert Thread.objects.get().kind == "cell"
+
+
+def test_the_comment_marker_is_an_icon_that_needs_no_emoji_font(client, assessment, analyst, cell_thread):
+    evidence, _ = _cell(assessment)
+    _rate_row(assessment, analyst, evidence)
+    login(client, analyst)
+    page = client.get(reverse("ach:matrix", args=[assessment.pk])).content.decode()
+    assert 'class="badge comment-marker comment-open"' in page and '<svg class="icon"' in page
+    assert "\U0001f4ac" not in page
 
 
 @pytest.mark.parametrize(
@@ -162,8 +185,10 @@ def test_a_cell_thread_stays_hidden_from_an_analyst_until_they_rate_the_row(
     evidence, _ = _cell(assessment)
     _rate_row(assessment, analyst, evidence, labels=("II", "II", "II"))
     login(client, teammate)
-    listing = client.get(reverse("comments:list", args=[assessment.pk])).content.decode()
-    assert "E1" not in listing and "1 thread on cells of rows you have not rated" in listing
+    page = client.get(reverse("comments:list", args=[assessment.pk])).content.decode()
+    # The thread list (the start-a-thread form beside it names every item).
+    listing = page.split('id="threads"', 1)[1].split("</ul>", 1)[0]
+    assert "E1" not in listing and "1 thread on cells of rows you have not rated" in page
     assert client.get(reverse("comments:detail", args=[assessment.pk, cell_thread.pk])).status_code == 403
     reply = client.post(reverse("comments:reply", args=[assessment.pk, cell_thread.pk]), {"body": "?"})
     assert reply.status_code == 403
@@ -181,7 +206,7 @@ def test_matrix_marks_commented_cells_and_rows_for_the_supervisor(client, assess
     html = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": "team"}).content.decode()
     evidence, hypothesis = _cell(assessment)
     assert f'commented comment-open" tabindex="0" data-e="{evidence.pk}" data-h="{hypothesis.pk}"' in html
-    assert "💬 1" in html
+    assert "</svg> 1</a>" in html
     services.thread_resolve(thread=cell_thread, user=supervisor, resolved=True)
     html = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": "team"}).content.decode()
     assert f'commented" tabindex="0" data-e="{evidence.pk}"' in html and "comment-resolved" in html
@@ -206,4 +231,4 @@ def test_rating_the_last_cell_of_a_row_returns_that_row_alone_with_its_comment_m
     body = full.content.decode()
     assert body.count('<tr id="ev-') == 1 and full["HX-Retarget"] == f"#ev-{evidence.pk}"
     assert f'commented comment-open" tabindex="0" data-e="{evidence.pk}" data-h="{hypothesis.pk}"' in body
-    assert "💬 1" in body
+    assert "</svg> 1</a>" in body
