@@ -158,7 +158,7 @@ class _PdfHtml:
     def __init__(self, string: str, **_):
         self.string = string
 
-    def write_pdf(self) -> bytes:
+    def write_pdf(self, **_) -> bytes:
         return self.string.encode()
 
 

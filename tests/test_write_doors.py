@@ -68,6 +68,7 @@ FROZEN = {
 # Pages whose URL names no assessment: each says why it is not a door to an existing assessment's content.
 NOT_ASSESSMENT_DOORS = {
     "healthz": "health check, reads nothing of a team",
+    "favicon": "a redirect to the static icon",
     "metrics": "process metrics",
     "assessments:list": "the list; GET only",
     "admin_login": "the admin's sign-in",

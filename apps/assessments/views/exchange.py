@@ -102,7 +102,7 @@ def evidence_import(request: HtmxRequest, pk: int):
                 else exc.messages
             )
             return render(request, "assessments/evidence_import.html", context, status=400)
-        messages.success(request, f"Imported {len(created)} evidence items.")
+        messages.success(request, f"Imported {len(created)} evidence item{'s' if len(created) != 1 else ''}.")
         return redirect(assessment)
     if request.method == "POST":
         upload = request.FILES.get("file")
