@@ -2,8 +2,19 @@
 
 from collections.abc import Mapping
 
+from django.core.validators import RegexValidator
 from django.db import models
 from rest_framework import serializers
+
+from apps.core.models import SingleLineCharField
+
+# apps.core.models.single_line_validate's rule (no Unicode control character, category Cc) as a pattern, so
+# that the schema states it.
+ONE_LINE = RegexValidator(
+    r"^[^\x00-\x1f\x7f-\x9f]*$",
+    "Write this on one line: remove the line breaks, tabs and other control characters.",
+    code="control_characters",
+)
 
 
 class StrictCharField(serializers.CharField):
@@ -53,3 +64,9 @@ class StrictModelSerializer(NoUnknownFields, serializers.ModelSerializer):
         models.PositiveIntegerField: StrictIntegerField,
     }
     serializer_choice_field = StrictChoiceField
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, SingleLineCharField):
+            field_kwargs["validators"] = [*field_kwargs.get("validators", []), ONE_LINE]
+        return field_class, field_kwargs

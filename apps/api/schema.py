@@ -48,8 +48,11 @@ def request_bodies_exact(result: dict, generator, request, public) -> dict:
             component["additionalProperties"] = False
             for field in component.get("properties", {}).values():
                 # Text is trimmed before it is checked, so a required text needs more than spaces.
-                if field.get("type") == "string" and field.get("minLength") and "pattern" not in field:
-                    field["pattern"] = r"\S"
+                if field.get("type") == "string" and field.get("minLength"):
+                    if "pattern" in field:
+                        field.setdefault("allOf", []).append({"pattern": r"\S"})
+                    else:
+                        field["pattern"] = r"\S"
     return result
 
 
