@@ -27,3 +27,12 @@ def test_a_one_row_import_preview_says_row_and_item(client, analyst, assessment)
     page = client.post(reverse("assessments:evidence_import", args=[assessment.pk]), {"file": upload}).content.decode()
     assert "Preview: 1 row" in page and "1 rows" not in page
     assert "Import 1 evidence item<" in page
+
+
+def test_a_supervisor_sees_no_mine_tab_and_opens_on_the_team(client, supervisor, assessment):
+    client.force_login(supervisor)
+    page = client.get(reverse("ach:matrix", args=[assessment.pk])).content.decode()
+    tabs = page.split('role="tablist"', 1)[1].split("</div>", 1)[0]
+    assert ">Mine<" not in tabs and 'class="active">Team consensus<' in tabs
+    mine = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": "mine"}).content.decode()
+    assert 'class="active">Team consensus<' in mine.split('role="tablist"', 1)[1].split("</div>", 1)[0]

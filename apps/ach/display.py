@@ -36,10 +36,12 @@ class MatrixParams:
     density: str = ""
 
     @classmethod
-    def from_request(cls, data, *, can_review: bool) -> "MatrixParams":
-        view = data.get("view", "mine")
-        if view not in VIEWS or (view == "analyst" and not can_review):
-            view = "mine"
+    def from_request(cls, data, *, can_review: bool, can_rate: bool = True) -> "MatrixParams":
+        # A member who rates nothing (a supervisor) has no "mine": they open on the team's matrix.
+        default = "mine" if can_rate else "team"
+        view = data.get("view", default)
+        if view not in VIEWS or (view == "analyst" and not can_review) or (view == "mine" and not can_rate):
+            view = default
         sort = data.get("sort", "order")
         return cls(
             view=view,

@@ -38,7 +38,8 @@ ITEMS_CHANGED = "items-changed"
 
 def _params(request, assessment) -> MatrixParams:
     data = request.GET if request.method == "GET" else request.POST
-    return MatrixParams.from_request(data, can_review=assessment.membership.can_review)
+    membership = assessment.membership
+    return MatrixParams.from_request(data, can_review=membership.can_review, can_rate=membership.can_edit)
 
 
 def _panel_state(assessment, snapshot_version: int | None) -> dict:
