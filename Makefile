@@ -54,6 +54,8 @@ run demo migrate: export SECRET_KEY ?= $(shell mkdir -p $(dir $(SECRET_FILE)) &&
 	python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SECRET_FILE); } && cat $(SECRET_FILE))
 run demo migrate: export ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost
 run demo migrate: export SECURE_SSL_REDIRECT ?= false
+# E-mailed links (notifications, password reset) point where `make run` serves, unless SITE_URL says otherwise.
+run demo migrate: export SITE_URL ?= http://$(HOST):$(PORT)
 run demo migrate: export SESSION_COOKIE_SECURE ?= false
 run demo migrate: export CSRF_COOKIE_SECURE ?= false
 run demo migrate: export SECURE_HSTS_SECONDS ?= 0

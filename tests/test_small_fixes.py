@@ -36,3 +36,22 @@ def test_a_supervisor_sees_no_mine_tab_and_opens_on_the_team(client, supervisor,
     assert ">Mine<" not in tabs and 'class="active">Team consensus<' in tabs
     mine = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": "mine"}).content.decode()
     assert 'class="active">Team consensus<' in mine.split('role="tablist"', 1)[1].split("</div>", 1)[0]
+
+
+def test_notification_emails_link_from_site_url(
+    settings, assessment, analyst, teammate, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from apps.assessments.models import Activity
+    from apps.assessments.services import activity_record
+
+    settings.SITE_URL = "http://workbench.example.test:8080/"
+    teammate.email = "bob@example.test"
+    teammate.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_record(
+            assessment=assessment, kind=Activity.Kind.REVIEW, message="alice commented", actor=analyst, notify=True
+        )
+    bodies = [m.body for m in mail.outbox if "bob@example.test" in m.to]
+    assert bodies and "http://workbench.example.test:8080/" in bodies[0] and ":8000" not in bodies[0]
