@@ -598,14 +598,17 @@ def log_odds_contributions(
 
     def log_p(h: int) -> FloatArray:
         own = np.where(numeric[:, :, h], ell[:, :, h], row_mean)
-        return np.log(r * own + (1 - r) * 0.5)
+        # A row the analyst rated none of CC…II has no likelihood (log 0 at r = 1): masked out below.
+        with np.errstate(divide="ignore"):
+            return np.log(r * own + (1 - r) * 0.5)
 
     counts = np.ones((n_analysts, n_evidence))
     has_rows = rated > 0
     for group in np.unique(model.origins[model.origins >= 0]):
         members = model.origins == group
         counts[:, members] = np.maximum(has_rows[:, members].sum(axis=1, keepdims=True), 1)
-    return np.where(has_rows, (log_p(first) - log_p(second)) / counts, 0.0)
+    with np.errstate(invalid="ignore"):
+        return np.where(has_rows, (log_p(first) - log_p(second)) / counts, 0.0)
 
 
 def team_log_odds_contributions(contributions: npt.ArrayLike, pool_weight: npt.ArrayLike) -> FloatArray:
