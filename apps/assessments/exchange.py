@@ -227,10 +227,8 @@ def assessment_import(
         description=data.get("description", ""),
         marking=marking,
         as_of=_as_of(data),
+        slug=slug,
     )
-    if slug:
-        assessment.slug = slug
-        assessment.save(update_fields=["slug"])
     _accounts_record(assessment=assessment, usernames=new_accounts, user=user, via="JSON import")
     hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"], user=user)
     evidence_items = [

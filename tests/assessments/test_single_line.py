@@ -77,3 +77,14 @@ def test_the_api_refuses_an_evidence_source_with_a_line_break(assessment, analys
     )
     assert response.status_code == 400 and "one line" in json.dumps(response.json())
     assert not assessment.evidence.filter(summary="From the feed").exists()
+
+
+def test_an_assessment_titled_on_two_lines_before_the_rule_still_gets_its_e_mails(
+    analyst, supervisor, assessment, mailoutbox, django_capture_on_commit_callbacks
+):
+    Assessment.objects.filter(pk=assessment.pk).update(title="Sahel\nrevised")
+    assessment.refresh_from_db()
+    services.assessment_review(assessment=assessment, user=analyst, action="submit")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_review(assessment=assessment, user=supervisor, action="approve")
+    assert mailoutbox and mailoutbox[-1].subject.startswith("[SAT Workbench] Sahel revised: review:")

@@ -126,7 +126,10 @@ def _followers_notify(*, assessment: Assessment, activity: Activity) -> None:
 def notification_subject(*, activity: Activity, assessment: Assessment) -> str:
     """Says what happened: `[SAT Workbench] AQIM: warning: IND3 is now at its threshold …`."""
     what = activity.data.get("subject") or activity.message
-    subject = f"[SAT Workbench] {assessment.title}: {activity.get_kind_display().lower()}: {' '.join(what.split())}"
+    # One line whatever is stored: a header with a line break is refused by Django, and the mail never leaves
+    # (titles are one line since the field rule; one saved before it must not silence every e-mail).
+    title = " ".join(assessment.title.split())
+    subject = f"[SAT Workbench] {title}: {activity.get_kind_display().lower()}: {' '.join(what.split())}"
     return subject if len(subject) <= 150 else subject[:149] + "…"
 
 

@@ -26,6 +26,7 @@ def assessment_create(
     description: str = "",
     marking: Marking | None = None,
     as_of: datetime.date | None = None,
+    slug: str = "",
 ) -> Assessment:
     fields_validate(title=title, question=question, description=description)
     assessment = Assessment.objects.create(
@@ -36,6 +37,8 @@ def assessment_create(
         created_by=user,
         marking=marking,
         as_of=as_of,
+        # The stable id a file may carry, unique within the team (the import checked it is free).
+        slug=slug,
     )
     RescoreQueue.objects.create(assessment=assessment)
     activity_record(assessment=assessment, kind=Activity.Kind.CHANGE, message="Assessment created", actor=user)
