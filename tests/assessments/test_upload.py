@@ -91,6 +91,14 @@ def test_site_admin_previews_and_loads_a_teams_file(client):
     assert Membership.objects.get(user__username="hana").team.name == "Horn Desk"
 
 
+def test_a_site_admin_outside_the_team_lands_on_a_page_that_exists_after_loading(client, team):
+    admin_user = factories.UserFactory(username="admin", is_staff=True)
+    login(client, admin_user)
+    response = _confirm(client, _preview(client, _aqim(), team=team.pk, create_analysts="1"))
+    assert Assessment.objects.filter(team=team, slug="aqim").exists()
+    assert response.status_code == 302 and client.get(response["Location"]).status_code == 200
+
+
 def test_team_admins_cannot_load_teams_files_or_into_other_teams(client, team, other_team, team_admin):
     login(client, team_admin)
     assert _preview(client, TEAMS).status_code == 403

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.exchange import FORMAT as TEAMS_FORMAT
@@ -194,7 +193,11 @@ def upload(request: HtmxRequest):
         if pending.status != PendingImport.Status.DONE:
             return redirect("assessments:upload_progress", pk=pending.pk)
         messages.success(request, pending.summary)
-        return redirect(pending.assessment or reverse("assessments:upload"))
+        loaded = pending.assessment
+        # A site admin may load into a team they are not in: its assessment would be a 404 for them.
+        if loaded is not None and loaded.team.memberships.filter(user=request.user).exists():
+            return redirect(loaded)
+        return redirect("assessments:upload")
     if request.method == "POST":
         upload_file = request.FILES.get("file")
         if upload_file is None:
