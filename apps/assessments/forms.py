@@ -3,6 +3,7 @@ from django import forms
 from apps.core.versions import VersionedFormMixin
 
 from .models import Assessment, Evidence, Hypothesis
+from .services.evidence import EVIDENCE_FIELDS
 
 
 class AssessmentForm(forms.ModelForm):
@@ -22,7 +23,8 @@ class HypothesisForm(VersionedFormMixin, forms.ModelForm):
 class EvidenceForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Evidence
-        fields = ["summary", "source", "citation", "date", "type", "credibility", "relevance", "origin"]
+        # The fields every door exchanges (the services' list): the form, the file load, the history.
+        fields = list(EVIDENCE_FIELDS)
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2, "placeholder": "What was observed or reported…"}),
             # <input type=date> reads only ISO dates; the locale's 01/03/2012 shows empty and saves as none.
