@@ -86,11 +86,13 @@ def pgbouncer(require_postgres, require_broker):
             assert process.poll() is None, log.read_text() if log.exists() else "PgBouncer exited"
             return False
 
-    wait_for(accepting, timeout=30)
-    yield listen, user
-    process.terminate()
-    process.wait(timeout=20)
-    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        wait_for(accepting, timeout=30)
+        yield listen, user
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _transactions_pooled(listen: int, user: str, name: str) -> int:
