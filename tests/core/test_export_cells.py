@@ -30,7 +30,14 @@ def hostile_assessment(team, analyst):
         assessment=assessment,
         user=analyst,
         items=[
-            {"summary": text, "source": text, "citation": "@cite", "credibility": "medium", "relevance": "medium"}
+            # A source is one line (control characters are refused at every door); a summary may hold them.
+            {
+                "summary": text,
+                "source": text.lstrip("\t\r"),
+                "citation": "@cite",
+                "credibility": "medium",
+                "relevance": "medium",
+            }
             for text in HOSTILE
         ],
         via="test",
