@@ -1,14 +1,11 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from apps.accounts.views import LoginView
-from apps.core.views import healthz, metrics
+from apps.core.views import favicon, healthz, metrics
 
 urlpatterns = [
-    # Browsers ask for /favicon.ico whatever the page links: send them to the static icon.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
+    path("favicon.ico", favicon, name="favicon"),
     # The admin signs in through the workbench's own login page (lockout, second factor).
     path("admin/login/", LoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),

@@ -1,8 +1,16 @@
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from .health import broker_status, database_status
 from .metrics import metrics_allowed, metrics_render
+
+
+@require_GET
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page links. The static URL is looked up per request:
+    # with the manifest storage it exists only after collectstatic, not when the URLconf is imported.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @require_GET

@@ -74,7 +74,13 @@ def test_a_rating_records_the_rescoring_latency_and_each_techniques_compute_time
 def test_a_malformed_allowed_network_stops_start_up():
     from tests.test_settings_and_health import _run_manage
 
-    result = _run_manage("check", METRICS_ALLOWED_NETWORKS="10.0.0.0/8,not-an-address")
+    result = _run_manage(
+        "check",
+        METRICS_ALLOWED_NETWORKS="10.0.0.0/8,not-an-address",
+        DEBUG="false",
+        SECRET_KEY="a-long-random-production-secret-key-" + "k7Qz9" * 10,
+        ALLOWED_HOSTS="sat.example.org",
+    )
     assert result.returncode != 0
     assert "METRICS_ALLOWED_NETWORKS: 'not-an-address' is not an address or network" in result.stderr
 
