@@ -7,7 +7,7 @@ class AchConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.accounts.profile import profile_section_register
-        from apps.assessments.rescoring import Technique, technique_register
+        from apps.assessments.techniques import Technique, technique_register
         from apps.assessments.visibility import Rule, rule_register
 
         from . import exchange, results, selectors

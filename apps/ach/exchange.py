@@ -4,7 +4,7 @@ from typing import Any
 
 import numpy as np
 
-from apps.assessments.rescoring import ImportContext
+from apps.assessments.techniques import ImportContext
 
 from . import results, scoring, services
 from .judgments import calibration_seen

@@ -21,7 +21,7 @@ from apps.core.jsonfile import json_place
 from . import services
 from .access import write_refusal
 from .models import Activity, Assessment, Marking, priors_validate
-from .rescoring import TECHNIQUES, ImportContext
+from .techniques import TECHNIQUES, ImportContext
 
 FORMAT = "sat-workbench/assessment@1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "assessment-v1.schema.json"

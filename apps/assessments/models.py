@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from apps.accounts.models import Team
 from apps.core.models import BoundedTextField, SingleLineCharField, TimeStampedModel
 
-from .rescoring import technique_first_tab
+from .techniques import technique_first_tab
 
 
 def default_likelihoods() -> dict[str, float]:

@@ -14,7 +14,7 @@ from simple_history.utils import get_history_model_for_model
 from apps.accounts.models import Role, Team
 
 from .models import Activity, Assessment, Evidence, Follow, Hypothesis, Notification, RescoreQueue, ScoreSnapshot
-from .rescoring import TECHNIQUES
+from .techniques import TECHNIQUES
 
 
 def upload_teams(*, user: User) -> QuerySet[Team]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django import forms
 
 from .models import Evidence
-from .rescoring import evidence_columns
+from .techniques import evidence_columns
 
 COLUMNS = ["summary", "source", "citation", "date", "type", "credibility", "relevance", "origin"]
 REQUIRED = {"summary"}

@@ -6,7 +6,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicators"
 
     def ready(self) -> None:
-        from apps.assessments.rescoring import Technique, technique_register
+        from apps.assessments.techniques import Technique, technique_register
         from apps.assessments.visibility import Rule, rule_register
 
         from . import exchange, results

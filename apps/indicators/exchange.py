@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.assessments.rescoring import ImportContext
+from apps.assessments.techniques import ImportContext
 from apps.assessments.selectors import snapshot_latest
 
 from . import services, validator

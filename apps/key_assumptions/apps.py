@@ -6,7 +6,7 @@ class KeyAssumptionsConfig(AppConfig):
     verbose_name = "Key Assumptions Check"
 
     def ready(self) -> None:
-        from apps.assessments.rescoring import EvidenceColumn, Technique, technique_register
+        from apps.assessments.techniques import EvidenceColumn, Technique, technique_register
         from apps.assessments.visibility import Rule, rule_register
 
         from . import exchange, results, selectors, services

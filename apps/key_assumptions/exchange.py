@@ -10,7 +10,7 @@ import datetime
 from collections import Counter
 from typing import Any
 
-from apps.assessments.rescoring import ImportContext
+from apps.assessments.techniques import ImportContext
 
 from . import services
 from .models import Assumption, Change

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
 from apps.assessments.access import assessment_for_user
-from apps.assessments.rescoring import TECHNIQUES
+from apps.assessments.techniques import TECHNIQUES
 from apps.core.types import HtmxRequest
 
 from . import selectors, services

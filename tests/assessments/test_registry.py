@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from apps.assessments.exchange import AssessmentFileError, assessment_import
-from apps.assessments.rescoring import TECHNIQUES, Technique, technique_tabs
+from apps.assessments.techniques import TECHNIQUES, Technique, technique_tabs
 
 ROOT = Path(__file__).resolve().parents[2]
 ACH_URL_NAME = re.compile(r"""['"]ach:""")

@@ -221,11 +221,11 @@ def test_a_claim_stuck_by_a_worker_killed_in_the_countdown_is_taken_over_by_a_sa
 def test_a_save_does_not_wait_for_the_scoring_of_an_earlier_version(require_postgres, matrix, analyst, monkeypatch):
     """Scoring reads one consistent view without locks: a save made meanwhile commits at once, the
     snapshot stored is of the version that was read, and that version's results are exact."""
-    from apps.assessments import rescoring
+    from apps.assessments import techniques
     from apps.assessments.services import rescoring as rescoring_services
 
     scoring_started, finish_scoring = threading.Event(), threading.Event()
-    ach = rescoring.TECHNIQUES["ach"]
+    ach = techniques.TECHNIQUES["ach"]
 
     def slow_compute(assessment):
         results = ach.compute(assessment)
@@ -233,7 +233,7 @@ def test_a_save_does_not_wait_for_the_scoring_of_an_earlier_version(require_post
         finish_scoring.wait(30)
         return results
 
-    monkeypatch.setitem(rescoring.TECHNIQUES, "ach", dataclasses.replace(ach, compute=slow_compute))
+    monkeypatch.setitem(techniques.TECHNIQUES, "ach", dataclasses.replace(ach, compute=slow_compute))
     # The save's own rescoring (in-process here) is left out: it would race this one to store a snapshot.
     monkeypatch.setattr(rescoring_services, "rescore_request", lambda **kwargs: False)
     Assessment.objects.filter(pk=matrix.pk).update(content_version=F("content_version") + 1)  # not scored yet

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Activity, Assessment, Follow, Notification, ScoreSnapshot
-from ..rescoring import TECHNIQUES
+from ..techniques import TECHNIQUES
 from ..visibility import ALERT_KINDS, activities_shown, views_of_members
 
 

@@ -12,7 +12,7 @@ from apps.core.versions import changes_between, version_check
 
 from ..access import assessment_write_check
 from ..models import Activity, Assessment, Evidence, Hypothesis, priors_validate
-from ..rescoring import evidence_columns
+from ..techniques import evidence_columns
 from .activity import activity_record
 from .rescoring import assessment_bump
 

@@ -14,7 +14,7 @@ from apps.core.metrics import RESCORING_LATENCY, SNAPSHOT_COMPUTE
 
 from ..access import assessment_write_check
 from ..models import Assessment, RescoreQueue, ScoreSnapshot
-from ..rescoring import TECHNIQUES
+from ..techniques import TECHNIQUES
 from ..selectors import assessments_outdated, assessments_stale, evidence_keys_added
 from .activity import alerts_record
 

@@ -1,7 +1,7 @@
 from django import template
 from django.urls import reverse
 
-from apps.assessments.rescoring import technique_tabs
+from apps.assessments.techniques import technique_tabs
 from apps.assessments.selectors import review_return_latest
 
 register = template.Library()

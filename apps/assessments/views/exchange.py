@@ -12,7 +12,7 @@ from apps.assessments import exchange as assessment_exchange
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import PendingImport
-from apps.assessments.rescoring import evidence_columns
+from apps.assessments.techniques import evidence_columns
 from apps.assessments.selectors import upload_teams
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
 from apps.assessments.visibility import view_for
