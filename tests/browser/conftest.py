@@ -59,6 +59,19 @@ def browser_ready():
     return True
 
 
+@pytest.fixture(autouse=True)
+def _pages_closed_before_the_database_is_flushed(transactional_db, browser):
+    """Close every page a test opened before its database is emptied.
+
+    Pages opened with browser.new_page() outlive the test otherwise and keep polling the live server:
+    their requests then hold locks that the teardown's flush waits on (a deadlock on a busy machine),
+    or they land in the next test's database. Requesting transactional_db here makes this teardown run first.
+    """
+    yield
+    for context in browser.contexts:
+        context.close()
+
+
 @pytest.fixture
 def live_matrix(transactional_db, team):
     """Two analysts and a supervisor with a 3 × 3 matrix, reachable through the live server."""
