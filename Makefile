@@ -15,7 +15,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-under-load bench load cluster backup restore lint install migrate demo worker python
+.PHONY: run test test-under-load bench load cluster backup restore lint install migrate demo worker python docs docs-build
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -78,7 +78,18 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy apps config
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(MAKE) --no-print-directory docs-build
 	$(VENV)/bin/pytest -n auto --dist loadgroup -rs $(PYTEST_ARGS)
+
+# The manual (docs/, mkdocs.yml): `make docs` serves it with live reload; the build is part of `make test`.
+DOCS_ADDR ?= 127.0.0.1:8001
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dev-addr $(DOCS_ADDR)
+
+# Into a temporary folder, so a test run leaves no site behind.
+docs-build: install
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+		NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir "$$d"
 
 # The suite with every core kept busy (ops/hog-test): HOG_RUNS=5 for five runs in a row, PYTEST_ARGS to narrow it.
 test-under-load: install
