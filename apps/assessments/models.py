@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from apps.accounts.models import Team
 from apps.core.models import BoundedTextField, SingleLineCharField, TimeStampedModel
 
+from .grading import INFORMATION_GRADES, SOURCE_GRADES
 from .techniques import technique_first_tab
 
 
@@ -65,9 +66,17 @@ class Assessment(TimeStampedModel):
     last_change = models.CharField(max_length=200, blank=True)
     hypothesis_counter = models.PositiveIntegerField(default=0)
     evidence_counter = models.PositiveIntegerField(default=0)
+    source_counter = models.PositiveIntegerField(default=0)
     # Counters and the version stamp change on every save; history keeps what an analyst changed.
     history = HistoricalRecords(
-        excluded_fields=["content_version", "last_change", "hypothesis_counter", "evidence_counter", "updated_at"]
+        excluded_fields=[
+            "content_version",
+            "last_change",
+            "hypothesis_counter",
+            "evidence_counter",
+            "source_counter",
+            "updated_at",
+        ]
     )
     # Set when a team admin archives it: gone from lists, read-only, restorable.
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -147,6 +156,51 @@ class Level(models.TextChoices):
     HIGH = "high", "High"
 
 
+class Source(TimeStampedModel):
+    """An entry of the assessment's source register: where evidence items come from, graded A–F."""
+
+    class Kind(models.TextChoices):
+        HUMAN = "human", "Human"
+        DOCUMENT = "document", "Document"
+        INTERCEPT = "intercept", "Intercept"
+        IMAGERY = "imagery", "Imagery"
+        OPEN_SOURCE = "open_source", "Open source"
+        ANALYSIS = "analysis", "Analysts' own judgment"
+        OTHER = "other", "Other"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sources")
+    key = models.CharField(max_length=20)
+    name = SingleLineCharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    access = BoundedTextField(max_length=2000, blank=True, help_text="How the source had access to what it reports.")
+    provenance = BoundedTextField(max_length=2000, blank=True, help_text="How its reporting reached us.")
+    # Blank: not graded yet, so its items keep the low / medium / high credibility rule.
+    grade = models.CharField(
+        max_length=1, choices=[(g, f"{g} – {label}") for g, label in SOURCE_GRADES.items()], blank=True
+    )
+    grade_reason = SingleLineCharField(max_length=300, blank=True, help_text="Why this grade, in one line.")
+    # Set while the source is discredited: its items stay listed but no score counts them.
+    retracted_on = models.DateField(null=True, blank=True)
+    retraction_reason = SingleLineCharField(max_length=300, blank=True)
+    # Incremented by every update: a client editing with an old version is answered 409.
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "key"], name="unique_source_key"),
+            models.CheckConstraint(condition=models.Q(grade__in=["", *SOURCE_GRADES]), name="source_grade_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.name}"
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.retracted_on is not None
+
+
 class Evidence(models.Model):
     class Type(models.TextChoices):
         REPORT = "report", "Report"
@@ -164,9 +218,20 @@ class Evidence(models.Model):
     type = models.CharField(max_length=30, choices=Type.choices, default=Type.REPORT)
     credibility = models.CharField(max_length=10, choices=Level.choices, default=Level.MEDIUM)
     relevance = models.CharField(max_length=10, choices=Level.choices, default=Level.MEDIUM)
-    # Items sharing an origin (one informant, one report's own judgments) count together as one.
+    # The name of the item's source in the register (kept equal to it by the services); blank: none.
     origin = SingleLineCharField(
         max_length=200, blank=True, help_text="Where the item ultimately comes from; blank means independent."
+    )
+    # Items of one source count together as one (dependence); its grade and this one weigh the item.
+    source_entry = models.ForeignKey(
+        Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="items", verbose_name="source"
+    )
+    information = models.PositiveSmallIntegerField(
+        choices=[(n, f"{n} – {label}") for n, label in INFORMATION_GRADES.items()],
+        null=True,
+        blank=True,
+        verbose_name="information credibility",
+        help_text="1 confirmed … 5 improbable, 6 cannot be judged.",
     )
     order = models.PositiveIntegerField(default=0)
     added_by = models.ForeignKey(
