@@ -13,8 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.assessments.techniques import ImportContext
 from apps.assessments.selectors import snapshot_latest
+from apps.assessments.techniques import ImportContext
 
 from . import services, validator
 from .models import Indicator, Validation

@@ -1,8 +1,8 @@
 from django import template
 from django.urls import reverse
 
-from apps.assessments.techniques import technique_tabs
 from apps.assessments.selectors import review_return_latest
+from apps.assessments.techniques import technique_tabs
 
 register = template.Library()
 

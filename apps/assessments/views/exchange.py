@@ -12,9 +12,9 @@ from apps.assessments import exchange as assessment_exchange
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import PendingImport
-from apps.assessments.techniques import evidence_columns
 from apps.assessments.selectors import upload_teams
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
+from apps.assessments.techniques import evidence_columns
 from apps.assessments.visibility import view_for
 from apps.core.jsonfile import json_load_strict
 from apps.core.types import HtmxRequest
@@ -139,7 +139,7 @@ def _upload_preview(request: HtmxRequest, payload: dict):
     if isinstance(data, dict) and data.get("format") == TEAMS_FORMAT:
         if not request.user.is_staff:
             raise PermissionDenied("Only site admins load teams files.")
-        return PendingImport.Kind.TEAMS, None, teams_load(data=data, dry_run=True)
+        return PendingImport.Kind.TEAMS, None, teams_load(data=data, dry_run=True, actor=request.user)
     team = upload_teams(user=request.user).filter(pk=payload.get("team")).first()
     if team is None:
         raise PermissionDenied("You cannot load assessments into that team.")

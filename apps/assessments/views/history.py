@@ -4,8 +4,8 @@ from django.views.decorators.http import require_http_methods
 
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import ScoreSnapshot
-from apps.assessments.techniques import TECHNIQUES
 from apps.assessments.selectors import snapshot_latest_version
+from apps.assessments.techniques import TECHNIQUES
 from apps.assessments.visibility import snapshot_as_seen, view_for
 from apps.core.types import HtmxRequest
 
