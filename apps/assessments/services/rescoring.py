@@ -14,8 +14,8 @@ from apps.core.metrics import RESCORING_LATENCY, SNAPSHOT_COMPUTE
 
 from ..access import assessment_write_check
 from ..models import Assessment, RescoreQueue, ScoreSnapshot
-from ..techniques import TECHNIQUES
 from ..selectors import assessments_outdated, assessments_stale, evidence_keys_added
+from ..techniques import TECHNIQUES
 from .activity import alerts_record
 
 logger = logging.getLogger(__name__)
