@@ -95,7 +95,7 @@ COMMANDS = {
     "import_assessment": "load by id: tested below",
     "load_demo": "creates the demo team's assessments, never changes an existing one",
     "export_assessment": "reads",
-    "rescore_sweep": "moves date-dependent results on (assessment_bump while_frozen): no content changes",
+    "rescore_sweep": "moves date-dependent results on, never a frozen assessment's (tests/indicators)",
     "load_teams": "teams and accounts only",
     "serve": "runs the server",
 }

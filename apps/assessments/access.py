@@ -1,7 +1,7 @@
 """The one way views fetch team-owned data: outside the user's teams everything is a 404."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 
 from apps.accounts.models import Membership
@@ -27,6 +27,11 @@ def write_refusal(assessment: Assessment) -> str | None:
     if assessment.resolved_at is not None:
         return RESOLVED_MESSAGE
     return None
+
+
+def writable() -> Q:
+    """write_refusal as a query filter: the assessments nobody has frozen (kept beside it, one rule)."""
+    return Q(archived_at=None, resolved_at=None) & ~Q(status=Assessment.Status.APPROVED)
 
 
 def conversation_check(assessment: Assessment) -> None:

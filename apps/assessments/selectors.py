@@ -13,6 +13,7 @@ from simple_history.utils import get_history_model_for_model
 
 from apps.accounts.models import Role, Team
 
+from .access import writable
 from .models import Activity, Assessment, Evidence, Follow, Hypothesis, Notification, RescoreQueue, ScoreSnapshot
 from .techniques import TECHNIQUES
 
@@ -241,11 +242,11 @@ def assessments_stale() -> list[int]:
 
 
 def assessments_outdated(*, today: dt.date | None = None) -> list[int]:
-    """Assessments whose results depend on the date and whose latest snapshot was computed on an earlier
-    UTC day (or never)."""
+    """Assessments open to changes whose results depend on the date and whose latest snapshot was computed
+    on an earlier UTC day (or never)."""
     today = today or timezone.now().astimezone(dt.UTC).date()
     dated = {pk for technique in TECHNIQUES.values() for pk in technique.dated()}
-    latest = Assessment.objects.filter(pk__in=dated).annotate(scored_at=Max("snapshots__created_at"))
+    latest = Assessment.objects.filter(writable(), pk__in=dated).annotate(scored_at=Max("snapshots__created_at"))
     return sorted(
         pk
         for pk, scored_at in latest.values_list("pk", "scored_at")

@@ -198,3 +198,22 @@ def test_an_approved_assessment_can_be_resolved_and_forked(client, full_assessme
     response = client.post(reverse("assessments:fork", args=[full_assessment.pk]), {"with_ratings": "1"})
     assert response.status_code == 302
     assert Assessment.objects.filter(team=full_assessment.team).count() == 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"status": Assessment.Status.APPROVED},
+        {"status": Assessment.Status.IN_REVIEW},
+        {"archived_at": datetime.datetime(2026, 11, 30, tzinfo=datetime.UTC)},
+        {"resolved_at": datetime.datetime(2026, 11, 30, tzinfo=datetime.UTC)},
+    ],
+    ids=["draft", "approved", "in_review", "archived", "resolved"],
+)
+def test_the_freeze_as_a_query_filter_agrees_with_write_refusal(assessment, change):
+    from apps.assessments.access import writable, write_refusal
+
+    Assessment.objects.filter(pk=assessment.pk).update(**change)
+    assessment.refresh_from_db()
+    assert Assessment.objects.filter(writable(), pk=assessment.pk).exists() == (write_refusal(assessment) is None)

@@ -260,3 +260,76 @@ def test_the_sweep_rescores_assessments_with_indicators_last_scored_on_an_earlie
     assert Assessment.objects.get(pk=assessment.pk).content_version == version + 1
     assert _latest(assessment).version == version + 1
     assert assessments_outdated() == []
+
+
+def _approve(assessment, analyst, supervisor):
+    from apps.assessments.services import assessment_review
+
+    assessment_review(assessment=assessment, user=analyst, action="submit")
+    assessment_review(assessment=assessment, user=supervisor, action="approve")
+
+
+def _archive(assessment, analyst, supervisor):
+    from apps.assessments.services import assessment_archive
+
+    assessment_archive(assessment=assessment, user=supervisor)
+
+
+def _resolve(assessment, analyst, supervisor):
+    from apps.ach.services import assessment_resolve
+
+    assessment_resolve(assessment=assessment, user=supervisor, outcome="H1", resolved_on=timezone.localdate())
+
+
+def _reopen(assessment, analyst, supervisor):
+    from apps.assessments.services import assessment_review
+
+    assessment_review(assessment=assessment, user=supervisor, action="reopen")
+
+
+def _restore(assessment, analyst, supervisor):
+    from apps.assessments.services import assessment_restore
+
+    assessment_restore(assessment=assessment, user=supervisor)
+
+
+def _unresolve(assessment, analyst, supervisor):
+    from apps.ach.services import assessment_unresolve
+
+    assessment_unresolve(assessment=assessment, user=supervisor, reason="Outcome disputed")
+
+
+@pytest.mark.parametrize(
+    ("freeze", "thaw"),
+    [(_approve, _reopen), (_archive, _restore), (_resolve, _unresolve)],
+    ids=["approved", "archived", "resolved"],
+)
+def test_the_sweep_leaves_a_frozen_assessment_as_it_was_frozen_and_catches_up_once_it_thaws(
+    analyst, supervisor, assessment, indicator, freeze, thaw
+):
+    from apps.assessments.selectors import assessments_outdated
+    from apps.assessments.services import snapshot_sweep
+
+    validate(indicator, analyst, {"H1": "highly_likely", "H2": "unlikely", "H3": "unlikely"})
+    freeze(assessment, analyst, supervisor)
+    ScoreSnapshot.objects.filter(assessment=assessment).update(created_at=timezone.now() - timedelta(days=1))
+    frozen = Assessment.objects.get(pk=assessment.pk)
+    snapshots = list(ScoreSnapshot.objects.filter(assessment=assessment).values("version", "results", "alerts"))
+    activities = Activity.objects.filter(assessment=assessment).count()
+    assert assessments_outdated() == []
+    snapshot_sweep()
+    after = Assessment.objects.get(pk=assessment.pk)
+    assert (after.content_version, after.last_change, after.updated_at) == (
+        frozen.content_version,
+        frozen.last_change,
+        frozen.updated_at,
+    )
+    assert list(ScoreSnapshot.objects.filter(assessment=assessment).values("version", "results", "alerts")) == snapshots
+    assert Activity.objects.filter(assessment=assessment).count() == activities
+    thaw(after, analyst, supervisor)
+    ScoreSnapshot.objects.filter(assessment=assessment).update(created_at=timezone.now() - timedelta(days=1))
+    assert assessments_outdated() == [assessment.pk]
+    snapshot_sweep()
+    assert (
+        _latest(assessment).version == Assessment.objects.get(pk=assessment.pk).content_version > frozen.content_version
+    )

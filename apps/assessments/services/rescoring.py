@@ -23,22 +23,21 @@ logger = logging.getLogger(__name__)
 RESCORE_TASK = "apps.assessments.tasks.rescore_assessment"
 
 
-def assessment_bump(*, assessment_id: int, change: str, while_frozen: bool = False) -> int:
+def assessment_bump(*, assessment_id: int, change: str) -> int:
     """Bump the content version inside the caller's transaction; rescoring is enqueued on commit.
 
     The UPDATE also locks the assessment row until commit, which serialises the key counters and
     keeps a snapshot's reads consistent with the version it records (see snapshot_compute).
-    Every content write bumps, so this is where the services keep the freeze (approved, archived):
-    PermissionDenied, and the caller's transaction rolls the bump back. Only the daily sweep, which
-    changes no content, passes while_frozen.
+    Every content write bumps, so this is where the services keep the freeze (approved, archived,
+    resolved): PermissionDenied, and the caller's transaction rolls the bump back. No caller is exempt,
+    the daily sweep included (it leaves frozen assessments alone: see snapshot_sweep).
     """
     Assessment.objects.filter(pk=assessment_id).update(
         content_version=F("content_version") + 1, last_change=change[:200], updated_at=timezone.now()
     )
     # The row read after the UPDATE holds its lock: a review cannot approve between the check and the write.
     assessment = Assessment.objects.get(pk=assessment_id)
-    if not while_frozen:
-        assessment_write_check(assessment)
+    assessment_write_check(assessment)
     transaction.on_commit(lambda: rescore_request(assessment_id=assessment_id))
     return assessment.content_version
 
@@ -151,14 +150,17 @@ def _scored(assessment: Assessment) -> bool:
 
 def snapshot_sweep() -> list[int]:
     """Enqueue a rescoring of every assessment whose latest snapshot is behind its content version, after
-    moving on the version of those whose date-dependent results were last computed on an earlier day."""
+    moving on the version of those whose date-dependent results were last computed on an earlier day.
+
+    A frozen assessment (approved, archived, resolved) is never moved on: its figures stay those it was
+    frozen with, as its reviewers and its post-mortem saw them. Once reopened (or restored, un-resolved)
+    the next sweep brings it up to date.
+    """
     for assessment_id in assessments_outdated():
         # A new version, so that the rescoring's version check lets it run; the alerts that matured
         # with the date are raised by it like any other.
         with transaction.atomic():
-            assessment_bump(
-                assessment_id=assessment_id, change="daily re-evaluation of date-dependent results", while_frozen=True
-            )
+            assessment_bump(assessment_id=assessment_id, change="daily re-evaluation of date-dependent results")
     stale_ids = assessments_stale()
     for assessment_id in stale_ids:
         rescore_request(assessment_id=assessment_id, force=True)
