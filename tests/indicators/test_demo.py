@@ -86,3 +86,49 @@ def test_the_demo_loads_judged_as_of_the_reports_date_and_states_its_bottom_line
     negatives = {key for key, row in indicators["indicators"].items() if row["negative"]}
     # Not seen for a whole review period before August 2013 (Grabo): among them IND14, no town regained.
     assert "IND14" in negatives
+
+
+def _ratings(evidence: str, hypothesis: str) -> set[str]:
+    return {r["rating"] for r in DEMO["ratings"] if r["evidence"] == evidence and r["hypothesis"] == hypothesis}
+
+
+def test_each_hypothesis_makes_one_claim_and_cites_its_passage():
+    hypotheses = {h["key"]: h["statement"] for h in DEMO["hypotheses"]}
+    # H1 once bundled regional aims, cohesion under Droukdal and durability; the report rejects the cohesion.
+    assert not re.search(r"cohesive|overall command|durable", hypotheses["H1"])
+    assert "regional" in hypotheses["H1"] and "split" in hypotheses["H4"]
+    assert all(re.search(r"\[.*(§|Key Findings).*\]$", statement) for statement in hypotheses.values())
+
+
+@pytest.mark.parametrize(
+    ("evidence", "hypothesis", "ratings"),
+    [
+        # The split and Droukdal's limited control say who commands whom, not where AQIM aims.
+        ("E24", "H1", {"N"}),
+        ("E29", "H1", {"N"}),
+        # Droukdal fearing alienated locals and foreign intervention, and In Amenas in Algeria: regional aims.
+        ("E30", "H1", {"C"}),
+        ("E32", "H1", {"C"}),
+        # No attack on Europe and no orders from Zawahiri bear on AQIM's aims, not on whether it has split.
+        ("E45", "H4", {"N"}),
+        ("E49", "H4", {"N"}),
+        ("E29", "H4", {"CC"}),
+    ],
+)
+def test_ratings_follow_the_item_against_the_one_claim_of_the_hypothesis(evidence, hypothesis, ratings):
+    assert _ratings(evidence, hypothesis) == ratings
+
+
+@pytest.mark.django_db
+def test_the_teams_answer_names_the_two_claims_the_reports_bottom_line_affirms(team):
+    from apps.ach.results import results_compute as ach_results
+
+    assessment = assessment_import(data=copy.deepcopy(DEMO), team=team, create_analysts=True)
+    answer = ach_results(assessment)["answer"]
+    # Re-derived from the ratings: nothing contradicts the split (H4: inconsistency 0); only E27's "Tora Bora"
+    # boast contradicts regional aims (H1: 1), whose consistent items put it far ahead by posterior.
+    assert (answer["leader_by_inconsistency"], answer["leader_by_posterior"]) == ("H4", "H1")
+    # H1 and H4 answer different axes: items about aims are neutral to the split, so the posterior's lead of H1
+    # over H4 rests on consistent-versus-neutral evidence, and the card says so.
+    assert answer["consistent_only"] is True
+    assert "primarily regional threat" in assessment.description and "fragmented" in assessment.description
