@@ -7,10 +7,10 @@ class AchConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.accounts.profile import profile_section_register
-        from apps.assessments.techniques import Technique, technique_register
+        from apps.assessments.techniques import ApiRoute, ApiSection, Technique, technique_register
         from apps.assessments.visibility import Rule, rule_register
 
-        from . import exchange, results, selectors
+        from . import api, exchange, results, selectors
         from .views import sections
 
         technique_register(
@@ -26,6 +26,12 @@ class AchConfig(AppConfig):
                 nav=("ACH matrix", "ach:matrix"),
                 history_section=sections.history_section,
                 snapshot_section=sections.snapshot_section,
+                api=ApiSection(
+                    routes=(ApiRoute("ratings", api.RatingViewSet, "rating"),),
+                    snapshot_fields=api.snapshot_fields,
+                    detail_fields=api.detail_fields,
+                    snapshot=api.snapshot_represent,
+                ),
             )
         )
         profile_section_register(sections.profile_section)

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from apps.assessments.origins import origin_key
+
 CODE_BLANK = 0
 CODE_CC = 1
 CODE_C = 2
@@ -206,11 +208,6 @@ def evidence_reliability(
         return factors["credibility"][credibility.lower()] * factors["relevance"][relevance.lower()]
     except KeyError as unknown:
         raise ValueError(f"unknown level {unknown}; expected one of {list(LEVELS)}") from None
-
-
-def origin_key(origin: str) -> str:
-    """Origins are compared case-insensitively with whitespace collapsed; "" means independent."""
-    return " ".join((origin or "").split()).casefold()
 
 
 def origin_groups(origins: Iterable[str]) -> IntArray:

@@ -42,7 +42,7 @@ def error_statuses(*, path: str, method: str, operation: dict) -> list[int]:
 
 def request_bodies_exact(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook: request bodies refuse unknown fields, as the server does
-    (apps.api.fields.NoUnknownFields), and a text that must not be blank must hold more than spaces."""
+    (apps.assessments.api.fields.NoUnknownFields), and a text that must not be blank must hold more than spaces."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request") and component.get("type") == "object":
             component["additionalProperties"] = False

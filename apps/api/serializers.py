@@ -1,16 +1,11 @@
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.ach.models import LABEL_TO_VALUE
+from apps.assessments.api.fields import NoUnknownFields, StrictCharField, StrictIntegerField, StrictModelSerializer
 from apps.assessments.models import Assessment, Evidence, Hypothesis
-from apps.indicators.models import Indicator, Observation
-from apps.key_assumptions.models import Assumption
-
-from .fields import NoUnknownFields, StrictCharField, StrictChoiceField, StrictIntegerField, StrictModelSerializer
+from apps.assessments.techniques import TECHNIQUES
 
 EVIDENCE_INPUT_FIELDS = ["summary", "source", "citation", "date", "type", "credibility", "relevance", "origin"]
-RATING_LABELS = ["", *LABEL_TO_VALUE]
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -138,105 +133,40 @@ class EvidenceFilterSerializer(serializers.Serializer):
         return attrs
 
 
-class RatingSerializer(NoUnknownFields, serializers.Serializer):
-    evidence = StrictCharField(max_length=20, help_text="Evidence key (E1 …).")
-    hypothesis = StrictCharField(max_length=20, help_text="Hypothesis key (H1 …).")
-    value = StrictChoiceField(choices=RATING_LABELS, help_text='CC, C, N, I, II, NA; "" clears the cell.')
-    note = StrictCharField(max_length=500, required=False, allow_blank=True, allow_null=True)
+def _technique_fields(detail: bool) -> dict[str, serializers.Field]:
+    """The fields techniques put on snapshots (apps.assessments.techniques.ApiSection), in registration order."""
+    fields: dict[str, serializers.Field] = {}
+    for technique in TECHNIQUES.values():
+        section = technique.api
+        factory = section and (section.detail_fields if detail else section.snapshot_fields)
+        if factory is not None:
+            fields.update(factory())
+    return fields
 
 
-class RatingReadSerializer(serializers.Serializer):
-    evidence = serializers.CharField()
-    hypothesis = serializers.CharField()
-    value = serializers.CharField()
-    note = serializers.CharField(allow_blank=True)
-    rated_at = serializers.DateTimeField(allow_null=True, help_text="Empty for a cell just cleared.")
-
-
-class RatingsSetSerializer(NoUnknownFields, serializers.Serializer):
-    ratings = serializers.ListField(child=RatingSerializer(), min_length=1, max_length=settings.API_MAX_BATCH * 50)
-
-
-class RatingsSetResultSerializer(serializers.Serializer):
-    ratings = RatingReadSerializer(many=True, help_text="The cells this request set, as they now stand.")
-    content_version = serializers.IntegerField(help_text="Scores are current once a snapshot has this version.")
-
-
-class TeamRowSerializer(serializers.Serializer):
-    evidence = serializers.CharField()
-    revealed = serializers.BooleanField(help_text="False until you have rated every cell of the row (anchoring).")
-    consensus = serializers.DictField(child=serializers.CharField(allow_null=True), allow_null=True)
-    analysts = serializers.DictField(child=serializers.DictField(child=serializers.CharField()), allow_null=True)
-
-
-class SnapshotSummarySerializer(serializers.Serializer):
+class SnapshotSummaryBase(serializers.Serializer):
     version = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     trigger = serializers.CharField(allow_blank=True)
     trigger_evidence = serializers.ListField(child=serializers.CharField())
-    ranking = serializers.ListField(child=serializers.CharField())
-    leader_by_inconsistency = serializers.CharField(allow_null=True)
-    leader_by_posterior = serializers.CharField(allow_null=True)
     alerts = serializers.ListField(child=serializers.DictField())
-    view = serializers.CharField(
-        allow_null=True,
-        help_text="Set when the figures are the caller's view: over the rows they have rated, the rest hidden "
-        "until they rate them (earlier snapshots then carry no figures).",
-    )
 
 
-class SnapshotSerializer(SnapshotSummarySerializer):
+# Built from the registry when the URLconf is first imported, after every technique registered itself.
+SnapshotSummarySerializer = type(
+    "SnapshotSummarySerializer", (SnapshotSummaryBase,), {"__module__": __name__, **_technique_fields(detail=False)}
+)
+
+
+class SnapshotBase(SnapshotSummarySerializer):  # type: ignore[valid-type,misc]
     content_version = serializers.IntegerField(help_text="The assessment's current version.")
     pending = serializers.BooleanField(help_text="True while a newer version awaits rescoring.")
-    team = serializers.DictField(child=serializers.DictField(child=serializers.FloatField()))
-    analysts = serializers.DictField(
-        child=serializers.DictField(child=serializers.DictField(child=serializers.FloatField())),
-        help_text="Each analyst's scores, by username.",
+    techniques = serializers.DictField(
+        help_text="The results of each technique that puts no fields of its own on snapshots, by technique name "
+        "(key_assumptions, indicators …)."
     )
-    linchpins = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    sensitivity = serializers.JSONField(allow_null=True, help_text="Sensitivity results, when computed.")
-    techniques = serializers.DictField(help_text="The other techniques' results (key_assumptions, indicators).")
 
 
-class AssumptionSerializer(serializers.ModelSerializer):
-    supports = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
-
-    class Meta:
-        model = Assumption
-        fields = ["key", "statement", "rationale", "citation", "supports", "analytic_line", "could_be_untrue",
-                  "less_true_now", "confidence", "impact", "status", "needs_recheck", "recheck_reason",
-                  "created_at", "updated_at"]  # fmt: skip
-
-
-class ObservationSerializer(serializers.ModelSerializer):
-    analyst = serializers.CharField(source="analyst.username", default=None, allow_null=True)
-    evidence = serializers.CharField(source="evidence.key", default=None, allow_null=True)
-
-    class Meta:
-        model = Observation
-        fields = ["date", "status", "source", "note", "analyst", "evidence", "created_at"]
-
-
-class ObservationInputSerializer(StrictModelSerializer):
-    evidence = StrictCharField(required=False, max_length=20, help_text="Key of a linked evidence item.")
-    date = serializers.DateField(required=False, help_text="Defaults to today; never in the future.")
-
-    class Meta:
-        model = Observation
-        fields = ["date", "status", "source", "note", "evidence"]
-        extra_kwargs = {"note": {"max_length": settings.API_MAX_TEXT}}
-
-
-class IndicatorSerializer(serializers.ModelSerializer):
-    current_status = serializers.SerializerMethodField()
-    observations = ObservationSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Indicator
-        fields = ["key", "statement", "category", "collection", "citation", "review_cadence_days", "threshold",
-                  "reviewed_on", "current_status", "observations"]  # fmt: skip
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_current_status(self, indicator) -> str | None:
-        observations = list(indicator.observations.all())
-        return max(observations, key=lambda o: (o.date, o.pk)).status if observations else None
+SnapshotSerializer = type(
+    "SnapshotSerializer", (SnapshotBase,), {"__module__": __name__, **_technique_fields(detail=True)}
+)

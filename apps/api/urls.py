@@ -4,7 +4,9 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from .views import assessments, scores, techniques
+from apps.assessments.techniques import TECHNIQUES
+
+from .views import assessments, snapshots
 
 app_name = "api"
 
@@ -21,10 +23,11 @@ router = SimpleRouter()
 router.register("assessments", assessments.AssessmentViewSet, basename="assessment")
 router.register(f"{ASSESSMENT}/hypotheses", assessments.HypothesisViewSet, basename="hypothesis")
 router.register(f"{ASSESSMENT}/evidence", assessments.EvidenceViewSet, basename="evidence")
-router.register(f"{ASSESSMENT}/ratings", scores.RatingViewSet, basename="rating")
-router.register(f"{ASSESSMENT}/snapshots", scores.SnapshotViewSet, basename="snapshot")
-router.register(f"{ASSESSMENT}/key-assumptions", techniques.AssumptionViewSet, basename="assumption")
-router.register(f"{ASSESSMENT}/indicators", techniques.IndicatorViewSet, basename="indicator")
+router.register(f"{ASSESSMENT}/snapshots", snapshots.SnapshotViewSet, basename="snapshot")
+# Each technique's endpoints, as it registered them (apps.assessments.techniques.ApiSection).
+for technique in TECHNIQUES.values():
+    for route in technique.api.routes if technique.api else ():
+        router.register(f"{ASSESSMENT}/{route.prefix}", route.viewset, basename=route.basename)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -1,17 +1,109 @@
-"""The registry of techniques: what the background rescoring runs and what the JSON format carries.
+"""The registry of techniques: the only way a technique reaches the assessment's shared surfaces.
 
-Each technique app registers a Technique in its AppConfig.ready(); the pipeline in services.py runs
-them all for one content version and stores one ScoreSnapshot with every technique's results, and
-exchange.py hands each technique its own section of a `sat-workbench/assessment@1` file.
-Technique apps never import each other; this registry is how they meet.
+Each technique app registers a Technique in its AppConfig.ready(). What reads it:
+- the rescoring pipeline (services/rescoring.py) runs every `compute` for one content version and stores
+  one ScoreSnapshot with every technique's results, keyed by name;
+- the JSON format (exchange.py) hands each technique its own section of a `sat-workbench/assessment@1` file
+  (`validate_section`, `import_section`, `update_section`, `export_section`, `redact_section`);
+- the assessment's pages draw its tab (`nav`) and its part of the score history (`history_section`,
+  `snapshot_section`);
+- the review board and the report (and its PDF, the same template) draw its `review_board` and `report`
+  surfaces; the REST API mounts its `api` routes and puts its snapshot fields on /snapshots/.
+
+apps/reviews and apps/api iterate TECHNIQUES and never import a technique app (a test reads their imports).
+Technique apps never import each other either; this registry is how they meet.
+
+Registering the surfaces (all optional; a technique without one is simply absent there):
+
+    Technique(
+        name="quality",
+        ...,
+        review_board=Surface(
+            data=board.board_data,          # SectionContext -> dict; "changed": how many items changed since
+            parts=(Part("quality/board_sources.html", place="left", order=40),),
+        ),
+        report=Surface(data=report.report_data, parts=(Part("quality/report.html", order=55),)),
+        api=ApiSection(
+            routes=(ApiRoute("sources", api.SourceViewSet, "source"),),  # /api/v1/assessments/{pk}/sources/
+        ),
+    )
+
+A part's template is included with the surface's context plus `section` (the dict `data` returned) and
+`assessment`. Places: the review board has "wide" (full width, above the columns), "left" and "right"; the
+report has one column ("body"). Parts are ordered by `order` across techniques (ACH's report parts take
+10–40 and 70, key assumptions 50, indicators 60). `data` receives a SectionContext: the viewer's View
+(apps.assessments.visibility) and the technique's results as that view may see them, never the raw
+teammates' judgments; a technique that reads its own judgments hides what `context.view.hidden[name]`
+names.
 """
 
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 Results = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SectionContext:
+    """What a surface hands a technique's `data`: who is looking, and what they may see."""
+
+    assessment: Any
+    # apps.assessments.visibility.View: the viewer's view (anchoring); sees_all for supervisors.
+    view: Any
+    user: Any
+    # The latest ScoreSnapshot (None before the first) and this technique's results as the view sees them.
+    snapshot: Any
+    results: Results
+    # The review board: the supervisor's last visit; items changed after it are flagged ("changed").
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    """One template of a surface, at a place, ordered by `order` among every technique's parts there."""
+
+    template: str
+    place: str = "body"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A technique's part of a shared page (the review board, the report): its data, computed once per
+    request from the SectionContext, and the templates that show it."""
+
+    data: Callable[[SectionContext], dict]
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """An endpoint set under /api/v1/assessments/{assessment_pk}/<prefix>/: a DRF viewset built on
+    apps.assessments.api.AssessmentScoped (fetch and authorise first; the freeze; the marking header)."""
+
+    prefix: str
+    viewset: Any
+    basename: str
+
+
+@dataclass(frozen=True)
+class ApiSection:
+    """The technique in the REST API.
+
+    routes: its endpoints. Snapshots: a technique with `snapshot_fields` puts its figures at the top level of
+    every snapshot (the list's summaries and the full snapshot) and `detail_fields` on the full one only,
+    from `snapshot(results, view, full)` (results as the view may see them); the serializers and the schema
+    take their fields from these (factories of DRF fields, so each serializer gets its own). A technique
+    without them appears in the full snapshot's `techniques` object, by name, with its results as they are.
+    """
+
+    routes: tuple[ApiRoute, ...] = ()
+    snapshot_fields: Callable[[], dict[str, Any]] | None = None
+    detail_fields: Callable[[], dict[str, Any]] | None = None
+    snapshot: Callable[[Results, Any, bool], dict] = lambda results, view, full: {}
 
 
 @dataclass(frozen=True)
@@ -63,6 +155,10 @@ class Technique:
     # snapshot's page (given its results section): HTML from render_to_string, so already escaped.
     history_section: Callable[[Any, list[Any]], str] = lambda request, snapshots: ""
     snapshot_section: Callable[[Any, Results], str] = lambda request, results: ""
+    # The shared surfaces (see the module's docstring).
+    review_board: Surface | None = None
+    report: Surface | None = None
+    api: ApiSection | None = None
 
 
 @dataclass
@@ -107,3 +203,27 @@ def technique_tabs() -> list[tuple[str, str, str]]:
 
 def evidence_columns() -> dict[str, EvidenceColumn]:
     return {column.name: column for t in TECHNIQUES.values() for column in t.evidence_columns}
+
+
+def surface_parts(surface: str, context_of: Callable[[str], SectionContext]) -> dict[str, list[dict]]:
+    """Every technique's parts of a surface ("review_board" or "report") by place, in order: each as
+    {"technique", "template", "section"}, the data computed once per technique from its context."""
+    parts: list[tuple[int, int, str, dict]] = []
+    for index, technique in enumerate(TECHNIQUES.values()):
+        registered: Surface | None = getattr(technique, surface)
+        if registered is None:
+            continue
+        data = registered.data(context_of(technique.name))
+        for part in registered.parts:
+            parts.append(
+                (
+                    part.order,
+                    index,
+                    part.place,
+                    {"technique": technique.name, "template": part.template, "section": data},
+                )
+            )
+    by_place: dict[str, list[dict]] = {}
+    for _, _, place, part in sorted(parts, key=lambda p: (p[0], p[1])):
+        by_place.setdefault(place, []).append(part)
+    return by_place

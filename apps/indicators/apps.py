@@ -6,10 +6,10 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicators"
 
     def ready(self) -> None:
-        from apps.assessments.techniques import Technique, technique_register
+        from apps.assessments.techniques import ApiRoute, ApiSection, Technique, technique_register
         from apps.assessments.visibility import Rule, rule_register
 
-        from . import exchange, results
+        from . import api, exchange, results
 
         technique_register(
             Technique(
@@ -22,6 +22,7 @@ class IndicatorsConfig(AppConfig):
                 update_section=exchange.update_section,
                 export_section=exchange.export_section,
                 nav=("Indicators", "indicators:board"),
+                api=ApiSection(routes=(ApiRoute("indicators", api.IndicatorViewSet, "indicator"),)),
                 dated=results.assessments_with_indicators,
             )
         )

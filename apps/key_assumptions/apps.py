@@ -6,10 +6,10 @@ class KeyAssumptionsConfig(AppConfig):
     verbose_name = "Key Assumptions Check"
 
     def ready(self) -> None:
-        from apps.assessments.techniques import EvidenceColumn, Technique, technique_register
+        from apps.assessments.techniques import ApiRoute, ApiSection, EvidenceColumn, Technique, technique_register
         from apps.assessments.visibility import Rule, rule_register
 
-        from . import exchange, results, selectors, services
+        from . import api, exchange, results, selectors, services
 
         technique_register(
             Technique(
@@ -25,6 +25,7 @@ class KeyAssumptionsConfig(AppConfig):
                 export_section=exchange.export_section,
                 redact_section=exchange.redact_section,
                 nav=("Key assumptions", "key_assumptions:check"),
+                api=ApiSection(routes=(ApiRoute("key-assumptions", api.AssumptionViewSet, "assumption"),)),
                 evidence_columns=tuple(
                     EvidenceColumn(
                         name=relation,

@@ -5,8 +5,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from apps.ach.scoring import origin_key
+from apps.assessments.api.base import (
+    AssessmentScoped,
+    assessment_for_api,
+    marking_header,
+    row_errors,
+    validation_detail,
+)
 from apps.assessments.models import Assessment, Evidence, Hypothesis
+from apps.assessments.origins import origin_key
 from apps.assessments.services import (
     VersionConflict,
     assessment_create,
@@ -15,7 +22,6 @@ from apps.assessments.services import (
     hypothesis_create,
 )
 
-from ..access import assessment_for_api, validation_detail
 from ..serializers import (
     AssessmentInputSerializer,
     AssessmentSerializer,
@@ -29,7 +35,6 @@ from ..serializers import (
     HypothesisSerializer,
     VersionConflictSerializer,
 )
-from .base import AssessmentScoped, marking_header
 
 
 class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -100,18 +105,6 @@ class HypothesisViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.Retrieve
         except DjangoValidationError as exc:
             raise ValidationError(validation_detail(exc)) from exc
         return Response(HypothesisSerializer(hypothesis).data, status=status.HTTP_201_CREATED)
-
-
-def row_errors(exc: DjangoValidationError, count: int) -> dict:
-    """A service's "row N" errors as DRF reports a list's: keyed by the item's 0-based index."""
-    rows, other = {}, {}
-    for key, messages in exc.message_dict.items():
-        number = key.removeprefix("row ")
-        if number.isdigit() and 0 < int(number) <= count:
-            rows[int(number) - 1] = {"non_field_errors": messages}
-        else:
-            other[key] = messages
-    return {"items": rows, **other} if rows else other
 
 
 @extend_schema_view(list=extend_schema(parameters=[EvidenceFilterSerializer]))
