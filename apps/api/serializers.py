@@ -21,8 +21,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = ["id", "title", "question", "description", "status", "marking", "team", "role", "content_version",
-                  "created_at", "updated_at"]  # fmt: skip
+        fields = ["id", "title", "question", "description", "status", "marking", "as_of", "team", "role",
+                  "content_version", "created_at", "updated_at"]  # fmt: skip
 
     def get_role(self, assessment) -> str | None:
         return self.context.get("roles", {}).get(assessment.team_id)
@@ -37,8 +37,14 @@ class AssessmentInputSerializer(StrictModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = ["title", "question", "description", "team"]
-        extra_kwargs = {"description": {"max_length": settings.API_MAX_TEXT}}
+        fields = ["title", "question", "description", "as_of", "team"]
+        extra_kwargs = {
+            "description": {"max_length": settings.API_MAX_TEXT},
+            "as_of": {
+                "help_text": "The day the assessment is judged as of (YYYY-MM-DD, today or earlier); "
+                "left out or null: the day it is read."
+            },
+        }
 
 
 class HypothesisInputSerializer(StrictModelSerializer):

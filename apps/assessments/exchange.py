@@ -160,6 +160,10 @@ def assessment_file_validate(
         errors.extend(f"{name}: {message}" for name, messages in exc.message_dict.items() for message in messages)
     if data.get("marking") and not Marking.objects.filter(name=data["marking"]).exists():
         errors.append(f"marking: no handling marking named “{data['marking']}” (the site admin keeps the list)")
+    try:
+        services.assessments.as_of_validate(_as_of(data))
+    except ValidationError as exc:
+        errors.extend(f"as_of: {message}" for message in exc.messages)
     if errors:
         raise AssessmentFileError(errors)
     return context

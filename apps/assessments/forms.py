@@ -9,8 +9,13 @@ from .services.evidence import EVIDENCE_FIELDS
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
-        fields = ["title", "question", "description", "marking"]
-        widgets = {"question": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 3})}
+        fields = ["title", "question", "description", "marking", "as_of"]
+        labels = {"as_of": "As of"}
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "as_of": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
 
 class HypothesisForm(VersionedFormMixin, forms.ModelForm):

@@ -29,6 +29,7 @@ def assessment_create(
     slug: str = "",
 ) -> Assessment:
     fields_validate(title=title, question=question, description=description)
+    as_of_validate(as_of)
     assessment = Assessment.objects.create(
         team=team,
         title=title,
@@ -94,12 +95,20 @@ def assessment_update(*, assessment: Assessment, user: User | None, via: str = "
     return list(changes)
 
 
+def as_of_validate(as_of: datetime.date | None) -> None:
+    """An assessment speaks as of a day that has come: a later date would judge indicators by reviews
+    nobody has made yet (every look "fresh", no negative indication), so every door refuses it."""
+    if as_of is not None and as_of > timezone.localdate():
+        raise ValidationError(
+            {"as_of": f"The as-of date {as_of.isoformat()} is in the future: choose today or an earlier day."}
+        )
+
+
 @transaction.atomic
 def assessment_as_of_set(*, assessment: Assessment, user: User | None, as_of: datetime.date | None) -> bool:
     """Judge the assessment as of a date (None: today); whether it changed. Indicator status, staleness,
     negative indications and due reviews follow it (apps.indicators.validator), so it rescores."""
-    if as_of is not None and as_of > timezone.localdate():
-        raise ValidationError({"as_of": "The as-of date cannot be in the future."})
+    as_of_validate(as_of)
     current = Assessment.objects.get(pk=assessment.pk)
     if current.as_of == as_of:
         return False

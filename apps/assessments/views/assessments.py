@@ -50,9 +50,13 @@ def assessment_create(request: HtmxRequest):
         raise PermissionDenied("Only analysts and team admins create assessments.")
     form = AssessmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        assessment = services.assessment_create(team=membership.team, user=request.user, **form.cleaned_data)
-        messages.success(request, f"Created “{assessment.title}”.")
-        return redirect(assessment)
+        try:
+            assessment = services.assessment_create(team=membership.team, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Created “{assessment.title}”.")
+            return redirect(assessment)
     return render(request, "assessments/assessment_form.html", {"form": form})
 
 
