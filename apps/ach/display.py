@@ -164,6 +164,7 @@ def _cell_html(
     *,
     evidence_id: int,
     hypothesis_id: int,
+    name: str,
     label: str,
     band: str,
     disagreement: float,
@@ -171,10 +172,15 @@ def _cell_html(
     hidden: bool,
     comment: bool | None = None,
 ) -> str:
-    """One matrix cell; built here rather than in the template because a page has thousands."""
+    """One matrix cell; built here rather than in the template because a page has thousands.
+
+    ``name`` ("E12 × H3", escaped) starts the cell's accessible name; the matrix's script moves the one
+    tabindex="0" of the grid (roving tabindex), so every cell is rendered out of the tab order.
+    """
     if hidden:
         return (
-            f'<td class="cell" tabindex="0" data-e="{evidence_id}" data-h="{hypothesis_id}" '
+            f'<td class="cell" tabindex="-1" data-e="{evidence_id}" data-h="{hypothesis_id}" '
+            f'aria-label="{name}: hidden until you rate this row" '
             'title="Rate this row yourself to see the team\'s ratings"><span class="hidden-rating">·</span></td>'
         )
     classes = _CELL_CLASSES[label, band]
@@ -185,8 +191,10 @@ def _cell_html(
         title_attr = f' title="disagreement {disagreement:.2f} ({band})"'
     else:
         title_attr = f' title="{escape(note)}"' if note else ""
+    spoken = _CELL_WORDS[label, band] + _CELL_THREAD_WORDS[comment]
     return (
-        f'<td class="{classes}" tabindex="0" data-e="{evidence_id}" data-h="{hypothesis_id}"{title_attr}>{label}</td>'
+        f'<td class="{classes}" tabindex="-1" data-e="{evidence_id}" data-h="{hypothesis_id}" '
+        f'aria-label="{name}: {spoken}"{title_attr}>{label}</td>'
     )
 
 
@@ -195,6 +203,12 @@ _CELL_CLASSES = {
     for label in scoring.RATING_LABELS
     for band in ("", *scoring.DISAGREEMENT_BANDS)
 }
+_CELL_WORDS = {
+    (label, band): word + ("" if not band else ", analysts agree" if band == "consensus" else f", {band} disagreement")
+    for label, word in zip(scoring.RATING_LABELS, scoring.RATING_WORDS, strict=True)
+    for band in ("", *scoring.DISAGREEMENT_BANDS)
+}
+_CELL_THREAD_WORDS = {None: "", True: ", open comment thread", False: ", resolved comment thread"}
 
 
 class _Subject(NamedTuple):
@@ -248,6 +262,7 @@ def _rows_html(
     figures_hidden: Collection[int] = (),
 ) -> list[dict]:
     hypothesis_ids = [h.pk for h in matrix.hypotheses]
+    hypothesis_keys = [escape(h.key) for h in matrix.hypotheses]
     team = params.view == "team"
     cell_threads_by_row: dict[int, list[bool]] = {}
     for (evidence_id, _hypothesis_id), open_ in markers.cells.items():
@@ -257,6 +272,7 @@ def _rows_html(
         evidence = matrix.evidence[i]
         hidden = not subject.revealed[i]
         threads_revealed = bool(subject.threads_revealed[i])
+        evidence_key = escape(evidence.key)
         codes = subject.codes[i].tolist()
         spread = disagreement[i].tolist()
         bands = scoring.disagreement_bands(disagreement[i]).tolist() if team and hypothesis_ids else []
@@ -264,6 +280,7 @@ def _rows_html(
             _cell_html(
                 evidence_id=evidence.pk,
                 hypothesis_id=hypothesis_id,
+                name=f"{evidence_key} × {hypothesis_keys[j]}",
                 label="" if hidden else _cell_label(codes[j]),
                 band=bands[j] if team and not hidden else "",
                 disagreement=spread[j],

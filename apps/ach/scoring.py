@@ -42,6 +42,16 @@ CODE_NA = 6
 
 RATING_LABELS: list[str] = ["", "CC", "C", "N", "I", "II", "NA"]
 RATING_CODES: dict[str, int] = {label: code for code, label in enumerate(RATING_LABELS)}
+# What each code says in words (a screen reader's cell name, the keyboard help), by code as RATING_LABELS.
+RATING_WORDS: list[str] = [
+    "not rated",
+    "very consistent",
+    "consistent",
+    "neutral",
+    "inconsistent",
+    "very inconsistent",
+    "not applicable",
+]
 RATING_VALUES: dict[str, int] = {"CC": 2, "C": 1, "N": 0, "I": -1, "II": -2}
 
 DEFAULT_LIKELIHOODS: dict[str, float] = {"CC": 0.95, "C": 0.80, "N": 0.50, "I": 0.20, "II": 0.05}

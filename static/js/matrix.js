@@ -1,4 +1,6 @@
 // ACH matrix: one click (floating picker) or one keystroke sets a cell; arrows move between cells.
+// The matrix is an ARIA grid with a roving tabindex: one cell is in the tab order (the last one focused,
+// else the first), so Tab enters the grid once and leaves it with the next Tab.
 (function () {
   const KEYS = { "1": "CC", C: "CC", "2": "C", c: "C", "3": "N", n: "N", N: "N", "4": "I", i: "I",
     "5": "II", I: "II", "6": "NA", a: "NA", A: "NA", "0": "", Backspace: "", Delete: "" };
@@ -7,6 +9,27 @@
 
   function matrix() { return document.getElementById("matrix"); }
   function editable() { const m = matrix(); return m && m.dataset.editable === "1"; }
+
+  // The roving cell, by coordinates: a swap replaces the element, not the place in the grid.
+  let active = null;
+  function cellAt(e, h) { return document.querySelector(`#matrix-table td.cell[data-e="${e}"][data-h="${h}"]`); }
+  function rove(cell) {
+    document.querySelectorAll('#matrix-table td.cell[tabindex="0"]').forEach((other) => {
+      if (other !== cell) other.tabIndex = -1;
+    });
+    cell.tabIndex = 0;
+    active = { e: cell.dataset.e, h: cell.dataset.h };
+  }
+  // Rows arrive with every cell out of the tab order: put the roving cell back after each swap.
+  function roveRestore() {
+    const table = document.getElementById("matrix-table");
+    if (!table) return;
+    const kept = table.querySelector('td.cell[tabindex="0"]');
+    const cell = (active && cellAt(active.e, active.h)) || kept || table.querySelector("td.cell");
+    if (cell && cell !== kept) rove(cell);
+  }
+  document.addEventListener("DOMContentLoaded", roveRestore);
+  document.addEventListener("htmx:afterSettle", roveRestore);
 
   function setCell(cell, value) {
     const m = matrix();
@@ -21,11 +44,12 @@
     });
   }
 
-  function move(cell, dRow, dCol) {
+  function move(cell, dRow, dCol, edge) {
     const row = cell.parentElement;
     const cells = Array.from(row.querySelectorAll("td.cell"));
     const col = cells.indexOf(cell);
     let target = null;
+    if (edge) target = edge < 0 ? cells[0] : cells[cells.length - 1];
     if (dCol) target = cells[col + dCol];
     if (dRow) {
       let other = dRow > 0 ? row.nextElementSibling : row.previousElementSibling;
@@ -66,7 +90,7 @@
   document.addEventListener("keydown", (evt) => {
     const cell = evt.target.closest && evt.target.closest("td.cell");
     if (!cell) return;
-    const arrows = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const arrows = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1], Home: [0, 0, -1], End: [0, 0, 1] };
     if (arrows[evt.key]) { evt.preventDefault(); move(cell, ...arrows[evt.key]); return; }
     if (evt.key === "Escape") { hidePicker(); return; }
     if (evt.ctrlKey || evt.metaKey || evt.altKey) return;
@@ -74,7 +98,7 @@
   });
   document.addEventListener("focusin", (evt) => {
     const cell = evt.target.closest && evt.target.closest("td.cell");
-    if (cell) showPicker(cell);
+    if (cell) { rove(cell); showPicker(cell); }
   });
   document.addEventListener("click", (evt) => {
     const button = evt.target.closest && evt.target.closest("#cell-picker button");

@@ -47,6 +47,32 @@
     evt.target.form.action = evt.target.value;
     evt.target.form.submit();
   });
+  // A region that refreshes itself must not drop a keyboard user's focus to the top of the page: when a
+  // swap replaces the focused element, focus its counterpart in the new content (htmx keeps only ids).
+  function focusKey(el) {
+    if (el.matches("td.cell")) return `td.cell[data-e="${el.dataset.e}"][data-h="${el.dataset.h}"]`;
+    if (el.id) return "#" + CSS.escape(el.id);
+    for (const attr of ["name", "aria-label", "href"]) {
+      const value = el.getAttribute(attr);
+      if (value) return `${el.tagName.toLowerCase()}[${attr}="${CSS.escape(value)}"]`;
+    }
+    return null;
+  }
+  let lostFocus = null;
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    const focused = document.activeElement;
+    const target = evt.detail.target;
+    if (focused && focused !== document.body && target && target.contains(focused)) lostFocus = focusKey(focused);
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!lostFocus) return;
+    const key = lostFocus;
+    lostFocus = null;
+    const focused = document.activeElement;
+    if (focused && focused !== document.body && focused.isConnected) return;
+    const again = document.querySelector(key);
+    if (again) again.focus({ preventScroll: true });
+  });
   // Server-sent toasts: HX-Trigger: {"toast": {"text": "...", "kind": "success"}}
   document.body.addEventListener("toast", (evt) => toast(evt.detail.text, evt.detail.kind));
 })();

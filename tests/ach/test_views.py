@@ -36,7 +36,8 @@ def test_setting_a_cell_returns_its_row_alone_and_announces_the_change(client, a
     body = response.content.decode()
     assert response["HX-Retarget"] == f"#ev-{evidence[0].pk}"
     assert body.count('<tr id="ev-') == 1 and '<div id="matrix"' not in body
-    assert f'data-e="{evidence[0].pk}" data-h="{hypotheses[1].pk}">II</td>' in body
+    name = f"{evidence[0].key} × {hypotheses[1].key}: very inconsistent"
+    assert f'data-e="{evidence[0].pk}" data-h="{hypotheses[1].pk}" aria-label="{name}">II</td>' in body
     # No out-of-band rows: the score rows, the panel and the judgments refresh on the event.
     assert "<tfoot" not in body and 'id="panel"' not in body and "hx-swap-oob" not in body
     assert json.loads(response.headers["HX-Trigger"]) == {"ratings-changed": {}}

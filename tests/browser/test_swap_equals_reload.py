@@ -31,13 +31,15 @@ document.addEventListener("htmx:beforeSend", (evt) => {
 """
 IDLE = "() => window.__pending.size === 0 && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
 
-# Each region's HTML with the volatile parts masked: htmx's transient classes, the polling tokens, times.
+# Each region's HTML with the volatile parts masked: htmx's transient classes, the polling tokens, times,
+# and the matrix's roving tabindex (which cell Tab enters the grid at follows the focus, not the server).
 SNAPSHOT = r"""
 (selectors) => selectors.map((selector) => {
   const element = document.querySelector(selector);
   if (!element) return null;
   return element.outerHTML
     .replace(/\bhtmx-[a-z-]+/g, "")
+    .replace(/ tabindex="-?\d+"/g, "")
     .replace(/shown=[^"&]*/g, "shown=…")
     .replace(/\d{1,2} [A-Z][a-z]{2}( \d{4})? \d{2}:\d{2}(:\d{2})?/g, "TIME")
     .replace(/\s+class="\s*"/g, "")
