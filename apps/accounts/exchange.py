@@ -19,7 +19,8 @@ from django.db import transaction
 
 from apps.core.jsonfile import json_place
 
-from .models import Membership, Team
+from .models import Membership, Role, Team
+from .services import membership_add, membership_role_set, team_admin_check
 
 FORMAT = "sat-workbench/teams@1"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "assessments" / "schema" / "teams-v1.schema.json"
@@ -98,19 +99,25 @@ def teams_file_validate(data: Any) -> None:
 
 
 @transaction.atomic
-def teams_load(*, data: Any, dry_run: bool = False) -> LoadSummary:
+def teams_load(*, data: Any, dry_run: bool = False, actor=None) -> LoadSummary:
     """Create or update the file's teams, users and memberships; a bad file writes nothing.
 
     Idempotent: a second load of the same file reports everything unchanged and writes no row.
-    Members the file does not list are kept (removing someone is a decision for the admin page).
+    Members the file does not list are kept (removing someone is a decision for the team's members page).
+    Memberships change through the same services as that page (actor None: the command line), so each
+    change is in the team's feed and a team never loses its last team admin.
     """
     teams_file_validate(data)
     summary = LoadSummary()
     user_model = get_user_model()
-    for item in data["teams"]:
+    for t, item in enumerate(data["teams"]):
         team, created = Team.objects.get_or_create(name=item["name"])
+        if not created:
+            team_admin_check(actor=actor, team=team)
         (summary.created if created else summary.unchanged)["teams"].append(team.name)
-        for member in item["members"]:
+        # Team admins first: a file that hands the role from one member to another promotes before it demotes.
+        members = sorted(enumerate(item["members"]), key=lambda pair: pair[1]["role"] != Role.TEAM_ADMIN)
+        for m, member in members:
             username = member["username"]
             user = user_model.objects.filter(username=username).first()
             given = {name: member[name] for name in USER_FIELDS if name in member}
@@ -130,16 +137,25 @@ def teams_load(*, data: Any, dry_run: bool = False) -> LoadSummary:
                     summary.unchanged["users"].append(username)
             label = f"{username} in {team.name}"
             membership = Membership.objects.filter(user=user, team=team).first()
-            if membership is None:
-                Membership.objects.create(user=user, team=team, role=member["role"])
-                summary.created["memberships"].append(f"{label} ({member['role']})")
-            elif membership.role != member["role"]:
-                label += f" ({membership.role} → {member['role']})"
-                membership.role = member["role"]
-                membership.save(update_fields=["role", "updated_at"])
-                summary.updated["memberships"].append(label)
-            else:
-                summary.unchanged["memberships"].append(label)
+            try:
+                if membership is None:
+                    membership_add(actor=actor, team=team, username=username, role=member["role"], via="teams file")
+                    summary.created["memberships"].append(f"{label} ({member['role']})")
+                elif membership.role != member["role"]:
+                    label += f" ({membership.role} → {member['role']})"
+                    membership_role_set(
+                        actor=actor,
+                        team=team,
+                        membership_id=membership.pk,
+                        role=member["role"],
+                        version=None,
+                        via="teams file",
+                    )
+                    summary.updated["memberships"].append(label)
+                else:
+                    summary.unchanged["memberships"].append(label)
+            except ValidationError as exc:
+                raise TeamsFileError([f"teams[{t}].members[{m}]: {' '.join(exc.messages)}"]) from exc
     if dry_run:
         transaction.set_rollback(True)
     return summary

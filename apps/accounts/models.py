@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from apps.core.models import TimeStampedModel
 
@@ -15,6 +16,9 @@ class Team(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:team_members", args=[self.pk])
 
 
 class Role(models.TextChoices):
@@ -34,6 +38,8 @@ class Membership(TimeStampedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANALYST)
+    # Incremented by every role change: a team admin acting on what an older page showed is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "team"], name="one_membership_per_team")]
@@ -57,3 +63,29 @@ class Membership(TimeStampedModel):
     @property
     def can_review(self) -> bool:
         return self.role in REVIEWING_ROLES
+
+
+class MembershipChange(models.Model):
+    """The team's feed of membership changes: who added, re-roled or removed whom, when, from what role to what."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="membership_changes")
+    # None: a load from the command line (or the demo data).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept as it was, so the feed still names a member whose account was deleted.
+    username = models.CharField(max_length=150)
+    # "" before: added; "" after: removed.
+    before = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    after = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    via = models.CharField(max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.team_id}: {self.username} {self.before or '—'} → {self.after or '—'}"

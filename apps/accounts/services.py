@@ -5,7 +5,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .middleware import SESSION_KEY
-from .models import Membership, Role, Team
+from .models import Membership, MembershipChange, Role, Team
 from .selectors import membership_get
 
 
@@ -17,7 +17,7 @@ def team_switch(*, request, team_id: int) -> Membership:
 
 @transaction.atomic
 def membership_ensure(*, team: Team, username: str, role: str = Role.ANALYST, password: str | None = None):
-    """Get or create a user and their membership of a team (used by fixtures and imports)."""
+    """Get or create a user and their membership of a team (used by fixtures and benchmarks)."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=username)
     if created:
@@ -26,7 +26,9 @@ def membership_ensure(*, team: Team, username: str, role: str = Role.ANALYST, pa
         else:
             user.set_unusable_password()
         user.save()
-    membership, _ = Membership.objects.get_or_create(user=user, team=team, defaults={"role": role})
+    membership = Membership.objects.filter(user=user, team=team).first()
+    if membership is None:
+        membership = _membership_create(team=team, user=user, role=role, actor=None, via="demo data")
     return user, membership
 
 
@@ -65,13 +67,144 @@ def may_create_accounts(*, user, team: Team) -> bool:
 
 
 @transaction.atomic
-def analyst_create(*, team: Team, username: str):
+def analyst_create(*, team: Team, username: str, actor=None, via: str = "assessment file"):
     """A new account with no usable password, an analyst of the team; never an existing account."""
     if errors := username_errors(username):
         raise ValidationError({"username": errors})
     user = get_user_model().objects.create_user(username=username)
-    Membership.objects.create(user=user, team=team, role=Role.ANALYST)
+    _membership_create(team=team, user=user, role=Role.ANALYST, actor=actor, via=via)
     return user
+
+
+# Team membership: every door (the team's members page, the teams file, the assessment file's new analysts,
+# the Django admin, the demo data) writes through these, and each change lands in the team's feed.
+
+
+def team_admin_check(*, actor, team: Team) -> None:
+    """Only the team's team admins and site admins change its members (actor None: the command line)."""
+    if actor is None or actor.is_staff:
+        return
+    if not Membership.objects.filter(user=actor, team=team, role=Role.TEAM_ADMIN).exists():
+        raise PermissionDenied("Only a team admin of this team (or a site admin) changes its members.")
+
+
+def _role_clean(role: str) -> str:
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role “{role}”: choose analyst, supervisor or team admin."})
+    return role
+
+
+def _team_lock(team: Team) -> Team:
+    # Every membership change of a team takes its row lock first: two admins demoting each other at once
+    # cannot both pass the last-team-admin check.
+    return Team.objects.select_for_update().get(pk=team.pk)
+
+
+def _membership_create(*, team: Team, user, role: str, actor, via: str) -> Membership:
+    membership = Membership.objects.create(user=user, team=team, role=role)
+    MembershipChange.objects.create(
+        team=team, actor=actor, member=user, username=user.get_username(), after=role, via=via
+    )
+    return membership
+
+
+def _last_team_admin(membership: Membership) -> bool:
+    return (
+        membership.role == Role.TEAM_ADMIN
+        and not Membership.objects.filter(team_id=membership.team_id, role=Role.TEAM_ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def _membership_for_change(*, team: Team, membership_id: int, version: int | None) -> Membership:
+    """The membership as the actor last saw it; refused when it has gone or changed since."""
+    membership = Membership.objects.filter(pk=membership_id, team=team).select_related("user").first()
+    if membership is None:
+        raise ValidationError("That member has been removed from the team meanwhile: nothing was changed.")
+    if version is not None and membership.version != version:
+        raise ValidationError(
+            f"{membership.user.get_username()}'s role was changed meanwhile (now "
+            f"{membership.get_role_display()}): nothing was changed; check and try again."
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_add(*, actor, team: Team, username: str, role: str, via: str = "team page") -> Membership:
+    """Add an existing account to the team in a role (new accounts come from a file or the site admin)."""
+    team_admin_check(actor=actor, team=team)
+    team = _team_lock(team)
+    role = _role_clean(role)
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": "Give the username of the account to add."})
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None or not user.is_active:
+        raise ValidationError(
+            {"username": f"There is no active account named “{username}”: a site admin creates accounts."}
+        )
+    existing = Membership.objects.filter(team=team, user=user).first()
+    if existing is not None:
+        raise ValidationError(
+            {"username": f"{username} is already a member of {team.name} ({existing.get_role_display()})."}
+        )
+    return _membership_create(team=team, user=user, role=role, actor=actor, via=via)
+
+
+@transaction.atomic
+def membership_role_set(
+    *, actor, team: Team, membership_id: int, role: str, version: int | None, via: str = "team page"
+) -> Membership:
+    """Change a member's role; the team keeps at least one team admin. version None: whatever it is now."""
+    team_admin_check(actor=actor, team=team)
+    team = _team_lock(team)
+    role = _role_clean(role)
+    membership = _membership_for_change(team=team, membership_id=membership_id, version=version)
+    if membership.role == role:
+        return membership
+    if _last_team_admin(membership):
+        raise ValidationError(
+            {
+                "role": f"{membership.user.get_username()} is {team.name}'s last team admin: make another member "
+                "team admin first."
+            }
+        )
+    before = membership.role
+    membership.role = role
+    membership.version += 1
+    membership.save(update_fields=["role", "version", "updated_at"])
+    MembershipChange.objects.create(
+        team=team,
+        actor=actor,
+        member=membership.user,
+        username=membership.user.get_username(),
+        before=before,
+        after=role,
+        via=via,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor, team: Team, membership_id: int, version: int | None, via: str = "team page") -> None:
+    """Take a member off the team (their ratings and comments stay); never the last team admin."""
+    team_admin_check(actor=actor, team=team)
+    team = _team_lock(team)
+    membership = _membership_for_change(team=team, membership_id=membership_id, version=version)
+    if _last_team_admin(membership):
+        raise ValidationError(
+            f"{membership.user.get_username()} is {team.name}'s last team admin: make another member team admin first."
+        )
+    MembershipChange.objects.create(
+        team=team,
+        actor=actor,
+        member=membership.user,
+        username=membership.user.get_username(),
+        before=membership.role,
+        via=via,
+    )
+    membership.delete()
 
 
 RECOVERY_CODES = 10

@@ -46,4 +46,10 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("teams/<int:team_id>/switch/", views.switch_team, name="switch_team"),
     path("teams/new/", views.team_create, name="team_create"),
+    path("teams/<int:team_id>/members/", views.team_members, name="team_members"),
+    path("teams/<int:team_id>/members/add/", views.team_member_add, name="team_member_add"),
+    path("teams/<int:team_id>/members/<int:membership_id>/role/", views.team_member_role, name="team_member_role"),
+    path(
+        "teams/<int:team_id>/members/<int:membership_id>/remove/", views.team_member_remove, name="team_member_remove"
+    ),
 ]

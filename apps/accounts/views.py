@@ -13,19 +13,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from apps.core.htmx import form_errors, form_submit
 from apps.core.types import HtmxRequest
 
 from . import second_factor, services
-from .forms import TeamForm
+from .forms import MemberAddForm, MemberRemoveForm, MemberRoleForm, TeamForm
+from .models import Role
 from .oidc import oidc_enabled
 from .profile import PROFILE_SECTIONS
+from .selectors import team_managed, team_members_get
 from .services import team_create as team_create_service
 from .services import team_switch
 
@@ -220,3 +224,87 @@ def team_second_factor(request: HtmxRequest, team_id: int):
     else:
         messages.success(request, f"{team.name}: a second factor is no longer required.")
     return redirect("accounts:profile")
+
+
+def _members_page(request: HtmxRequest, team, *, add_form=None, error: str = "", status: int = 200):
+    context = {
+        "team": team,
+        "add_form": add_form or MemberAddForm(),
+        "error": error,
+        "roles": Role.choices,
+        **team_members_get(team=team),
+    }
+    template = "accounts/team_members.html#members" if request.htmx else "accounts/team_members.html"
+    return render(request, template, context, status=status)
+
+
+def _members_answer(request: HtmxRequest, team, done: str):
+    """After a change: the region again; or the profile when the actor has just given up managing the team."""
+    if not request.user.is_staff and not team.memberships.filter(user=request.user, role=Role.TEAM_ADMIN).exists():
+        messages.success(request, done)
+        return HttpResponseClientRedirect(reverse("accounts:profile")) if request.htmx else redirect("accounts:profile")
+    if request.htmx:
+        return _members_page(request, team)
+    messages.success(request, done)
+    return redirect("accounts:team_members", team.pk)
+
+
+def _members_refusal(request: HtmxRequest, team, error: str, *, add_form=None):
+    if request.htmx:
+        return _members_page(request, team, add_form=add_form, error=error if add_form is None else "", status=400)
+    messages.error(request, error)
+    return redirect("accounts:team_members", team.pk)
+
+
+@require_http_methods(["GET"])
+@login_required
+def team_members(request: HtmxRequest, team_id: int):
+    return _members_page(request, team_managed(user=request.user, team_id=team_id))
+
+
+@require_POST
+@login_required
+def team_member_add(request: HtmxRequest, team_id: int):
+    team = team_managed(user=request.user, team_id=team_id)
+    form = MemberAddForm(request.POST)
+    if not form_submit(form, lambda data: services.membership_add(actor=request.user, team=team, **data)):
+        return _members_refusal(request, team, " ".join(form_errors(form)), add_form=form)
+    return _members_answer(request, team, f"Added {form.cleaned_data['username'].strip()} to {team.name}.")
+
+
+@require_POST
+@login_required
+def team_member_role(request: HtmxRequest, team_id: int, membership_id: int):
+    team = team_managed(user=request.user, team_id=team_id)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        return _members_refusal(request, team, " ".join(form_errors(form)))
+    try:
+        membership = services.membership_role_set(
+            actor=request.user,
+            team=team,
+            membership_id=membership_id,
+            role=form.cleaned_data["role"],
+            version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        return _members_refusal(request, team, " ".join(exc.messages))
+    return _members_answer(
+        request, team, f"{membership.user.get_username()} is now {membership.get_role_display().lower()}."
+    )
+
+
+@require_POST
+@login_required
+def team_member_remove(request: HtmxRequest, team_id: int, membership_id: int):
+    team = team_managed(user=request.user, team_id=team_id)
+    form = MemberRemoveForm(request.POST)
+    if not form.is_valid():
+        return _members_refusal(request, team, " ".join(form_errors(form)))
+    try:
+        services.membership_remove(
+            actor=request.user, team=team, membership_id=membership_id, version=form.cleaned_data["version"]
+        )
+    except ValidationError as exc:
+        return _members_refusal(request, team, " ".join(exc.messages))
+    return _members_answer(request, team, f"Removed a member from {team.name}.")

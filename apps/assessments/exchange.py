@@ -182,7 +182,7 @@ def marking_row(assessment: Assessment) -> list[str]:
     return [f"{MARKING_PREFIX}{assessment.marking.name}"] if assessment.marking_id else []
 
 
-def _team_users(analysts: set[str], *, team: Team) -> tuple[dict, list[str]]:
+def _team_users(analysts: set[str], *, team: Team, user) -> tuple[dict, list[str]]:
     """The file's analysts as accounts: the team's members, and new accounts for names nobody has (the
     validation already refused names of existing accounts outside the team and creators without the right)."""
     users = {
@@ -191,7 +191,7 @@ def _team_users(analysts: set[str], *, team: Team) -> tuple[dict, list[str]]:
     }
     new_accounts = sorted(analysts - set(users))
     for username in new_accounts:
-        users[username] = analyst_create(team=team, username=username)
+        users[username] = analyst_create(team=team, username=username, actor=user)
     return users, new_accounts
 
 
@@ -220,7 +220,7 @@ def assessment_import(
         raise AssessmentFileError(
             [f"id: team {team.name} already has an assessment with id “{slug}”; load the file to update it in place"]
         )
-    users, new_accounts = _team_users(context.analysts, team=team)
+    users, new_accounts = _team_users(context.analysts, team=team, user=user)
     context.users = users
     context.user = user
     assessment = services.assessment_create(
@@ -397,7 +397,7 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
     refusal = write_refusal(assessment)
     if refusal is not None:
         raise AssessmentFileError([f"id: “{assessment.slug}” is “{assessment.title}” (#{assessment.pk}). {refusal}"])
-    users, new_accounts = _team_users(context.analysts, team=assessment.team)
+    users, new_accounts = _team_users(context.analysts, team=assessment.team, user=user)
     _accounts_record(assessment=assessment, usernames=new_accounts, user=user, via="file load")
     context.users, context.user = users, user
     changes: list[str] = []

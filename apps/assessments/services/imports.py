@@ -78,7 +78,7 @@ def _upload_load(pending: PendingImport) -> tuple[str, Assessment | None]:
 
     payload = pending.payload
     if pending.kind == PendingImport.Kind.TEAMS:
-        summary = teams_load(data=payload["data"])
+        summary = teams_load(data=payload["data"], actor=pending.user)
         return "Teams loaded: " + "; ".join(summary.lines()) + ".", None
     result = assessment_load(  # one transaction: a bad file writes nothing
         data=payload["data"],

@@ -139,7 +139,7 @@ def _upload_preview(request: HtmxRequest, payload: dict):
     if isinstance(data, dict) and data.get("format") == TEAMS_FORMAT:
         if not request.user.is_staff:
             raise PermissionDenied("Only site admins load teams files.")
-        return PendingImport.Kind.TEAMS, None, teams_load(data=data, dry_run=True)
+        return PendingImport.Kind.TEAMS, None, teams_load(data=data, dry_run=True, actor=request.user)
     team = upload_teams(user=request.user).filter(pk=payload.get("team")).first()
     if team is None:
         raise PermissionDenied("You cannot load assessments into that team.")
