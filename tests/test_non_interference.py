@@ -28,6 +28,7 @@ from apps.ach.services import assessment_resolve, rating_set
 from apps.assessments import services
 from apps.assessments.models import Notification, ScoreSnapshot
 from apps.comments.services import thread_start
+from apps.indicators.services import indicator_create, observation_add, validation_set
 from apps.key_assumptions.services import assumption_create, judgment_set
 from tests import factories
 
@@ -125,8 +126,9 @@ def _kwargs(name: str, arguments: tuple[str, ...], world: dict) -> list[dict]:
         "notification_id": [world["notification"]],
         "team_id": [world["team"]],
         "fmt": ["csv", "xlsx"],
-        "indicator_id": [MISSING],
-        "observation_id": [MISSING],
+        "indicator_id": [world["indicator"]],
+        "observation_id": [world["observation"]],
+        "membership_id": [world["membership"]],
         "requirement_id": [MISSING],
         "link_id": [MISSING],
         "token_id": [MISSING],
@@ -269,6 +271,30 @@ def build(world_name: str, people: dict, capture) -> dict:
                 assumption=s, analyst=a, confidence=c, impact="high", note=n
             )
         )
+    # An indicator alice validated and observed: its pages show the ACH leader, which bob's hidden rows move.
+    indicator = step(
+        lambda: indicator_create(
+            assessment=assessment,
+            user=alice,
+            statement="Cross-border raids",
+            category="activity",
+            collection="Liaison",
+            citation="",
+            review_cadence_days=90,
+            threshold="emerging",
+        )
+    )
+    for hypothesis, likelihood in zip(hypotheses, ("highly_likely", "unlikely", "likely"), strict=True):
+        step(
+            lambda h=hypothesis, likelihood=likelihood: validation_set(
+                indicator=indicator, analyst=alice, hypothesis_id=h.pk, likelihood=likelihood
+            )
+        )
+    observation = step(
+        lambda: observation_add(
+            indicator=indicator, user=alice, status="emerging", source="Wire", on=timezone.localdate()
+        )
+    )
     thread = step(
         lambda: thread_start(assessment=assessment, user=people["sam"], body="Source?", evidence_id=ekeys["E1"].pk)
     )
@@ -286,6 +312,9 @@ def build(world_name: str, people: dict, capture) -> dict:
         "E": [e.pk for e in evidence],
         "A": [a.pk for a in assumptions],
         "thread": thread.pk,
+        "indicator": indicator.pk,
+        "observation": observation.pk,
+        "membership": alice.memberships.get(team=people["team"]).pk,
         "notification": notification or MISSING,
         "versions": list(
             ScoreSnapshot.objects.filter(assessment=assessment).order_by("version").values_list("version", flat=True)

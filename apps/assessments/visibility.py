@@ -237,6 +237,10 @@ def digest_retold(*, view: View, digest: Activity, alerts: list[Activity]) -> Ac
     visible = [a for a in alerts if alert_visible(view=view, alert=a.data)]
     if not visible:
         return None
+    if len(visible) == 1 < len(alerts):
+        # Told as the lone alert it is to this view: a one-alert digest would say, by its kind, that others
+        # were left out.
+        return visible[0]
     snapshot = ScoreSnapshot.objects.filter(assessment_id=view.assessment_id, version=digest.version).first()
     trigger = snapshot.trigger if snapshot else ""
     if len(visible) == len(alerts) and trigger_shown(view=view, trigger=trigger) == trigger:

@@ -102,7 +102,7 @@ def _team_notify(*, assessment: Assessment, activity: Activity) -> None:
         if user.email:
             told = seen[user.pk]
             subject = notification_subject(activity=told, assessment=assessment)
-            body = f"{told.message}\n\n{settings.SITE_URL.rstrip('/')}{notification_path(activity=activity)}"
+            body = f"{told.message}\n\n{settings.SITE_URL.rstrip('/')}{notification_path(activity=told)}"
             mails.setdefault((subject, body), []).append(user.email)
     for (subject, body), recipients in mails.items():
         transaction.on_commit(
