@@ -7,10 +7,10 @@ class AchConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.accounts.profile import profile_section_register
-        from apps.assessments.techniques import ApiRoute, ApiSection, Technique, technique_register
+        from apps.assessments.techniques import ApiRoute, ApiSection, Part, Surface, Technique, technique_register
         from apps.assessments.visibility import Rule, rule_register
 
-        from . import api, exchange, results, selectors
+        from . import api, exchange, results, selectors, surfaces
         from .views import sections
 
         technique_register(
@@ -26,6 +26,24 @@ class AchConfig(AppConfig):
                 nav=("ACH matrix", "ach:matrix"),
                 history_section=sections.history_section,
                 snapshot_section=sections.snapshot_section,
+                review_board=Surface(
+                    data=surfaces.board_data,
+                    parts=(
+                        Part("ach/board_grid.html", place="wide", order=10),
+                        Part("ach/board_linchpins.html", place="left", order=10),
+                        Part("ach/board_scores.html", place="right", order=10),
+                    ),
+                ),
+                report=Surface(
+                    data=surfaces.report_data,
+                    parts=(
+                        Part("ach/report_hypotheses.html", order=10),
+                        Part("ach/report_sensitivity.html", order=20),
+                        Part("ach/report_matrix.html", order=30),
+                        Part("ach/report_evidence.html", order=40),
+                        Part("ach/report_disagreements.html", order=70),
+                    ),
+                ),
                 api=ApiSection(
                     routes=(ApiRoute("ratings", api.RatingViewSet, "rating"),),
                     snapshot_fields=api.snapshot_fields,

@@ -6,10 +6,10 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicators"
 
     def ready(self) -> None:
-        from apps.assessments.techniques import ApiRoute, ApiSection, Technique, technique_register
+        from apps.assessments.techniques import ApiRoute, ApiSection, Part, Surface, Technique, technique_register
         from apps.assessments.visibility import Rule, rule_register
 
-        from . import api, exchange, results
+        from . import api, exchange, results, surfaces
 
         technique_register(
             Technique(
@@ -22,6 +22,11 @@ class IndicatorsConfig(AppConfig):
                 update_section=exchange.update_section,
                 export_section=exchange.export_section,
                 nav=("Indicators", "indicators:board"),
+                review_board=Surface(
+                    data=surfaces.board_data,
+                    parts=(Part("indicators/board_at_threshold.html", place="left", order=30),),
+                ),
+                report=Surface(data=surfaces.report_data, parts=(Part("indicators/report.html", order=60),)),
                 api=ApiSection(routes=(ApiRoute("indicators", api.IndicatorViewSet, "indicator"),)),
                 dated=results.assessments_with_indicators,
             )

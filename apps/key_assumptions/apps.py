@@ -6,10 +6,18 @@ class KeyAssumptionsConfig(AppConfig):
     verbose_name = "Key Assumptions Check"
 
     def ready(self) -> None:
-        from apps.assessments.techniques import ApiRoute, ApiSection, EvidenceColumn, Technique, technique_register
+        from apps.assessments.techniques import (
+            ApiRoute,
+            ApiSection,
+            EvidenceColumn,
+            Part,
+            Surface,
+            Technique,
+            technique_register,
+        )
         from apps.assessments.visibility import Rule, rule_register
 
-        from . import api, exchange, results, selectors, services
+        from . import api, exchange, results, selectors, services, surfaces
 
         technique_register(
             Technique(
@@ -25,6 +33,11 @@ class KeyAssumptionsConfig(AppConfig):
                 export_section=exchange.export_section,
                 redact_section=exchange.redact_section,
                 nav=("Key assumptions", "key_assumptions:check"),
+                review_board=Surface(
+                    data=surfaces.board_data,
+                    parts=(Part("key_assumptions/board_uncertainties.html", place="left", order=20),),
+                ),
+                report=Surface(data=surfaces.report_data, parts=(Part("key_assumptions/report.html", order=50),)),
                 api=ApiSection(routes=(ApiRoute("key-assumptions", api.AssumptionViewSet, "assumption"),)),
                 evidence_columns=tuple(
                     EvidenceColumn(

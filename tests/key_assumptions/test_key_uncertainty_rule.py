@@ -9,7 +9,7 @@ from apps.assessments.models import Activity, ScoreSnapshot
 from apps.assessments.services import snapshot_compute
 from apps.key_assumptions import services
 from apps.key_assumptions.models import Assumption
-from apps.reviews.selectors import key_uncertainties
+from apps.key_assumptions.surfaces import key_uncertainties
 from tests.key_assumptions.conftest import make_assumption
 
 pytestmark = pytest.mark.django_db

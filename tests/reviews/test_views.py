@@ -221,7 +221,7 @@ def test_the_aqim_report_renders_as_a_pdf_with_the_marking_on_every_page(client,
 
 
 def test_a_rating_change_marks_the_analysts_cell_changed_not_the_others(rated, analyst, supervisor):
-    from apps.reviews.selectors import grid_get
+    from apps.ach.surfaces import grid_get
 
     since = timezone.now()
     e1, h2 = rated.evidence.get(key="E1"), list(rated.hypotheses.all())[1]
@@ -242,7 +242,7 @@ def test_the_report_shows_sensitivity_when_the_snapshot_carries_it(client, rated
 
 
 def test_key_uncertainties_follow_the_check_unsupported_by_impact_then_high_impact_with_caveats(assessment, analyst):
-    from apps.reviews.selectors import key_uncertainties
+    from apps.key_assumptions.surfaces import key_uncertainties
 
     caveats_high = make_assumption(assessment, analyst, statement="Caveats, high", confidence="caveats", impact="high")
     unsupported_low = make_assumption(
