@@ -61,8 +61,21 @@ run demo migrate: export CSRF_COOKIE_SECURE ?= false
 run demo migrate: export SECURE_HSTS_SECONDS ?= 0
 endif
 
+# Listening on every interface: Django answers a Host it does not allow with 400, so unless ALLOWED_HOSTS is
+# given, this machine's names and addresses are allowed too (a DNS alias or a proxy's name still needs it).
+ifneq ($(filter 0.0.0.0 :: [::],$(HOST)),)
+ifeq ($(origin ALLOWED_HOSTS),undefined)
+comma := ,
+LAN_HOSTS := $(shell { hostname; hostname -f; hostname -I; } 2>/dev/null | tr ' ' '\n' | grep -v '^$$' | sort -u | paste -sd, -)
+run demo migrate: export ALLOWED_HOSTS := $(LAN_HOSTS)$(if $(LAN_HOSTS),$(comma))127.0.0.1,localhost
+endif
+endif
+
 run: demo
 	$(PY) manage.py collectstatic --no-input --verbosity 0
+ifneq ($(LAN_HOSTS)$(filter 0.0.0.0 :: [::],$(HOST)),)
+	@echo "Listening on every interface; answering as $(ALLOWED_HOSTS). Another name: make run ALLOWED_HOSTS=name,…"
+endif
 ifneq ($(and $(DATABASE_URL),$(CELERY_BROKER_URL)),)
 	@echo "Real services: web (gunicorn), worker and beat from the Procfile under honcho; Ctrl-C stops all three."
 	@echo "Production settings: DEBUG is $(or $(DEBUG),off) (set DEBUG=true to see debug pages)."

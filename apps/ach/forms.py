@@ -1,5 +1,7 @@
 from django import forms
 
+from apps.core.dates import IsoDateField
+
 from . import scoring
 from .scoring import RATING_LABELS
 
@@ -57,7 +59,7 @@ NONE_OF_THESE = "none"
 
 class ResolveForm(forms.Form):
     outcome = forms.ChoiceField(label="What proved true")
-    resolved_on = forms.DateField(
+    resolved_on = IsoDateField(
         label="Outcome date",
         help_text="When it proved true: only probabilities stated on or before this date are scored.",
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from apps.accounts.models import Membership, Team
 from apps.accounts.services import analyst_create, may_create_accounts, username_errors
+from apps.core.dates import date_problem
 from apps.core.jsonfile import json_place
 
 from . import services
@@ -57,6 +58,8 @@ def _message(error: jsonschema.ValidationError) -> str:
     """jsonschema quotes the whole offending value; a 20 MB string must not come back in the message."""
     if error.validator == "maxLength":
         return f"longer than {error.validator_value} characters"
+    if error.validator == "format" and error.validator_value == "date" and isinstance(error.instance, str):
+        return date_problem(error.instance)
     return error.message if len(error.message) <= 300 else error.message[:300] + "…"
 
 

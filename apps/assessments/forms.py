@@ -1,5 +1,6 @@
 from django import forms
 
+from apps.core.dates import IsoDateField
 from apps.core.versions import VersionedFormMixin
 
 from .models import Assessment, Evidence, Hypothesis
@@ -30,6 +31,7 @@ class EvidenceForm(VersionedFormMixin, forms.ModelForm):
         model = Evidence
         # The fields every door exchanges (the services' list): the form, the file load, the history.
         fields = list(EVIDENCE_FIELDS)
+        field_classes = {"date": IsoDateField}
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2, "placeholder": "What was observed or reported…"}),
             # <input type=date> reads only ISO dates; the locale's 01/03/2012 shows empty and saves as none.

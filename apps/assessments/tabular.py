@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django import forms
 
+from apps.core.dates import IsoDateField
+
 from .models import Evidence
 from .techniques import evidence_columns
 
@@ -33,12 +35,10 @@ class EvidenceRowForm(forms.ModelForm):
     class Meta:
         model = Evidence
         fields = COLUMNS
+        field_classes = {"date": IsoDateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only ISO dates: 04/05/2012 means different days to different analysts.
-        self.fields["date"].input_formats = ["%Y-%m-%d"]
-        self.fields["date"].error_messages["invalid"] = "Enter the date as YYYY-MM-DD."
         self.fields["type"].required = False
         self.fields["credibility"].required = False
         self.fields["relevance"].required = False

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from .views import assessments, exchange, history, items
 
@@ -6,6 +7,8 @@ app_name = "assessments"
 
 urlpatterns = [
     path("", assessments.assessment_list, name="list"),
+    # Newcomers guess the list's address from its pages' (/assessments/7/).
+    path("assessments/", RedirectView.as_view(pattern_name="assessments:list"), name="list_redirect"),
     path("assessments/new/", assessments.assessment_create, name="create"),
     path("assessments/import/", exchange.assessment_import, name="import"),
     path("assessments/<int:pk>/activity/", assessments.activity, name="activity"),

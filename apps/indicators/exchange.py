@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from apps.assessments.selectors import snapshot_latest
 from apps.assessments.techniques import ImportContext
+from apps.core.dates import date_problem
 
 from . import services, validator
 from .models import Indicator, Validation
@@ -28,7 +29,7 @@ def _date_error(value: str | None, place: str) -> str | None:
     try:
         date.fromisoformat(value)
     except ValueError:
-        return f"{place}: {value} is not a calendar date"
+        return f"{place}: {date_problem(value)}"
     return None
 
 

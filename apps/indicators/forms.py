@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from apps.core.dates import IsoDateField
 from apps.core.versions import VersionedFormMixin
 
 from . import validator
@@ -23,7 +24,7 @@ class ObservationForm(forms.Form):
 
     status = forms.ChoiceField(choices=Status.choices)
     # type=date inputs need ISO dates whatever the locale's display format.
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = IsoDateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     source = forms.CharField(max_length=300, help_text="The report or collection source.")
     note = forms.CharField(
         required=False,
@@ -73,4 +74,4 @@ class StatusLabelsForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reviewed_on = IsoDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))

@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from apps.assessments.techniques import ImportContext
+from apps.core.dates import date_problem
 
 from . import services
 from .models import Assumption, Change
@@ -73,7 +74,7 @@ def validate_section(data: dict, context: ImportContext) -> list[str]:
                 if requirement.get("due"):
                     datetime.date.fromisoformat(requirement["due"])
             except ValueError:
-                errors.append(f"{place}.collection_requirements[{position}].due: not a date: {requirement['due']!r}")
+                errors.append(f"{place}.collection_requirements[{position}].due: {date_problem(requirement['due'])}")
     checks = data.get("assumption_checks", [])
     for number, count in Counter(check["round"] for check in checks).items():
         if count > 1:

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from apps.assessments.forms import EvidenceForm
 from apps.assessments.models import Evidence
+from apps.core.dates import IsoDateField
 from apps.core.versions import VersionedFormMixin
 
 from .models import Assumption, CollectionRequirement, Confidence, EvidenceLink, Impact
@@ -121,7 +122,7 @@ class RequirementForm(forms.Form):
         label="What we would need to learn",
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Collect… to establish whether…"}),
     )
-    due = forms.DateField(label="By when", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due = IsoDateField(label="By when", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean_due(self):
         due = self.cleaned_data["due"]

@@ -259,7 +259,7 @@ def test_a_supervisor_resolves_and_is_sent_to_the_post_mortem(client, supervisor
     [
         ({"outcome": "H9", "resolved_on": "2026-01-01"}, "Select a valid choice"),
         ({"outcome": "", "resolved_on": "2026-01-01"}, "This field is required"),
-        ({"outcome": "H1", "resolved_on": "yesterday"}, "Enter a valid date"),
+        ({"outcome": "H1", "resolved_on": "yesterday"}, "Enter the date as YYYY-MM-DD."),
         ({"outcome": "H1", "resolved_on": "2999-01-01"}, "cannot be in the future"),
     ],
 )

@@ -121,7 +121,7 @@ def test_export_round_trips_and_adds_the_computed_results(team):
         ),
         (
             lambda i: i["observations"].append({"date": "2013-02-30", "status": "emerging", "source": "x"}),
-            "indicators[0].observations[2].date: 2013-02-30 is not a calendar date",
+            "indicators[0].observations[2].date: 2013-02-30 is not a real date.",
         ),
         (
             lambda i: i["observations"].append({"date": "2999-01-01", "status": "emerging", "source": "x"}),

@@ -122,7 +122,7 @@ def test_a_future_or_malformed_date_is_refused_inline(client, analyst, indicator
         in client.post(_url("observation_add", indicator), _observation(date=tomorrow), **HTMX).content.decode()
     )
     assert (
-        "Enter a valid date."
+        "2013-02-30 is not a real date."
         in client.post(_url("observation_add", indicator), _observation(date="2013-02-30"), **HTMX).content.decode()
     )
     assert not Observation.objects.exists()

@@ -1,5 +1,3 @@
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +12,7 @@ from apps.assessments.access import assessment_for_user
 from apps.assessments.models import Activity
 from apps.assessments.selectors import rescoring_delayed, snapshot_latest
 from apps.assessments.visibility import view_for
+from apps.core.dates import iso_date_parse
 from apps.core.htmx import unchanged, version_token
 from apps.core.types import HtmxRequest
 
@@ -102,10 +101,10 @@ def as_of_set(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk, write=True)
     raw = request.POST.get("as_of", "").strip()
     try:
-        as_of = date.fromisoformat(raw) if raw else None
+        as_of = iso_date_parse(raw) if raw else None
         assessment_services.assessment_as_of_set(assessment=assessment, user=request.user, as_of=as_of)
-    except ValueError:
-        messages.error(request, "Enter the as-of date as YYYY-MM-DD, or leave it blank for today.")
+    except ValueError as exc:
+        messages.error(request, f"As-of date: {exc} Leave it blank for today.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     url = reverse("indicators:board", args=[assessment.pk])

@@ -1,3 +1,6 @@
+import contextlib
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import Team
@@ -35,9 +38,12 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"{file} is not valid JSON: {exc}") from exc
         try:
-            result = assessment_load(
-                data=data, team=team_obj, create_analysts=create_analysts, allow_duplicate=allow_duplicate
-            )
+            # Scripts read the id from stdout: the console e-mail backend's messages (sent as the load
+            # rescores) go to stderr instead.
+            with contextlib.redirect_stdout(sys.stderr):
+                result = assessment_load(
+                    data=data, team=team_obj, create_analysts=create_analysts, allow_duplicate=allow_duplicate
+                )
         except AssessmentFileError as exc:
             raise CommandError(
                 f"{file} was not imported; nothing was written:\n" + "\n".join(f"  - {e}" for e in exc.errors)
