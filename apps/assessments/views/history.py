@@ -39,7 +39,12 @@ def snapshot_detail(request: HtmxRequest, pk: int, version: int):
     view = view_for(assessment=assessment, user=request.user)
     latest = snapshot.version == snapshot_latest_version(assessment_id=assessment.pk)
     snapshot = snapshot_as_seen(view=view, snapshot=snapshot, latest=latest, assessment=assessment)
-    sections = [t.snapshot_section(request, snapshot.results.get(t.name, {})) for t in TECHNIQUES.values()]
-    return render(
-        request, "assessments/snapshot.html", {"assessment": assessment, "snapshot": snapshot, "sections": sections}
-    )
+    # Of an earlier snapshot a hiding technique shows nothing (its figures cannot be computed from the view).
+    sections = [
+        t.snapshot_section(request, snapshot.results.get(t.name, {}))
+        for name, t in TECHNIQUES.items()
+        if latest or not view.hides(name)
+    ]
+    notices = [view.notice(name) for name in TECHNIQUES if view.hides(name)]
+    context = {"assessment": assessment, "snapshot": snapshot, "sections": sections, "notices": notices}
+    return render(request, "assessments/snapshot.html", {**context, "latest": latest})
