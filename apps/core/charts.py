@@ -1,5 +1,7 @@
 """Geometry for small server-rendered SVG charts (no JavaScript, no CDN)."""
 
+import math
+
 from apps.core.numbers import percent_text
 
 PALETTE = ["#2456a6", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207", "#be185d", "#4d7c0f", "#475569"]
@@ -26,17 +28,55 @@ def bar_chart(items: list[tuple[str, float]], *, maximum: float | None = None, p
     return {"bars": bars, "width": width, "height": max(len(items), 1) * (bar_height + gap), "bar_height": bar_height}
 
 
+# Axis text is 9 px: about 5.5 px a character, and a gap between neighbours.
+CHAR_WIDTH, LABEL_GAP = 5.5, 8
+
+
+def nice_ticks(top: float, *, most: int = 5) -> list[float]:
+    """Round values from 0 to at least ``top`` at a 1, 2, 2.5 or 5 × 10^k step, at most ``most`` + 1 of them."""
+    if top <= 0:
+        return [0.0]
+    rough = top / most
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(power * f for f in (1, 2, 2.5, 5, 10) if power * f >= rough * (1 - 1e-9))
+    count = math.ceil(top / step - 1e-9)
+    return [round(step * i, 10) for i in range(count + 1)]
+
+
+def spaced(xs: list[float], texts: list[str]) -> list[int]:
+    """Indices of the centred labels to draw so that no two overlap: the first, then each one clear of the
+    last drawn (the final label wins over the one before it when both cannot be drawn)."""
+    shown: list[int] = []
+    for i, (x, text) in enumerate(zip(xs, texts, strict=True)):
+        if not shown or _clear(xs[shown[-1]], texts[shown[-1]], x, text):
+            shown.append(i)
+        elif i == len(xs) - 1 and len(shown) > 1 and _clear(xs[shown[-2]], texts[shown[-2]], x, text):
+            shown[-1] = i
+    return shown
+
+
+def _clear(x1: float, text1: str, x2: float, text2: str) -> bool:
+    return x2 - x1 >= (len(text1) + len(text2)) * CHAR_WIDTH / 2 + LABEL_GAP
+
+
 def line_chart(
     series: dict[str, list[float]],
     *,
     labels: list[str],
     maximum: float | None = None,
     markers: dict[int, str] | None = None,
+    percent: bool = False,
 ) -> dict:
-    """Polylines for values over snapshots; x is the snapshot index; markers label chosen steps."""
-    width, height, left, bottom = 640, 220, 40, 24
+    """Polylines for values over snapshots; x is the snapshot index; markers label chosen steps.
+
+    The y axis is ticked at round values up to the top (percentages with ``percent``); x labels and marker
+    texts are thinned so that none overlaps another (each point keeps its tooltip).
+    """
+    width, height, left, bottom = 640, 220, 44, 24
     count = max(len(labels), 1)
-    top = max([max(values, default=0) for values in series.values()] + [maximum or 0, 1e-9])
+    highest = max([max(values, default=0) for values in series.values()] + [maximum or 0])
+    ticks_y = nice_ticks(highest)
+    top = ticks_y[-1] if highest > 0 else 1.0
     plot_w, plot_h = width - left - 10, height - bottom - 10
 
     def point(i: int, value: float) -> tuple[float, float]:
@@ -54,11 +94,22 @@ def line_chart(
                 "dots": [{"x": x, "y": y, "value": values[i]} for i, (x, y) in enumerate(points)],
             }
         )
-    ticks = [{"x": point(i, 0)[0], "label": label} for i, label in enumerate(labels)]
-    marks = [{"x": point(i, 0)[0], "text": text} for i, text in sorted((markers or {}).items())]
+    xs = [point(i, 0)[0] for i in range(len(labels))]
+    ticks = [{"x": xs[i], "label": labels[i]} for i in spaced(xs, labels)]
+    steps = sorted((markers or {}).items())
+    marker_xs, marker_texts = [point(i, 0)[0] for i, _ in steps], [text for _, text in steps]
+    labelled = set(spaced(marker_xs, marker_texts))
+    marks = [
+        {"x": x, "text": text, "labelled": n in labelled}
+        for n, (x, text) in enumerate(zip(marker_xs, marker_texts, strict=True))
+    ]
+    y_ticks = [
+        {"y": point(0, value)[1], "label": percent_text(value) if percent else f"{value:g}"} for value in ticks_y
+    ]
     return {
         "lines": lines,
         "ticks": ticks,
+        "y_ticks": y_ticks,
         "marks": marks,
         "width": width,
         "height": height,

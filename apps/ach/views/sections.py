@@ -28,7 +28,7 @@ def history_section(request, snapshots: list) -> str:
         if s.trigger_evidence
     }
     context = {
-        "posterior_chart": line_chart(series("posterior"), labels=labels, maximum=1.0, markers=markers),
+        "posterior_chart": line_chart(series("posterior"), labels=labels, maximum=1.0, markers=markers, percent=True),
         "weighted_chart": line_chart(series("weighted_inconsistency"), labels=labels, markers=markers),
     }
     return render_to_string("ach/history.html", context, request=request)
