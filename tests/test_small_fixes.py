@@ -32,10 +32,10 @@ def test_a_one_row_import_preview_says_row_and_item(client, analyst, assessment)
 def test_a_supervisor_sees_no_mine_tab_and_opens_on_the_team(client, supervisor, assessment):
     client.force_login(supervisor)
     page = client.get(reverse("ach:matrix", args=[assessment.pk])).content.decode()
-    tabs = page.split('role="tablist"', 1)[1].split("</div>", 1)[0]
-    assert ">Mine<" not in tabs and 'class="active">Team consensus<' in tabs
+    tabs = page.split('aria-label="Whose ratings"', 1)[1].split("</nav>", 1)[0]
+    assert ">Mine<" not in tabs and 'aria-current="true">Team consensus<' in tabs
     mine = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": "mine"}).content.decode()
-    assert 'class="active">Team consensus<' in mine.split('role="tablist"', 1)[1].split("</div>", 1)[0]
+    assert 'aria-current="true">Team consensus<' in mine.split('aria-label="Whose ratings"', 1)[1].split("</nav>", 1)[0]
 
 
 def test_notification_emails_link_from_site_url(
