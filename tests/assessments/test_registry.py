@@ -8,9 +8,13 @@ import pytest
 from django.urls import reverse
 
 from apps.assessments.exchange import AssessmentFileError, assessment_import
-from apps.assessments.techniques import TECHNIQUES, Technique, technique_tabs
+from apps.assessments.services import snapshot_compute
+from apps.assessments.techniques import TECHNIQUES, Part, SectionContext, Surface, Technique, technique_tabs
+from tests.api.conftest import client_for
+from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 ACH_URL_NAME = re.compile(r"""['"]ach:""")
 
 
@@ -45,10 +49,20 @@ def test_every_techniques_tab_comes_from_the_registry(client, analyst, assessmen
     assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)[: len(expected)] == expected
 
 
+def _throwaway_section(context: SectionContext) -> dict:
+    return {
+        "notes": context.results.get("notes", "not scored"),
+        "viewer": context.view.username,
+        "sees_all": context.view.sees_all,
+    }
+
+
 @pytest.fixture
 def throwaway(monkeypatch, settings):
-    """The README's example technique: registered as its AppConfig.ready() would, with its own URL."""
+    """The README's example technique: registered as its AppConfig.ready() would, with its own URL and
+    templates (its app's templates folder here is the test's)."""
     settings.ROOT_URLCONF = "tests.assessments.throwaway_urls"
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], TEMPLATES]}]
     imported: list[dict] = []
     technique = Technique(
         name="throwaway",
@@ -59,6 +73,8 @@ def throwaway(monkeypatch, settings):
         import_section=lambda assessment, data, context: imported.extend(data.get("throwaway", [])),
         export_section=lambda assessment: {"throwaway": [f"note on {assessment.title}"]},
         nav=("Throwaway", "throwaway:page"),
+        review_board=Surface(data=_throwaway_section, parts=(Part("throwaway/board.html", place="left", order=25),)),
+        report=Surface(data=_throwaway_section, parts=(Part("throwaway/report.html", order=55),)),
     )
     monkeypatch.setitem(TECHNIQUES, "throwaway", technique)
     return imported
@@ -81,3 +97,34 @@ def test_a_new_technique_gets_its_tab_and_its_json_section_without_touching_othe
     exported["throwaway"] = ["kept"]
     assessment_import(data=exported, team=team, create_analysts=True)
     assert throwaway == ["kept"]
+
+
+@pytest.mark.django_db
+def test_a_new_technique_appears_in_the_review_board_the_report_and_the_api_snapshot(
+    client, analyst, supervisor, assessment, throwaway
+):
+    snapshot_compute(assessment_id=assessment.pk)
+    login(client, supervisor)
+    board = client.get(reverse("reviews:board", args=[assessment.pk])).content.decode()
+    left = board.split('id="review-linchpins"')[1].split('id="review-threads"')[0]
+    # Between the key uncertainties (20) and the indicators (30), as its order says.
+    assert (
+        left.index('id="review-uncertainties"')
+        < left.index('id="review-throwaway"')
+        < left.index('id="review-indicators"')
+    )
+    assert f"{assessment.title} · seen by {supervisor.username} (everything)" in board
+
+    report = client.get(reverse("reviews:report", args=[assessment.pk])).content.decode()
+    assert (
+        report.index('id="report-assumptions"')
+        < report.index('id="report-throwaway"')
+        < report.index('id="report-indicators"')
+    )
+    login(client, analyst)
+    report = client.get(reverse("reviews:report", args=[assessment.pk])).content.decode()
+    assert f"{assessment.title} · seen by {analyst.username} (her view)" in report
+
+    latest = client_for(analyst).get(f"/api/v1/assessments/{assessment.pk}/snapshots/latest/").json()
+    assert latest["techniques"]["throwaway"] == {"notes": assessment.title}
+    assert set(latest["techniques"]) == {"key_assumptions", "indicators", "throwaway"}
