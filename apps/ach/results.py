@@ -209,10 +209,51 @@ def answer_of(matrix: Matrix, scores: scoring.AssessmentScores) -> dict[str, Any
     return answer
 
 
+def _source_key(evidence) -> str:
+    return evidence.source_key if hasattr(evidence, "source_key") else evidence.source_entry.key
+
+
+def _leader_and_posterior(hkeys: list[str], posterior, current: int | None) -> dict[str, Any]:
+    """The leader of a posterior and what it gives the leader and the current leader (the snapshot stores no
+    more of each source's runs: at 50 hypotheses and hundreds of sources they would dwarf the rest)."""
+    leader = scoring.leader_of(posterior)
+    shown = {j for j in (leader, current) if j is not None}
+    return {
+        "leader": hkeys[leader] if leader is not None else None,
+        "posterior": {hkeys[j]: round(float(posterior[j]), 12) for j in sorted(shown)},
+    }
+
+
+def sources_of(matrix: Matrix, scores: scoring.AssessmentScores) -> dict[str, Any]:
+    """How much the team's posterior rests on each source (scoring.source_sensitivity): by source key, its
+    items, and the leader and posterior without them and with them reversed ("what if this source lies?")."""
+    hkeys = [h.key for h in matrix.hypotheses]
+    if not hkeys or not matrix.origins.size or matrix.origins.max() < 0:
+        return {}
+    runs = scoring.source_sensitivity(
+        matrix.ratings,
+        matrix.priors,
+        matrix.assessment.likelihoods,
+        reliability=matrix.reliability,
+        origins=matrix.origins,
+    )
+    current = scores.leader_by_posterior
+    sources = {}
+    for group in range(len(runs.without)):
+        members = np.flatnonzero(matrix.origins == group)
+        sources[_source_key(matrix.evidence[members[0]])] = {
+            "items": [matrix.evidence[i].key for i in members],
+            "without": _leader_and_posterior(hkeys, runs.without[group], current),
+            "reversed": _leader_and_posterior(hkeys, runs.reversed[group], current),
+        }
+    return sources
+
+
 def results_of_matrix(matrix: Matrix) -> dict[str, Any]:
     scores = scores_of(matrix)
     results = results_from(matrix, scores)
     results["sensitivity"] = sensitivity_of(matrix, scores)
+    results["sources"] = sources_of(matrix, scores)
     results["answer"] = answer_of(matrix, scores)
     metrics = results.pop("evidence_metrics")
     results["linchpins"] = {basis: [key for key, m in metrics.items() if m[basis]] for basis, _ in LINCHPIN_BASES}
@@ -231,6 +272,10 @@ def _listed(keys: list[str]) -> str:
 
 def alerts_for(previous: dict | None, current: dict) -> list[dict]:
     """Alert rules: the leader changed, an item became a linchpin, a cell's disagreement became large.
+
+    Linchpins and disagreements move with single ratings (a one-item lead flips them back and forth): members
+    hear of them as a digest, at most once per NOTIFICATION_DIGEST_MINUTES ("notify": "digest"); of a leader
+    change at once.
 
     More than ALERTS_LISTED new linchpins on one basis, or cells newly at one disagreement band, make one
     alert naming the first of them. The first snapshot of an assessment is the baseline and raises nothing.
@@ -261,6 +306,7 @@ def alerts_for(previous: dict | None, current: dict) -> list[dict]:
                 {
                     "kind": "alert",
                     "code": f"new_linchpins:{basis}:{len(new)}",
+                    "notify": "digest",
                     "message": f"{len(new)} items are now linchpins ({label}): {_listed(new)}. Removing any one of "
                     "them changes the leading hypothesis: the lead is fragile.",
                 }
@@ -271,6 +317,7 @@ def alerts_for(previous: dict | None, current: dict) -> list[dict]:
                 {
                     "kind": "alert",
                     "code": f"new_linchpin:{basis}:{ekey}",
+                    "notify": "digest",
                     "message": f"{ekey} is now a linchpin ({label}): removing it changes the leading "
                     "hypothesis. Check its source first.",
                 }
@@ -287,6 +334,7 @@ def alerts_for(previous: dict | None, current: dict) -> list[dict]:
                 {
                     "kind": "alert",
                     "code": f"disagreements:{band}:{len(cells)}",
+                    "notify": "digest",
                     "message": f"Analysts' disagreement is now {band} on {len(cells)} cells: {_listed(named)}.",
                 }
             )
@@ -297,6 +345,7 @@ def alerts_for(previous: dict | None, current: dict) -> list[dict]:
                 {
                     "kind": "alert",
                     "code": f"disagreement:{cell}:{band}",
+                    "notify": "digest",
                     "message": f"Analysts' disagreement on {ekey} × {hkey} is now {band}.",
                 }
             )

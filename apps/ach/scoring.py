@@ -26,10 +26,12 @@ the earliest hypothesis leads (``leader_of``).
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from apps.assessments.grading import grading_checked
 from apps.assessments.origins import origin_key
 
 CODE_BLANK = 0
@@ -183,19 +185,21 @@ def rows_revealed(own: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     return (own != CODE_BLANK).all(axis=1)
 
 
-def reliability_checked(setting: Mapping[str, Mapping[str, float]] | None) -> dict[str, dict[str, float]]:
+def reliability_checked(setting: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
     """The reliability setting with the defaults filled in; every factor must lie in (0, 1].
 
     ``{"credibility": {"low": .5, "medium": .7, "high": .9}, "relevance": {"low": .5, "medium": .75,
-    "high": 1.0}}`` are the defaults; a setting may give any part of it.
+    "high": 1.0}}`` are the defaults; a setting may give any part of it. Its ``"grades"`` are the factors of
+    graded sources' items (``apps.assessments.grading.grading_checked``), which replace the credibility
+    factor of such an item.
     """
     setting = setting or {}
     if not isinstance(setting, Mapping):
         raise ValueError("the reliability setting must map credibility and relevance to their factors")
-    unknown = set(setting) - set(DEFAULT_RELIABILITY)
+    unknown = set(setting) - set(DEFAULT_RELIABILITY) - {"grades"}
     if unknown:
-        raise ValueError(f"unknown reliability factors {sorted(unknown)}; expected credibility and relevance")
-    checked: dict[str, dict[str, float]] = {}
+        raise ValueError(f"unknown reliability factors {sorted(unknown)}; expected credibility, relevance and grades")
+    checked: dict[str, dict[str, Any]] = {}
     for kind, defaults in DEFAULT_RELIABILITY.items():
         given = setting.get(kind) or {}
         if not isinstance(given, Mapping) or set(given) - set(LEVELS):
@@ -206,11 +210,12 @@ def reliability_checked(setting: Mapping[str, Mapping[str, float]] | None) -> di
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
                 raise ValueError(f"the {kind} factor of {level} must be a number in (0, 1], not {value!r}")
             checked[kind][level] = float(value)
+    checked["grades"] = grading_checked(setting.get("grades"))
     return checked
 
 
 def evidence_reliability(
-    credibility: str, relevance: str, setting: Mapping[str, Mapping[str, float]] | None = None
+    credibility: str, relevance: str, setting: Mapping[str, Mapping[str, Any]] | None = None
 ) -> float:
     """r(e) = credibility factor × relevance factor (Schum: a source's reliability discounts its report)."""
     factors = reliability_checked(setting)
@@ -699,6 +704,71 @@ def items_to_change_leader(
     )
     order = removed.tolist()
     return Sensitivity(items_to_change_leader=len(order) if changed else None, removal_order=order, searched=len(order))
+
+
+# The reversal of ``source_sensitivity``: what each rating says if the source lies (CC↔II, C↔I; N, NA and blank stay).
+REVERSED_CODES = np.array([CODE_BLANK, CODE_II, CODE_I, CODE_N, CODE_C, CODE_CC, CODE_NA], dtype=np.int8)
+
+
+@dataclass(frozen=True)
+class SourceSensitivity:
+    """Team posteriors (G, H), one row per origin group: without the group's items, and with them reversed."""
+
+    without: FloatArray
+    reversed: FloatArray
+
+
+def source_sensitivity(
+    ratings: npt.ArrayLike,
+    priors: npt.ArrayLike,
+    likelihoods: Mapping[str, float] | None = None,
+    *,
+    reliability: npt.ArrayLike | None = None,
+    origins: npt.ArrayLike | None = None,
+) -> SourceSensitivity:
+    """How much the team's posterior rests on each source (an origin group of rule 3c).
+
+    Without: the team posterior with every item of the group left out, scored as if they never existed
+    (each analyst's log-posterior loses the group's term Σ_e log p / n, and the cells rated CC…II in those
+    rows leave the pool weights). Reversed ("what if this source lies?", Heuer & Pherson's deception
+    check): every rating of the group's items turned around, CC↔II and C↔I, N, NA and blank unchanged,
+    the pool weights as they are. Both are exact: the same as ``score_assessment`` of the reduced or
+    reversed matrix, for one pass over the group's rows each instead of a whole rescoring.
+    """
+    codes = _checked_ratings(ratings)
+    _, n_evidence, n_hypotheses = codes.shape
+    prior = _checked_priors(priors, n_hypotheses)
+    model = _model(likelihoods, reliability, origins, n_evidence)
+    n_groups = int(model.origins.max()) + 1 if model.origins.size else 0
+    without = np.empty((n_groups, n_hypotheses))
+    reversed_ = np.empty((n_groups, n_hypotheses))
+    if n_groups == 0:
+        return SourceSensitivity(without=without, reversed=reversed_)
+    state = _pool_state(codes, prior, model)
+    for group in range(n_groups):
+        members = np.flatnonzero(model.origins == group)
+        rows = codes[:, members, :]
+        term, rated = _group_term(rows, model, members)
+        kept = state.log_posterior - term
+        without[group] = _pool(_normalised(kept), state.pool_weight - rated, prior)
+        flipped, _ = _group_term(REVERSED_CODES[rows], model, members)
+        reversed_[group] = _pool(_normalised(kept + flipped), state.pool_weight, prior)
+    return SourceSensitivity(without=without, reversed=reversed_)
+
+
+def _group_term(rows: npt.NDArray[np.int8], model: "_Model", members: IntArray) -> tuple[FloatArray, IntArray]:
+    """One origin group's part (A, H) of each analyst's log-posterior (rules 3a–c), and the cells (A,) of its
+    rows rated CC…II."""
+    numeric = (rows >= CODE_CC) & (rows <= CODE_II)
+    ell = np.where(numeric, model.likelihood[np.clip(rows, CODE_CC, CODE_II) - CODE_CC], 0.0)
+    counted = numeric.sum(axis=2)
+    mean = np.divide(ell.sum(axis=2), counted, out=np.zeros(counted.shape), where=counted > 0)
+    r = model.reliability[members][None, :, None]
+    own = np.where(numeric, ell, mean[:, :, None])
+    with np.errstate(divide="ignore"):
+        log_p = np.where(counted[:, :, None] > 0, np.log(r * own + (1 - r) * 0.5), 0.0)
+    n = np.maximum((counted > 0).sum(axis=1), 1)
+    return log_p.sum(axis=1) / n[:, None], counted.sum(axis=1)
 
 
 def team_without_analysts(

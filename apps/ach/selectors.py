@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
+from apps.assessments.grading import credibility_factor
 from apps.assessments.models import Assessment, Evidence, Hypothesis, ScoreSnapshot
 from apps.assessments.selectors import snapshot_for_version
 from apps.assessments.services import EVIDENCE_FIELDS, HYPOTHESIS_FIELDS
@@ -29,6 +30,7 @@ class Matrix:
     priors: np.ndarray = field(default_factory=lambda: np.zeros(0))
     reliability: np.ndarray = field(default_factory=lambda: np.zeros(0))  # r(e) of apps.ach.scoring
     origins: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # origin groups, −1 none
+    left_out: int = 0  # items of retracted sources the scoring frame leaves out
 
     def analyst_index(self, user_id: int) -> int | None:
         for index, analyst in enumerate(self.analysts):
@@ -61,6 +63,10 @@ class EvidenceRow(NamedTuple):
     credibility: str
     relevance: str
     origin: str
+    source_id: int | None
+    source_key: str | None
+    grade: str | None
+    information: int | None
 
 
 def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
@@ -75,16 +81,33 @@ def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
 
 
 def matrix_frame_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
-    """The hypotheses, the evidence and what scoring needs of each item, without any ratings yet."""
+    """The hypotheses, the evidence and what scoring needs of each item, without any ratings yet.
+
+    Scoring leaves out the items of retracted sources, as if they did not exist; the page lists them.
+    """
     hypotheses = list(Hypothesis.objects.filter(assessment=assessment).order_by("order", "id"))
     evidence_query = Evidence.objects.filter(assessment=assessment).order_by("order", "id")
     evidence: list[Any]
+    left_out = 0
     if for_scoring:
-        evidence = [
-            EvidenceRow(*row) for row in evidence_query.values_list("id", "key", "credibility", "relevance", "origin")
-        ]
+        rows = evidence_query.values_list(
+            "id",
+            "key",
+            "credibility",
+            "relevance",
+            "origin",
+            "source_entry_id",
+            "source_entry__key",
+            "source_entry__grade",
+            "information",
+            "source_entry__retracted_on",
+        )
+        evidence = [EvidenceRow(*row[:-1]) for row in rows if row[-1] is None]
+        left_out = len(rows) - len(evidence)
+        sources = [(e.source_id, e.grade or "", e.information) for e in evidence]
     else:
-        evidence = list(evidence_query)
+        evidence = list(evidence_query.select_related("source_entry"))
+        sources = [(e.source_entry_id, e.source_entry.grade if e.source_entry else "", e.information) for e in evidence]
     weight_of, reliability_of = {}, {}
     factors = scoring.reliability_checked(assessment.reliability)
     for e in evidence:
@@ -92,6 +115,13 @@ def matrix_frame_get(*, assessment: Assessment, for_scoring: bool = False) -> Ma
         if pair not in weight_of:
             weight_of[pair] = scoring.evidence_weight(*pair)
             reliability_of[pair] = scoring.evidence_reliability(*pair, factors)
+    reliability = [
+        # A graded source's item: its grade pair in place of low / medium / high (apps.assessments.grading).
+        credibility_factor(grade, information, factors["grades"]) * factors["relevance"][e.relevance]
+        if grade
+        else reliability_of[e.credibility, e.relevance]
+        for e, (_, grade, information) in zip(evidence, sources, strict=True)
+    ]
     return Matrix(
         assessment=assessment,
         hypotheses=hypotheses,
@@ -100,8 +130,10 @@ def matrix_frame_get(*, assessment: Assessment, for_scoring: bool = False) -> Ma
         ratings=np.zeros((0, len(evidence), len(hypotheses)), dtype=np.int8),
         weights=np.array([weight_of[e.credibility, e.relevance] for e in evidence], dtype=float),
         priors=priors_of(hypotheses),
-        reliability=np.array([reliability_of[e.credibility, e.relevance] for e in evidence], dtype=float),
-        origins=scoring.origin_groups(e.origin for e in evidence),
+        reliability=np.array(reliability, dtype=float),
+        # Items of one source count together (rule 3c of apps.ach.scoring).
+        origins=scoring.origin_groups(str(source_id or "") for source_id, _, _ in sources),
+        left_out=left_out,
     )
 
 
@@ -111,6 +143,9 @@ def matrix_ratings_load(matrix: Matrix, *, rows: Sequence[int] | None = None) ->
     evidence_ids = np.array([e.pk for e in matrix.evidence], dtype=np.int64)
     if rows is None:
         ratings = ratings_rows(assessment_id=matrix.assessment.pk)
+        if matrix.left_out and len(ratings):
+            # Ratings of items the frame leaves out (a retracted source's) are not the matrix's.
+            ratings = ratings[_present(evidence_ids, ratings[:, 1])]
         analyst_filter = {"pk__in": _distinct(ratings[:, 0]).tolist()}
     else:
         ratings = ratings_rows(assessment_id=matrix.assessment.pk, evidence_ids=evidence_ids[list(rows)].tolist())
@@ -218,6 +253,21 @@ def _positions(ordered_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
         return lookup[ids - low]
     sorter = np.argsort(ordered_ids)
     return sorter[np.searchsorted(ordered_ids, ids, sorter=sorter)]
+
+
+def _present(ordered_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Whether each id is one of ordered_ids."""
+    if not len(ordered_ids):
+        return np.zeros(len(ids), dtype=bool)
+    low, high = int(ordered_ids.min()), int(ordered_ids.max())
+    if high - low >= _LOOKUP_LIMIT:
+        return np.isin(ids, ordered_ids)
+    table = np.zeros(high - low + 1, dtype=bool)
+    table[ordered_ids - low] = True
+    inside = (ids >= low) & (ids <= high)
+    present = np.zeros(len(ids), dtype=bool)
+    present[inside] = table[ids[inside] - low]
+    return present
 
 
 def _distinct(ids: np.ndarray) -> np.ndarray:

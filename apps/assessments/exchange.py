@@ -144,9 +144,12 @@ def assessment_file_validate(
         raise AssessmentFileError(errors)
     hypothesis_keys = [h["key"] for h in data["hypotheses"]]
     evidence_keys = [e["key"] for e in data["evidence"]]
-    for name, keys in (("hypotheses", hypothesis_keys), ("evidence", evidence_keys)):
+    source_keys = [s["key"] for s in data.get("sources", [])]
+    for name, keys in (("hypotheses", hypothesis_keys), ("evidence", evidence_keys), ("sources", source_keys)):
         for key in _duplicates(keys):
             errors.append(f"{name}: duplicate key {key}")
+    for key in _duplicates(" ".join(s["name"].split()).casefold() for s in data.get("sources", [])):
+        errors.append(f"sources: two sources named “{key}”")
     try:
         priors_validate([h.get("prior") for h in data["hypotheses"]])
     except ValidationError as exc:
@@ -238,6 +241,7 @@ def assessment_import(
     )
     _accounts_record(assessment=assessment, usernames=new_accounts, user=user, via="JSON import")
     hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"], user=user)
+    services.sources_load(assessment=assessment, items=data.get("sources", []), user=user)
     evidence_items = [
         {
             "key": item["key"],
@@ -249,6 +253,8 @@ def assessment_import(
             "credibility": item["credibility"],
             "relevance": item["relevance"],
             "origin": item.get("origin", ""),
+            "source_key": item.get("source_key", ""),
+            "information": item.get("information"),
         }
         for item in data["evidence"]
     ]
@@ -276,7 +282,7 @@ def assessment_export(*, assessment: Assessment, analyst: str | None = None, vie
     if view is not None and not view.sees_all:
         analyst = view.username
     hypotheses = list(assessment.hypotheses.order_by("order", "id"))
-    evidence = list(assessment.evidence.order_by("order", "id"))
+    evidence = list(assessment.evidence.select_related("source_entry").order_by("order", "id"))
     data: dict[str, Any] = {
         "format": FORMAT,
         **({"id": assessment.slug} if assessment.slug else {}),
@@ -300,9 +306,12 @@ def assessment_export(*, assessment: Assessment, analyst: str | None = None, vie
                 "credibility": e.credibility,
                 "relevance": e.relevance,
                 "origin": e.origin,
+                **({"source_key": e.source_entry.key} if e.source_entry else {}),
+                "information": e.information,
             }
             for e in evidence
         ],
+        "sources": services.sources_export(assessment=assessment),
     }
     for name, technique in TECHNIQUES.items():
         rule = RULES.get(name)
@@ -388,6 +397,10 @@ def _order_ids(rows: dict[str, Any], listed: list[str]) -> list[int] | None:
     return None if ordered == [row.pk for row in current] else ordered
 
 
+def _source_names(assessment: Assessment) -> dict[str, str]:
+    return dict(assessment.sources.values_list("key", "name"))
+
+
 def _as_of(data: dict) -> date | None:
     """The file's "as_of" (the schema checked its format): the date the assessment is judged as of."""
     return date.fromisoformat(data["as_of"]) if data.get("as_of") else None
@@ -440,7 +453,9 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
         services.hypothesis_reorder(assessment=assessment, user=user, ordered_ids=ordered)
         changes.append("hypotheses: order changed")
 
+    changes.extend(services.sources_load(assessment=assessment, items=data.get("sources", []), user=user))
     evidence = {e.key: e for e in assessment.evidence.all()}
+    source_names = _source_names(assessment)
     new_items = []
     for item in data["evidence"]:
         wanted = {
@@ -452,7 +467,10 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
             "credibility": item["credibility"],
             "relevance": item["relevance"],
             "origin": item.get("origin", ""),
+            "information": item.get("information"),
         }
+        if item.get("source_key"):
+            wanted["origin"] = source_names.get(item["source_key"], wanted["origin"])
         current = evidence.get(item["key"])
         if current is None:
             new_items.append({"key": item["key"], **wanted})

@@ -173,6 +173,11 @@ def test_the_reliability_setting_has_the_stated_defaults_and_rejects_factors_out
     assert reliability_checked(None) == {
         "credibility": {"low": 0.5, "medium": 0.7, "high": 0.9},
         "relevance": {"low": 0.5, "medium": 0.75, "high": 1.0},
+        # Graded sources' items (apps/assessments/grading.py): tests/quality/test_grading.py.
+        "grades": {
+            "source": {"A": 1.0, "B": 0.9, "C": 0.75, "D": 0.5, "E": 0.25, "F": 0.7},
+            "information": {"1": 1.0, "2": 0.9, "3": 0.75, "4": 0.5, "5": 0.25, "6": 0.7},
+        },
     }
     assert evidence_reliability("medium", "medium") == pytest.approx(0.525)
     assert reliability_checked({"credibility": {"low": 0.3}})["credibility"] == {"low": 0.3, "medium": 0.7, "high": 0.9}

@@ -61,10 +61,11 @@ def test_evidence_list_filters_by_origin_as_scoring_compares_it_and_shows_it(api
     for item, origin in zip(items, ["Informant  A", "informant a", "Informant B", "", " INFORMANT A "], strict=True):
         evidence_update(evidence=item, expected_version=item.version, user=analyst, origin=origin)
     body = api.get(url("evidence-list", world), {"origin": "informant   A"}).json()
+    # One source in the register, its name as first written (whitespace collapsed): every item shows it.
     assert [(e["key"], e["origin"]) for e in body["results"]] == [
-        ("E1", "Informant  A"),
-        ("E2", "informant a"),
-        ("E5", " INFORMANT A "),
+        ("E1", "Informant A"),
+        ("E2", "Informant A"),
+        ("E5", "Informant A"),
     ]
     assert [e["key"] for e in api.get(url("evidence-list", world), {"origin": "Informant B"}).json()["results"]] == [
         "E3"

@@ -48,6 +48,17 @@ from .imports import (
 )
 from .rescoring import assessment_bump, rescore_request, rescore_unclaim, snapshot_compute, snapshot_sweep
 from .review import REVIEW_TRANSITIONS, assessment_review, review_comment
+from .sources import (
+    SOURCE_FIELDS,
+    evidence_source_set,
+    source_create,
+    source_delete,
+    source_restore,
+    source_retract,
+    source_update,
+    sources_export,
+    sources_load,
+)
 
 __all__ = [
     "ASSESSMENT_FIELDS",
@@ -55,6 +66,7 @@ __all__ = [
     "EVIDENCE_FIELDS",
     "HYPOTHESIS_FIELDS",
     "REVIEW_TRANSITIONS",
+    "SOURCE_FIELDS",
     "VersionConflict",
     "activity_record",
     "alerts_record",
@@ -71,6 +83,7 @@ __all__ = [
     "evidence_create",
     "evidence_delete",
     "evidence_reorder",
+    "evidence_source_set",
     "evidence_update",
     "fields_validate",
     "follow_set",
@@ -92,6 +105,13 @@ __all__ = [
     "scored_row_delete",
     "snapshot_compute",
     "snapshot_sweep",
+    "source_create",
+    "source_delete",
+    "source_restore",
+    "source_retract",
+    "source_update",
+    "sources_export",
+    "sources_load",
     "upload_confirm",
     "upload_items",
     "upload_pending_create",

@@ -15,9 +15,20 @@ from ..models import Activity, Assessment, Evidence, Hypothesis, priors_validate
 from ..techniques import evidence_columns
 from .activity import activity_record
 from .rescoring import assessment_bump
+from .sources import evidence_sources_link
 
 HYPOTHESIS_FIELDS = ("statement", "prior")
-EVIDENCE_FIELDS = ("summary", "source", "citation", "date", "type", "credibility", "relevance", "origin")
+EVIDENCE_FIELDS = (
+    "summary",
+    "source",
+    "citation",
+    "date",
+    "type",
+    "credibility",
+    "relevance",
+    "origin",
+    "information",
+)
 
 
 @transaction.atomic
@@ -203,6 +214,9 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
         created.append(evidence)
     if errors:
         raise ValidationError(errors)
+    errors = evidence_sources_link(assessment=assessment, pairs=list(zip(created, items, strict=True)), user=user)
+    if errors:
+        raise ValidationError(errors)
     keys = [e.key for e in created]
     duplicates = set(keys) & set(
         Evidence.objects.filter(assessment=assessment, key__in=keys).values_list("key", flat=True)
@@ -238,6 +252,8 @@ def evidence_update(*, evidence: Evidence, user: User | None, expected_version: 
     version = assessment_bump(assessment_id=current.assessment_id, change=f"evidence {current.key} edited")
     for name in changes:
         setattr(current, name, fields[name])
+    if "origin" in changes:
+        evidence_sources_link(assessment=current.assessment, pairs=[(current, fields)], user=user)
     current.version += 1
     current.full_clean(exclude=["assessment", "added_by"])
     current._history_user = user  # type: ignore[attr-defined]
