@@ -2,7 +2,8 @@
 
 Each user is its own analyst in its own logged-in session and, with a pause of LOAD_WAIT_MIN–LOAD_WAIT_MAX
 seconds between actions, rates cells of the matrix, opens the matrix page, reads the score panel and
-adds evidence. After adding evidence it polls the panel until a snapshot at least as new as its save is shown.
+adds evidence. After adding evidence (answered by the fresh add form and the `items-changed` event) it reads the
+panel, as the page's regions do, and polls it until a snapshot at least as new as its save is shown.
 Meanwhile its open page polls the panel every 2 s, as the browser does (hx-trigger="every 2s"). Paths are
 written out (not reversed) so the script runs against any checkout that serves them.
 """
@@ -23,6 +24,7 @@ LABELS = ["CC", "C", "N", "I", "II", "NA"]
 LEVELS = ["low", "medium", "high"]
 SHOWN = re.compile(r"panel/\?shown=(\d+)-(\d+)")
 CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
+ITEMS_CHANGED = "items-changed"
 
 # What the users sent and the server acknowledged (2xx), for the lost-write check afterwards.
 ratings_sent: list[dict] = []
@@ -115,6 +117,8 @@ class Analyst(HttpUser):
             "relevance": random.choice(LEVELS),
         }
         started = time.perf_counter()
+        # The answer is the add form alone, fresh, with the `items-changed` event: the page's regions refresh
+        # themselves from it (the panel's next poll shows the version the save brought).
         with self.client.post(
             f"{self.base}evidence/",
             data=item,
@@ -123,11 +127,17 @@ class Analyst(HttpUser):
             catch_response=True,
             allow_redirects=False,
         ) as response:
-            shown = SHOWN.search(response.text or "") if response.status_code == 200 else None
-            evidence_sent.append({**item, "analyst": self.username, "ok": shown is not None})
-            if shown is None:
-                response.failure(f"HTTP {response.status_code} without the score panel")
+            ok = response.status_code == 200 and ITEMS_CHANGED in response.headers.get("HX-Trigger", "")
+            evidence_sent.append({**item, "analyst": self.username, "ok": ok})
+            if not ok:
+                response.failure(f"HTTP {response.status_code} without the {ITEMS_CHANGED} event")
                 return
+        panel = self._get(f"{self.base}panel/", headers=self.htmx, name="read the scores (panel)")
+        shown = SHOWN.search(panel)
+        if shown is None:
+            snapshot_timeouts.append(f"{self.username}: the panel after a save shows no version token")
+            return
+        # The panel, read after the save, names a content version at least as new as the save's.
         self._wait_for_snapshot(int(shown.group(2)), shown.group(0).split("=", 1)[1], started)
 
     def _wait_for_snapshot(self, version: int, shown: str, started: float) -> None:

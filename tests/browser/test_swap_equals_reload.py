@@ -42,7 +42,8 @@ SNAPSHOT = r"""
     .replace(/ tabindex="-?\d+"/g, "")
     .replace(/shown=[^"&]*/g, "shown=…")
     .replace(/\d{1,2} [A-Z][a-z]{2}( \d{4})? \d{2}:\d{2}(:\d{2})?/g, "TIME")
-    .replace(/\s+class="\s*"/g, "")
+    .replace(/class="([^"]*)"/g, (_, names) => `class="${names.trim().replace(/\s+/g, " ")}"`)
+    .replace(/\s+class=""/g, "")
     .replace(/\s+/g, " ")
     .replace(/> </g, "><")
     .trim();
@@ -173,3 +174,13 @@ def test_every_step_on_the_matrix_page_leaves_each_region_as_a_reload_would(
     page.click("#stated-form button[type=submit]")
     expect(page.locator("#stated-form [role=status]")).to_be_visible()
     assert_swap_equals_reload(page, "state probabilities")
+
+    # Open a thread on an item: the row's Comment link, the form, the thread; then back to the matrix.
+    page.click(f"#ev-{evidence[0].pk} a.comment-link")
+    page.fill("#thread-form textarea[name=body]", "Is the courier's route confirmed?")
+    page.click("#thread-form button")
+    page.wait_for_url(re.compile(r"/comments/\d+/$"))
+    page.go_back()
+    page.go_back()
+    expect(page.locator(f"#ev-{evidence[0].pk} .comment-marker")).to_have_count(1)
+    assert_swap_equals_reload(page, "open a thread")
