@@ -71,6 +71,7 @@ NOT_ASSESSMENT_DOORS = {
     "favicon": "a redirect to the static icon",
     "metrics": "process metrics",
     "assessments:list": "the list; GET only",
+    "assessments:list_redirect": "/assessments/ redirects to the list; writes nothing",
     "admin_login": "the admin's sign-in",
     "oidc_authentication_init": "OpenID Connect sign-in: sends to the provider (apps/accounts/oidc.py)",
     "oidc_authentication_callback": "OpenID Connect sign-in: the provider's answer signs the user in",
