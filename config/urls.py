@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("apps.ach.urls")),
     path("", include("apps.key_assumptions.urls")),
     path("", include("apps.indicators.urls")),
+    path("", include("apps.quality.urls")),
     path("", include("apps.reviews.urls")),
 ]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.ach",
     "apps.key_assumptions",
     "apps.indicators",
+    "apps.quality",
     "apps.api",
     "apps.reviews",
 ]

@@ -29,7 +29,13 @@ def test_setting_overrides_one_factor_and_keeps_the_rest():
 
 @pytest.mark.parametrize(
     "setting",
-    [{"source": {"G": 0.5}}, {"source": {"A": 0}}, {"information": {"1": 1.5}}, {"weights": {}}, {"source": {"A": True}}],
+    [
+        {"source": {"G": 0.5}},
+        {"source": {"A": 0}},
+        {"information": {"1": 1.5}},
+        {"weights": {}},
+        {"source": {"A": True}},
+    ],
 )
 def test_bad_settings_are_refused_with_a_reason(setting):
     with pytest.raises(ValueError, match=r"grade|factor"):

@@ -238,7 +238,11 @@ def sources_for_origins(*, assessment: Assessment, origins: list[str], user: Use
 
     The caller holds the assessment's lock (assessment_bump) and records the items' change itself.
     """
-    wanted = {origin_key(origin): " ".join(origin.split()) for origin in origins if origin_key(origin)}
+    wanted: dict[str, str] = {}
+    for origin in origins:
+        if origin_key(origin):
+            # The first spelling names the source.
+            wanted.setdefault(origin_key(origin), " ".join(origin.split()))
     if not wanted:
         return {}
     found = {origin_key(s.name): s for s in Source.objects.filter(assessment=assessment)}
