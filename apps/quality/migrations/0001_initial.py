@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('assessments', '0019_alert_digests'),
+        ('assessments', '0018_origins_to_sources'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
