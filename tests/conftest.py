@@ -85,6 +85,21 @@ def assessment(team, analyst):
     return factories.assessment_with_matrix(team=team, user=analyst)
 
 
+@pytest.fixture
+def send_digests(settings):
+    """Send the alert digests as beat would once their window has passed (apps/assessments/services/digests.py)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.assessments.services.digests import digests_send_due
+
+    def send() -> list[int]:
+        return digests_send_due(now=timezone.now() + timedelta(minutes=settings.NOTIFICATION_DIGEST_MINUTES, seconds=1))
+
+    return send
+
+
 def login(client, user):
     client.force_login(user)
     return client

@@ -389,3 +389,33 @@ class PendingImport(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class AlertDigest(models.Model):
+    """Alerts a member hears of together rather than one by one (ACH's linchpins and disagreements): held from
+    the first one she may see until due_at, NOTIFICATION_DIGEST_MINUTES later, then told as one notification;
+    so at most one such notification per assessment per member in each window."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="alert_digests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_digests")
+    opened_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    alerts = models.ManyToManyField(Activity, related_name="+")
+    # Set by the conditional UPDATE that claims the digest for sending: a second sender finds it taken.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # What she was told: a digest activity, or the alert itself when it was the only one.
+    activity = models.ForeignKey(Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            # New alerts join the member's open digest (held under the assessment's row lock).
+            models.UniqueConstraint(
+                fields=["assessment", "user"],
+                condition=models.Q(sent_at__isnull=True),
+                name="one_open_digest_per_member",
+            )
+        ]
+        indexes = [models.Index(fields=["due_at"], condition=models.Q(sent_at__isnull=True), name="digest_due")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} for {self.user_id}: due {self.due_at:%H:%M}{' (sent)' if self.sent_at else ''}"

@@ -4,6 +4,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import DatabaseError
 
+from .services.digests import digests_send_due
 from .services.imports import pending_imports_purge, upload_run
 from .services.rescoring import snapshot_compute, snapshot_sweep
 
@@ -28,6 +29,12 @@ def rescore_assessment(self, assessment_id: int) -> int | None:
 def sweep_stale_assessments() -> list[int]:
     pending_imports_purge()
     return snapshot_sweep()
+
+
+@shared_task(acks_late=True)
+def send_due_digests() -> list[int]:
+    # Each digest is claimed before it is sent: two rounds (or two beats) overlapping send it once.
+    return digests_send_due()
 
 
 @worker_ready.connect

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Q
 
 from apps.accounts.models import REVIEWING_ROLES, Membership
 
@@ -212,10 +213,10 @@ def activities_shown(*, view: View, activities: list[Activity]) -> list[Activity
         return activities
     shown = []
     digests = [a for a in activities if a.kind == Activity.Kind.DIGEST]
-    alerts_by_version = _alerts_of(view=view, versions={a.version for a in digests}) if digests else {}
+    alerts_by_digest = _alerts_of(view=view, digests=digests) if digests else {}
     for activity in activities:
         if activity.kind == Activity.Kind.DIGEST:
-            retold = digest_retold(view=view, digest=activity, alerts=alerts_by_version.get(activity.version, []))
+            retold = digest_retold(view=view, digest=activity, alerts=alerts_by_digest.get(activity.pk, []))
             if retold is not None:
                 shown.append(retold)
         elif activity_visible(view=view, activity=activity):
@@ -223,13 +224,26 @@ def activities_shown(*, view: View, activities: list[Activity]) -> list[Activity
     return shown
 
 
-def _alerts_of(*, view: View, versions: set) -> dict[int, list[Activity]]:
-    by_version: dict[int, list[Activity]] = {}
+def _alerts_of(*, view: View, digests: list[Activity]) -> dict[int, list[Activity]]:
+    """Each digest's alerts: those it names (a member's digest spans several versions), else its snapshot's."""
+    named = {pk: digest.pk for digest in digests for pk in digest.data.get("activities", ())}
+    versions = {digest.version: digest.pk for digest in digests if "activities" not in digest.data}
+    by_digest: dict[int, list[Activity]] = {}
     for alert in Activity.objects.filter(
-        assessment_id=view.assessment_id, version__in=versions, kind__in=ALERT_KINDS
+        Q(pk__in=named) | Q(version__in=versions), assessment_id=view.assessment_id, kind__in=ALERT_KINDS
     ).order_by("id"):
-        by_version.setdefault(alert.version, []).append(alert)
-    return by_version
+        if alert.pk in named:
+            by_digest.setdefault(named[alert.pk], []).append(alert)
+        if alert.version in versions:
+            by_digest.setdefault(versions[alert.version], []).append(alert)
+    return by_digest
+
+
+def digest_told(*, alerts: list[Activity], minutes: float) -> tuple[str, str]:
+    """A member's digest of the alerts held for her: its message (one line each) and its e-mail subject."""
+    window = f"{minutes:g} minutes" if minutes != 1 else "minute"
+    message = f"{len(alerts)} alerts in the last {window}:\n" + "\n".join(f"- {a.message}" for a in alerts)
+    return message, f"{len(alerts)} alerts: {alerts[0].message}"
 
 
 def digest_retold(*, view: View, digest: Activity, alerts: list[Activity]) -> Activity | None:
@@ -241,6 +255,20 @@ def digest_retold(*, view: View, digest: Activity, alerts: list[Activity]) -> Ac
         # Told as the lone alert it is to this view: a one-alert digest would say, by its kind, that others
         # were left out.
         return visible[0]
+    if "minutes" in digest.data:
+        if len(visible) == len(alerts):
+            return digest
+        message, subject = digest_told(alerts=visible, minutes=digest.data["minutes"])
+        codes, ids = [a.data.get("code") for a in visible], [a.pk for a in visible]
+        return Activity(
+            pk=digest.pk,
+            assessment_id=digest.assessment_id,
+            kind=digest.kind,
+            version=digest.version,
+            created_at=digest.created_at,
+            message=message,
+            data={**digest.data, "alerts": codes, "activities": ids, "subject": subject},
+        )
     snapshot = ScoreSnapshot.objects.filter(assessment_id=view.assessment_id, version=digest.version).first()
     trigger = snapshot.trigger if snapshot else ""
     if len(visible) == len(alerts) and trigger_shown(view=view, trigger=trigger) == trigger:

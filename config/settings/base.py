@@ -365,11 +365,18 @@ BEAT_LOCK_SECONDS = env.float("BEAT_LOCK_SECONDS", default=30.0)
 RESCORE_COALESCE_SECONDS = env.float("RESCORE_COALESCE_SECONDS", default=0.2)
 # A claim older than this is taken to belong to a worker that died before scoring: the next save takes it over.
 RESCORE_CLAIM_LEASE_SECONDS = env.float("RESCORE_CLAIM_LEASE_SECONDS", default=30.0)
+# ACH's linchpin and disagreement alerts reach each member at most once per this many minutes per assessment, as
+# one digest; leader changes and every other alert are told at once. 0: every snapshot's alerts at once.
+NOTIFICATION_DIGEST_MINUTES = env.float("NOTIFICATION_DIGEST_MINUTES", default=15.0)
+if NOTIFICATION_DIGEST_MINUTES < 0:
+    raise ImproperlyConfigured("NOTIFICATION_DIGEST_MINUTES must be 0 (no digests) or a number of minutes.")
 CELERY_BEAT_SCHEDULE = {
     "rescore-stale-assessments": {
         "task": "apps.assessments.tasks.sweep_stale_assessments",
         "schedule": env.float("RESCORE_SWEEP_SECONDS", default=60.0),
     },
+    # A digest goes out within a minute of falling due.
+    "send-due-digests": {"task": "apps.assessments.tasks.send_due_digests", "schedule": 60.0},
 }
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)

@@ -27,12 +27,13 @@ def _opposite_ratings(assessment, analyst, teammate, cells):
 
 
 def test_four_extreme_disagreements_in_one_rescoring_make_one_notification_and_one_email(
-    analyst, teammate, supervisor, assessment, mailoutbox, django_capture_on_commit_callbacks
+    analyst, teammate, supervisor, assessment, mailoutbox, django_capture_on_commit_callbacks, send_digests
 ):
     services.snapshot_compute(assessment_id=assessment.pk)
     _opposite_ratings(assessment, analyst, teammate, [(0, 0), (1, 1), (2, 2), (3, 0)])
     with django_capture_on_commit_callbacks(execute=True):
         snapshot = services.snapshot_compute(assessment_id=assessment.pk)
+        send_digests()
     extreme = [a for a in snapshot.alerts if a["code"].startswith("disagreement:") and a["code"].endswith(":extreme")]
     assert len(extreme) == 4
     assert Notification.objects.filter(user=supervisor).count() == 1
@@ -72,10 +73,13 @@ def test_no_alert_on_a_matrix_nobody_has_rated(analyst, assessment):
     assert not Notification.objects.exists()
 
 
-def test_a_notification_links_to_the_place_and_is_marked_read(client, analyst, teammate, supervisor, assessment):
+def test_a_notification_links_to_the_place_and_is_marked_read(
+    client, analyst, teammate, supervisor, assessment, send_digests
+):
     services.snapshot_compute(assessment_id=assessment.pk)
     _opposite_ratings(assessment, analyst, teammate, [(0, 0)])
     services.snapshot_compute(assessment_id=assessment.pk)
+    send_digests()
     notification = Notification.objects.get(user=supervisor)
     login(client, supervisor)
     page = client.get(reverse("assessments:notifications")).content.decode()
@@ -96,10 +100,11 @@ def test_a_key_assumption_event_links_to_the_key_assumptions_page(analyst, asses
     assert services.notification_path(activity=activity) == reverse("key_assumptions:check", args=[assessment.pk])
 
 
-def test_someone_elses_notification_is_404(client, analyst, teammate, supervisor, outsider, assessment):
+def test_someone_elses_notification_is_404(client, analyst, teammate, supervisor, outsider, assessment, send_digests):
     services.snapshot_compute(assessment_id=assessment.pk)
     _opposite_ratings(assessment, analyst, teammate, [(0, 0)])
     services.snapshot_compute(assessment_id=assessment.pk)
+    send_digests()
     notification = Notification.objects.get(user=supervisor)
     for user in (analyst, outsider):
         login(client, user)

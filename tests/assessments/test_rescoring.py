@@ -160,7 +160,9 @@ def test_disagreement_becoming_large_or_extreme_raises_an_alert():
     assert alerts_for(after, _results(strong={"E1|H1": "large"})) == []
 
 
-def test_an_alert_lands_in_the_activity_feed_and_notifies_the_team(analyst, teammate, supervisor, assessment):
+def test_an_alert_lands_in_the_activity_feed_and_notifies_the_team(
+    analyst, teammate, supervisor, assessment, send_digests
+):
     services.snapshot_compute(assessment_id=assessment.pk)
     evidence = list(assessment.evidence.order_by("order"))
     hypotheses = list(assessment.hypotheses.order_by("order"))
@@ -177,8 +179,10 @@ def test_an_alert_lands_in_the_activity_feed_and_notifies_the_team(analyst, team
     assert Activity.objects.filter(
         assessment=assessment, kind="alert", data__code="disagreement:E1|H1:extreme"
     ).exists()
-    # One notification for the snapshot's event, which names the alert: the supervisor's (the analysts rated one
+    # One notification once the digest is due, which names the alert: the supervisor's (the analysts rated one
     # cell of the row each, so it is not theirs to hear of yet: apps.assessments.visibility).
+    assert not Notification.objects.exists()
+    send_digests()
     (notification,) = Notification.objects.filter(user=supervisor)
     assert not Notification.objects.filter(user=teammate).exists()
     assert "disagreement on E1 × H1 is now extreme" in notification.activity.message

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ..models import Activity, Assessment, Follow, Notification, ScoreSnapshot
 from ..techniques import TECHNIQUES
 from ..visibility import ALERT_KINDS, activities_shown, views_of_members
+from .digests import alert_held, digests_hold
 
 
 def activity_record(
@@ -39,11 +40,13 @@ def activity_record(
 ALERT_SEVERITY = {Activity.Kind.WARNING: 0, Activity.Kind.FLAG: 1, Activity.Kind.ALERT: 2}
 
 
-def alerts_record(*, assessment: Assessment, snapshot: ScoreSnapshot, alerts: list[dict[str, Any]]) -> Activity:
-    """Every alert in the feed, but one notification (and one e-mail) per snapshot.
+def alerts_record(*, assessment: Assessment, snapshot: ScoreSnapshot, alerts: list[dict[str, Any]]) -> Activity | None:
+    """Every alert in the feed, but one notification (and one e-mail) per snapshot, and those an alert asks
+    to be held ("notify": "digest") at most once per NOTIFICATION_DIGEST_MINUTES (services/digests.py).
 
     A single rescoring can raise many alerts at once (one analyst's ratings made four cells' disagreement
-    extreme); members hear of them once, as a digest that lists them all.
+    extreme); members hear of them once, as a digest that lists them all. Returns what members were told
+    at once, if anything.
     """
     activities = [
         activity_record(
@@ -55,21 +58,28 @@ def alerts_record(*, assessment: Assessment, snapshot: ScoreSnapshot, alerts: li
         )
         for alert in alerts
     ]
+    held = [activity for activity in activities if alert_held(activity)]
+    if held:
+        digests_hold(assessment=assessment, alerts=held)
+    activities = [activity for activity in activities if activity not in held]
+    if not activities:
+        return None
     if len(activities) == 1:
         event = activities[0]
     else:
-        ordered = sorted(alerts, key=lambda a: ALERT_SEVERITY.get(a.get("kind"), 3))
+        ordered = sorted(activities, key=lambda a: ALERT_SEVERITY.get(a.kind, 3))
         event = Activity.objects.create(
             assessment=assessment,
             kind=Activity.Kind.DIGEST,
-            message=f"{len(alerts)} alerts after {snapshot.trigger or 'a change'}: "
-            + " ".join(a["message"] for a in ordered),
+            message=f"{len(ordered)} alerts after {snapshot.trigger or 'a change'}: "
+            + " ".join(a.message for a in ordered),
             version=snapshot.version,
             data={
                 "code": f"digest:{snapshot.version}",
-                "technique": ordered[0].get("technique"),
-                "alerts": [a.get("code") for a in ordered],
-                "subject": f"{len(alerts)} alerts: {ordered[0]['message']}",
+                "technique": ordered[0].data.get("technique"),
+                "alerts": [a.data.get("code") for a in ordered],
+                "activities": [a.pk for a in ordered],
+                "subject": f"{len(ordered)} alerts: {ordered[0].message}",
             },
         )
     _team_notify(assessment=assessment, activity=event)

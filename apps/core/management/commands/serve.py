@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = (
-        "Serve the embedded demo on HOST:PORT (Django's server, tasks in-process, the stale-score sweep in a "
-        "thread). With a real broker, run the Procfile instead: `make run` or `honcho start`."
+        "Serve the embedded demo on HOST:PORT (Django's server, tasks in-process, the stale-score sweep and the "
+        "alert digests in a thread). With a real broker, run the Procfile instead: `make run` or `honcho start`."
     )
 
     def add_arguments(self, parser):
@@ -38,3 +38,7 @@ class Command(BaseCommand):
                 call_command("rescore_sweep", inline=True, stdout=open(os.devnull, "w"))  # noqa: SIM115 - long-lived
             except Exception as exc:  # noqa: BLE001 - keep sweeping; report and retry next round
                 self.stderr.write(f"rescore sweep failed: {exc}")
+            try:
+                call_command("send_digests", stdout=open(os.devnull, "w"))  # noqa: SIM115 - long-lived
+            except Exception as exc:  # noqa: BLE001 - the next round sends what this one could not
+                self.stderr.write(f"sending alert digests failed: {exc}")
