@@ -90,3 +90,26 @@ class Resolution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}: {self.outcome_id or 'none of these'}"
+
+
+class RatingConflict(models.Model):
+    """A cell an analyst rated differently in two merged items: her kept rating stands, the duplicate's value
+    waits here, listed to her alone on her matrix until she rates the cell again (services.rating_set)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="rating_conflicts")
+    analyst = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The kept cell.
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="+")
+    hypothesis = models.ForeignKey(Hypothesis, on_delete=models.CASCADE, related_name="+")
+    # Her rating of the kept cell and of the duplicate's, when they were merged.
+    kept_value = models.PositiveSmallIntegerField(choices=Rating.Value.choices)
+    duplicate_value = models.PositiveSmallIntegerField(choices=Rating.Value.choices)
+    duplicate_key = models.CharField(max_length=20, help_text="The merged item's key, e.g. E5.")
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["merged_at", "id"]
+        indexes = [models.Index(fields=["assessment", "analyst"])]
+
+    def __str__(self) -> str:
+        return f"{self.analyst_id}: {self.evidence_id}×{self.hypothesis_id} {self.kept_value} / {self.duplicate_value}"

@@ -419,3 +419,70 @@ class AlertDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} for {self.user_id}: due {self.due_at:%H:%M}{' (sent)' if self.sent_at else ''}"
+
+
+class DuplicateMark(models.Model):
+    """A member's note that an evidence item (or a hypothesis) says what another one does: `evidence` is a
+    duplicate of `evidence_of`. A team admin merges the pair (services.evidence_merge keeps `evidence_of`)."""
+
+    class Kind(models.TextChoices):
+        EVIDENCE = "evidence", "Evidence"
+        HYPOTHESIS = "hypothesis", "Hypothesis"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="duplicate_marks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    evidence_of = models.ForeignKey(Evidence, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    hypothesis = models.ForeignKey(Hypothesis, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    hypothesis_of = models.ForeignKey(Hypothesis, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    note = SingleLineCharField(max_length=300, blank=True, help_text="Why they are the same, in one line.")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["marked_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="duplicate_mark_pair_matches_kind",
+                condition=(
+                    models.Q(
+                        kind="evidence",
+                        evidence__isnull=False,
+                        evidence_of__isnull=False,
+                        hypothesis__isnull=True,
+                        hypothesis_of__isnull=True,
+                    )
+                    & ~models.Q(evidence=models.F("evidence_of"))
+                )
+                | (
+                    models.Q(
+                        kind="hypothesis",
+                        evidence__isnull=True,
+                        evidence_of__isnull=True,
+                        hypothesis__isnull=False,
+                        hypothesis_of__isnull=False,
+                    )
+                    & ~models.Q(hypothesis=models.F("hypothesis_of"))
+                ),
+            ),
+            # An item is a duplicate of one other at most (marking it again moves the mark).
+            models.UniqueConstraint(
+                fields=["evidence"], condition=models.Q(evidence__isnull=False), name="one_mark_per_evidence"
+            ),
+            models.UniqueConstraint(
+                fields=["hypothesis"], condition=models.Q(hypothesis__isnull=False), name="one_mark_per_hypothesis"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.key} duplicates {self.of.key}"
+
+    @property
+    def item(self) -> Evidence | Hypothesis:
+        return self.evidence if self.kind == self.Kind.EVIDENCE else self.hypothesis  # type: ignore[return-value]
+
+    @property
+    def of(self) -> Evidence | Hypothesis:
+        return self.evidence_of if self.kind == self.Kind.EVIDENCE else self.hypothesis_of  # type: ignore[return-value]

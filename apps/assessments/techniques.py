@@ -181,6 +181,29 @@ class ImportContext:
         self.attributed[(username, what)] += 1
 
 
+@dataclass(frozen=True)
+class Merge:
+    """Two items of one kind ("evidence" or "hypothesis") being merged: the duplicate's rows move to the kept
+    item, then the duplicate is deleted (services/merge.py)."""
+
+    assessment: Any
+    kind: str
+    kept: Any
+    duplicate: Any
+    user: Any
+
+
+# What follows an item through a merge: every app with rows pointing at evidence or hypotheses (ACH's ratings,
+# the assumptions' links, the indicators', comment threads) registers a mover in its AppConfig.ready(). A mover
+# runs inside the merge's transaction, before the duplicate is deleted, and returns {what moved: how many} for
+# the feed, which every member reads: so never a count of teammates' judgments (the anchoring rule).
+MERGE_MOVERS: dict[str, Callable[[Merge], dict[str, int]]] = {}
+
+
+def merge_mover_register(name: str, mover: Callable[[Merge], dict[str, int]]) -> None:
+    MERGE_MOVERS[name] = mover
+
+
 TECHNIQUES: dict[str, Technique] = {}
 
 
