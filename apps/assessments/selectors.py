@@ -4,9 +4,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import models
-from django.db.models import Count, F, Max, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db import connection, models
+from django.db.models import F, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
@@ -59,28 +58,22 @@ def snapshot_latest_version(*, assessment_id: int) -> int | None:
 def items_signature(*, assessment_id: int) -> str:
     """What changes whenever a hypothesis or an evidence item is added, edited, moved or deleted: an open
     page compares it with the one it shows (one query of two small aggregates)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ITEMS_SIGNATURE_SQL, [assessment_id, assessment_id])
+        row = cursor.fetchone()
+    return "-".join(row)
 
-    def summary(model: type[models.Model]) -> Subquery:
-        rows = model.objects.filter(assessment_id=assessment_id).values("assessment_id")  # type: ignore[attr-defined]
-        fingerprint = Concat(
-            Count("id"),
-            Value("."),
-            Coalesce(Sum("version"), 0),
-            Value("."),
-            Coalesce(Max("id"), 0),
-            Value("."),
-            Coalesce(Sum(F("order") * F("id")), 0),
-            output_field=models.CharField(),
-        )
-        return Subquery(rows.annotate(fingerprint=fingerprint).values("fingerprint")[:1])
 
-    row = (
-        Assessment.objects.filter(pk=assessment_id)
-        .annotate(hypotheses_shown=summary(Hypothesis), evidence_shown=summary(Evidence))
-        .values_list("hypotheses_shown", "evidence_shown")
-        .first()
+def _items_summary_sql(model: type[models.Model]) -> str:
+    return (
+        "(SELECT COUNT(*) || '.' || COALESCE(SUM(version), 0) || '.' || COALESCE(MAX(id), 0) || '.' || "
+        f'COALESCE(SUM("order" * id), 0) FROM {model._meta.db_table} WHERE assessment_id = %s)'
     )
-    return "-".join(part or "0" for part in row) if row else ""
+
+
+# Written out once: every matrix page and every panel poll runs it, and the ORM's compilation of the same
+# aggregates cost more CPU than the query itself (bench/bench_matrix_page.py).
+_ITEMS_SIGNATURE_SQL = f"SELECT {_items_summary_sql(Hypothesis)}, {_items_summary_sql(Evidence)}"
 
 
 def _notifications_visible(user: User) -> QuerySet[Notification]:
