@@ -226,7 +226,7 @@ def team_second_factor(request: HtmxRequest, team_id: int):
     return redirect("accounts:profile")
 
 
-def _members_page(request: HtmxRequest, team, *, add_form=None, error: str = "", status: int = 200):
+def _members_page(request: HtmxRequest, team, *, add_form=None, error: str = ""):
     context = {
         "team": team,
         "add_form": add_form or MemberAddForm(),
@@ -235,7 +235,7 @@ def _members_page(request: HtmxRequest, team, *, add_form=None, error: str = "",
         **team_members_get(team=team),
     }
     template = "accounts/team_members.html#members" if request.htmx else "accounts/team_members.html"
-    return render(request, template, context, status=status)
+    return render(request, template, context)
 
 
 def _members_answer(request: HtmxRequest, team, done: str):
@@ -251,7 +251,8 @@ def _members_answer(request: HtmxRequest, team, done: str):
 
 def _members_refusal(request: HtmxRequest, team, error: str, *, add_form=None):
     if request.htmx:
-        return _members_page(request, team, add_form=add_form, error=error if add_form is None else "", status=400)
+        # Answered like any htmx form with errors: the region again, the refusal in it (htmx swaps a 200 only).
+        return _members_page(request, team, add_form=add_form, error=error if add_form is None else "")
     messages.error(request, error)
     return redirect("accounts:team_members", team.pk)
 

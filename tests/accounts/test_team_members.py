@@ -73,7 +73,7 @@ def test_a_bad_add_says_why_and_changes_nothing(client, team, team_admin, analys
     before = _state(team)
     login(client, team_admin)
     response = client.post(reverse("accounts:team_member_add", args=[team.pk]), posted, **HTMX)
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert message in _text(response)
     assert _state(team) == before and not MembershipChange.objects.exists()
 
@@ -120,7 +120,7 @@ def test_a_stale_role_change_is_refused(client, team, team_admin, analyst):
         {"role": "team_admin", "version": shown},
         **HTMX,
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "alice's role was changed meanwhile (now Supervisor)" in _text(response)
     assert _state(team) == before and MembershipChange.objects.count() == 1
 
@@ -146,7 +146,7 @@ def test_removing_a_member_removed_meanwhile_says_so(client, team, team_admin, a
     response = client.post(
         reverse("accounts:team_member_remove", args=[team.pk, membership.pk]), {"version": membership.version}, **HTMX
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "removed from the team meanwhile" in _text(response)
     assert MembershipChange.objects.count() == 1
 
@@ -160,7 +160,7 @@ def test_the_last_team_admin_is_neither_removed_nor_demoted(client, team, team_a
         (reverse("accounts:team_member_role", args=[team.pk, membership.pk]), {"role": "analyst", "version": 1}),
     ):
         response = client.post(url, data, **HTMX)
-        assert response.status_code == 400
+        assert response.status_code == 200
         assert "tess is Maghreb Desk's last team admin" in _text(response)
     assert _state(team) == before and not MembershipChange.objects.exists()
 
