@@ -7,10 +7,19 @@ class AchConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.accounts.profile import profile_section_register
-        from apps.assessments.techniques import ApiRoute, ApiSection, Part, Surface, Technique, technique_register
+        from apps.assessments.techniques import (
+            ApiRoute,
+            ApiSection,
+            Part,
+            Surface,
+            Technique,
+            merge_mover_register,
+            technique_register,
+        )
         from apps.assessments.visibility import Rule, rule_register
 
         from . import api, exchange, results, selectors, surfaces
+        from .services import merge
         from .views import sections
 
         technique_register(
@@ -53,6 +62,7 @@ class AchConfig(AppConfig):
             )
         )
         profile_section_register(sections.profile_section)
+        merge_mover_register("ach", merge.ratings_merge)
         rule_register(
             Rule(
                 technique="ach",

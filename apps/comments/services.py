@@ -123,3 +123,10 @@ def thread_resolve(*, thread: Thread, user: User, resolved: bool) -> Thread:
         message=f"{user.get_username()} {verb} the thread on {thread.place}.",
     )
     return thread
+
+
+def threads_merge(merge) -> dict[str, int]:
+    """Comment threads' part of a merge (apps.assessments.services.items_merge): the threads on a merged item,
+    and on its cells, are on the kept item's."""
+    moved = Thread.objects.filter(**{merge.kind: merge.duplicate}).update(**{merge.kind: merge.kept})
+    return {"comment threads": moved}

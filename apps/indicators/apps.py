@@ -6,10 +6,18 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicators"
 
     def ready(self) -> None:
-        from apps.assessments.techniques import ApiRoute, ApiSection, Part, Surface, Technique, technique_register
+        from apps.assessments.techniques import (
+            ApiRoute,
+            ApiSection,
+            Part,
+            Surface,
+            Technique,
+            merge_mover_register,
+            technique_register,
+        )
         from apps.assessments.visibility import Rule, rule_register
 
-        from . import api, exchange, results, surfaces
+        from . import api, exchange, results, services, surfaces
 
         technique_register(
             Technique(
@@ -42,3 +50,4 @@ class IndicatorsConfig(AppConfig):
                 export=exchange.export_section,
             )
         )
+        merge_mover_register("indicators", services.links_merge)

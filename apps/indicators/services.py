@@ -295,3 +295,24 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def links_merge(merge) -> dict[str, int]:
+    """The indicators' part of a merge (apps.assessments.services.items_merge): observations citing a merged
+    evidence item cite the kept one; a merged hypothesis's validations move to the kept one where the analyst
+    had not validated it (her validation of the kept hypothesis stands)."""
+    if isinstance(merge.kept, Evidence):
+        observations = list(Observation.objects.filter(evidence=merge.duplicate))
+        for observation in observations:
+            observation.evidence = merge.kept
+            observation._history_user = merge.user  # type: ignore[attr-defined]
+            observation.save(update_fields=["evidence"])
+        return {"indicator observations": len(observations)}
+    standing = set(Validation.objects.filter(hypothesis=merge.kept).values_list("analyst_id", "indicator_id"))
+    for validation in Validation.objects.filter(hypothesis=merge.duplicate):
+        if (validation.analyst_id, validation.indicator_id) in standing:
+            validation.delete()
+        else:
+            validation.hypothesis = merge.kept
+            validation.save(update_fields=["hypothesis"])
+    return {}

@@ -13,6 +13,7 @@ class KeyAssumptionsConfig(AppConfig):
             Part,
             Surface,
             Technique,
+            merge_mover_register,
             technique_register,
         )
         from apps.assessments.visibility import Rule, rule_register
@@ -62,3 +63,4 @@ class KeyAssumptionsConfig(AppConfig):
                 wording=("assumptions", "judged", "judge"),
             )
         )
+        merge_mover_register("key_assumptions", services.links_merge)

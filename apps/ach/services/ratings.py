@@ -6,7 +6,7 @@ from apps.assessments.models import Assessment, Evidence, Hypothesis
 from apps.assessments.services import assessment_bump
 
 from .. import scoring
-from ..models import LABEL_TO_VALUE, Rating
+from ..models import LABEL_TO_VALUE, Rating, RatingConflict
 
 
 @transaction.atomic
@@ -28,6 +28,10 @@ def rating_set(
         raise ValidationError("That cell is not part of this assessment.")
     assessment_bump(assessment_id=assessment.pk, change=f"{analyst.username} rated {evidence_key}×{hypothesis_key}")
     rating = Rating.objects.filter(analyst=analyst, evidence_id=evidence_id, hypothesis_id=hypothesis_id).first()
+    # Rating the cell again settles what a merge left her to settle there (apps/ach/services/merge.py).
+    settled, _ = RatingConflict.objects.filter(
+        analyst=analyst, evidence_id=evidence_id, hypothesis_id=hypothesis_id
+    ).delete()
     if not label:
         if rating is None:
             transaction.set_rollback(True)  # nothing to clear: no new version either
@@ -45,7 +49,7 @@ def rating_set(
             note=(note or "")[:500],
         )
     new_note = rating.note if note is None else note[:500]
-    if (rating.value, rating.note) == (value, new_note):
+    if (rating.value, rating.note) == (value, new_note) and not settled:
         transaction.set_rollback(True)  # unchanged: no write, no new version, no rescoring
         return rating
     rating.value, rating.note = value, new_note
@@ -143,6 +147,10 @@ def ratings_set_many(*, assessment: Assessment, analyst, items: list[dict], load
     assessment_bump(assessment_id=assessment.pk, change=f"{analyst.username} rated {len(cells)} cells")
     mine = Rating.objects.filter(assessment=assessment, analyst=analyst)
     notes = {(r.evidence_id, r.hypothesis_id): r.note for r in mine.filter(evidence_id__in=[e for e, _ in cells])}
+    # The cells rated here settle what a merge left the analyst to settle in them.
+    conflicts = RatingConflict.objects.filter(analyst=analyst, evidence_id__in=[e for e, _ in cells])
+    settled = [pk for pk, *cell in conflicts.values_list("pk", "evidence_id", "hypothesis_id") if tuple(cell) in cells]
+    RatingConflict.objects.filter(pk__in=settled).delete()
     cleared = [cell for cell, item in cells.items() if not item["value"]]
     for evidence_id, hypothesis_id in cleared:
         mine.filter(evidence_id=evidence_id, hypothesis_id=hypothesis_id).delete()

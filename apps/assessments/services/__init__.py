@@ -46,6 +46,7 @@ from .imports import (
     upload_pending_create,
     upload_run,
 )
+from .merge import duplicate_mark, duplicate_unmark, evidence_merge, hypothesis_merge, items_merge
 from .rescoring import assessment_bump, rescore_request, rescore_unclaim, snapshot_compute, snapshot_sweep
 from .review import REVIEW_TRANSITIONS, assessment_review, review_comment
 from .sources import (
@@ -61,6 +62,11 @@ from .sources import (
 )
 
 __all__ = [
+    "duplicate_mark",
+    "duplicate_unmark",
+    "evidence_merge",
+    "hypothesis_merge",
+    "items_merge",
     "ASSESSMENT_FIELDS",
     "UPLOAD_KINDS",
     "EVIDENCE_FIELDS",

@@ -16,6 +16,7 @@ from .links import (
     import_links_apply,
     import_links_validate,
 )
+from .merge import links_merge
 from .recheck import assumption_recheck, recheck_flags_apply
 from .review import check_complete, requirement_create, requirement_status_set
 
@@ -34,6 +35,7 @@ __all__ = [
     "import_links_apply",
     "import_links_validate",
     "judgment_set",
+    "links_merge",
     "recheck_flags_apply",
     "requirement_create",
     "requirement_status_set",
