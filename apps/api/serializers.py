@@ -3,9 +3,11 @@ from rest_framework import serializers
 
 from apps.assessments.api.fields import NoUnknownFields, StrictCharField, StrictIntegerField, StrictModelSerializer
 from apps.assessments.models import Assessment, Evidence, Hypothesis
+from apps.assessments.services import EVIDENCE_FIELDS, HYPOTHESIS_FIELDS
 from apps.assessments.techniques import TECHNIQUES
 
-EVIDENCE_INPUT_FIELDS = ["summary", "source", "citation", "date", "type", "credibility", "relevance", "origin"]
+# The fields every door exchanges, the services' lists (the forms and the file's import and export use them too).
+EVIDENCE_INPUT_FIELDS = list(EVIDENCE_FIELDS)
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -56,7 +58,7 @@ class HypothesisInputSerializer(StrictModelSerializer):
 class HypothesisSerializer(serializers.ModelSerializer):
     class Meta:
         model = Hypothesis
-        fields = ["key", "statement", "order", "prior", "version", "created_at", "updated_at"]
+        fields = ["key", *HYPOTHESIS_FIELDS, "order", "version", "created_at", "updated_at"]
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

@@ -243,19 +243,7 @@ def assessment_import(
     hypotheses = services.hypotheses_import(assessment=assessment, items=data["hypotheses"], user=user)
     services.sources_load(assessment=assessment, items=data.get("sources", []), user=user)
     evidence_items = [
-        {
-            "key": item["key"],
-            "summary": item["summary"],
-            "source": item.get("source", ""),
-            "citation": item.get("citation", ""),
-            "date": item.get("date"),
-            "type": item.get("type", "report"),
-            "credibility": item["credibility"],
-            "relevance": item["relevance"],
-            "origin": item.get("origin", ""),
-            "source_key": item.get("source_key", ""),
-            "information": item.get("information"),
-        }
+        {"key": item["key"], **services.evidence_fields_from(item), "source_key": item.get("source_key", "")}
         for item in data["evidence"]
     ]
     try:
@@ -292,22 +280,18 @@ def assessment_export(*, assessment: Assessment, analyst: str | None = None, vie
         "description": assessment.description,
         **({"as_of": assessment.as_of.isoformat()} if assessment.as_of else {}),
         "hypotheses": [
-            {"key": h.key, "statement": h.statement, **({"prior": h.prior} if h.prior is not None else {})}
+            {
+                "key": h.key,
+                **{name: value for name in services.HYPOTHESIS_FIELDS if (value := getattr(h, name)) is not None},
+            }
             for h in hypotheses
         ],
         "evidence": [
             {
                 "key": e.key,
-                "summary": e.summary,
-                "source": e.source,
-                "citation": e.citation,
+                **{name: getattr(e, name) for name in services.EVIDENCE_FIELDS},
                 "date": e.date.isoformat() if e.date else None,
-                "type": e.type,
-                "credibility": e.credibility,
-                "relevance": e.relevance,
-                "origin": e.origin,
                 **({"source_key": e.source_entry.key} if e.source_entry else {}),
-                "information": e.information,
             }
             for e in evidence
         ],
@@ -458,17 +442,8 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
     source_names = _source_names(assessment)
     new_items = []
     for item in data["evidence"]:
-        wanted = {
-            "summary": item["summary"],
-            "source": item.get("source", ""),
-            "citation": item.get("citation", ""),
-            "date": date.fromisoformat(item["date"]) if item.get("date") else None,
-            "type": item.get("type", "report"),
-            "credibility": item["credibility"],
-            "relevance": item["relevance"],
-            "origin": item.get("origin", ""),
-            "information": item.get("information"),
-        }
+        wanted = services.evidence_fields_from(item)
+        wanted["date"] = date.fromisoformat(wanted["date"]) if wanted["date"] else None
         if item.get("source_key"):
             wanted["origin"] = source_names.get(item["source_key"], wanted["origin"])
         current = evidence.get(item["key"])

@@ -14,7 +14,7 @@ from apps.assessments.api.fields import StrictCharField, StrictModelSerializer
 from apps.assessments.models import Evidence
 
 from .models import Indicator, Observation
-from .services import observation_add
+from .services import INDICATOR_FIELDS, OBSERVATION_FIELDS, observation_add
 
 
 class ObservationSerializer(serializers.ModelSerializer):
@@ -23,7 +23,7 @@ class ObservationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Observation
-        fields = ["date", "status", "source", "note", "analyst", "evidence", "created_at"]
+        fields = [*OBSERVATION_FIELDS, "analyst", "created_at"]
 
 
 class ObservationInputSerializer(StrictModelSerializer):
@@ -32,7 +32,7 @@ class ObservationInputSerializer(StrictModelSerializer):
 
     class Meta:
         model = Observation
-        fields = ["date", "status", "source", "note", "evidence"]
+        fields = list(OBSERVATION_FIELDS)
         extra_kwargs = {"note": {"max_length": settings.API_MAX_TEXT}}
 
 
@@ -42,8 +42,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = ["key", "statement", "category", "collection", "citation", "review_cadence_days", "threshold",
-                  "reviewed_on", "current_status", "observations"]  # fmt: skip
+        fields = ["key", *INDICATOR_FIELDS, "reviewed_on", "current_status", "observations"]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_current_status(self, indicator) -> str | None:

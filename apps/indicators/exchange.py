@@ -104,12 +104,7 @@ def export_section(assessment, view=None) -> dict[str, Any]:
         indicators.append(
             {
                 "key": indicator.key,
-                "statement": indicator.statement,
-                "category": indicator.category,
-                "collection": indicator.collection,
-                "citation": indicator.citation,
-                "review_cadence_days": indicator.review_cadence_days,
-                "threshold": indicator.threshold,
+                **{name: getattr(indicator, name) for name in services.INDICATOR_FIELDS},
                 "reviewed_on": indicator.reviewed_on.isoformat() if indicator.reviewed_on else None,
                 "validations": [
                     {
@@ -161,14 +156,7 @@ def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
         if indicator is None:
             new_items.append(item)
             continue
-        wanted = {
-            "statement": item["statement"],
-            "category": item["category"],
-            "collection": item.get("collection", ""),
-            "citation": item.get("citation", ""),
-            "review_cadence_days": item.get("review_cadence_days", validator.DEFAULT_CADENCE_DAYS),
-            "threshold": item["threshold"],
-        }
+        wanted = services.indicator_fields_from(item)
         fields = {name: value for name, value in wanted.items() if getattr(indicator, name) != value}
         if fields:
             indicator._history_user = context.user

@@ -6,12 +6,13 @@ from apps.core.versions import VersionedFormMixin
 
 from . import validator
 from .models import Indicator, Likelihood, Observation, Status
+from .services import INDICATOR_FIELDS
 
 
 class IndicatorForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Indicator
-        fields = ["statement", "category", "collection", "citation", "review_cadence_days", "threshold"]
+        fields = list(INDICATOR_FIELDS)
         labels = {"review_cadence_days": "Review every (days)", "threshold": "Warning threshold"}
         widgets = {
             "statement": forms.Textarea(attrs={"rows": 2, "placeholder": "An observable event or condition…"}),

@@ -13,7 +13,19 @@ from apps.core.versions import changes_between, version_check
 from . import validator
 from .models import Indicator, IndicatorSettings, Observation, Validation
 
+# The fields every door exchanges (the form, the file's import and export, the API): one list per model.
 INDICATOR_FIELDS = ("statement", "category", "collection", "citation", "review_cadence_days", "threshold")
+# Left out of a file, a field takes its default (the others are required by the file's schema).
+INDICATOR_DEFAULTS = {"collection": "", "citation": "", "review_cadence_days": validator.DEFAULT_CADENCE_DAYS}
+# An observation's evidence is named by key in files and the API, by id in the form.
+OBSERVATION_FIELDS = ("date", "status", "source", "note", "evidence")
+
+
+def indicator_fields_from(item: dict) -> dict:
+    """An indicator's exchanged fields from a validated file item (defaults for those left out)."""
+    return {name: item[name] if name in item else INDICATOR_DEFAULTS[name] for name in INDICATOR_FIELDS}
+
+
 STATUS_LABEL_MAX = 40
 
 
@@ -243,12 +255,7 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
             Indicator(
                 assessment=assessment,
                 key=item["key"],
-                statement=item["statement"],
-                category=item["category"],
-                collection=item.get("collection", ""),
-                citation=item.get("citation", ""),
-                review_cadence_days=item.get("review_cadence_days", validator.DEFAULT_CADENCE_DAYS),
-                threshold=item["threshold"],
+                **indicator_fields_from(item),
                 reviewed_on=_date(item.get("reviewed_on")),
                 order=order,
             )

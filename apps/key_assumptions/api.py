@@ -5,16 +5,16 @@ from rest_framework import mixins, serializers
 from apps.assessments.api.base import AssessmentScoped
 
 from .models import Assumption
+from .services.assumptions import ASSUMPTION_FIELDS
 
 
 class AssumptionSerializer(serializers.ModelSerializer):
     supports = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
+    owner = serializers.CharField(source="owner.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Assumption
-        fields = ["key", "statement", "rationale", "citation", "supports", "analytic_line", "could_be_untrue",
-                  "less_true_now", "confidence", "impact", "status", "needs_recheck", "recheck_reason",
-                  "created_at", "updated_at"]  # fmt: skip
+        fields = ["key", *ASSUMPTION_FIELDS, "needs_recheck", "recheck_reason", "created_at", "updated_at"]
 
 
 class AssumptionViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin):

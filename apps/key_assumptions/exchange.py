@@ -17,6 +17,7 @@ from . import services
 from .models import Assumption, Change
 from .results import row_results
 from .selectors import check_get
+from .services.assumptions import ASSUMPTION_FIELDS, assumption_values_from
 from .services.imports import time_parse, users_by_name
 
 
@@ -118,17 +119,14 @@ def export_section(assessment, view=None) -> dict[str, Any]:
         assumptions.append(
             {
                 "key": a.key,
-                "statement": a.statement,
-                "rationale": a.rationale,
-                "citation": a.citation,
-                "supports": [h.key for h in sorted(a.supports.all(), key=lambda h: hypothesis_order.get(h.pk))],
-                "analytic_line": a.analytic_line,
-                "could_be_untrue": a.could_be_untrue,
-                "less_true_now": a.less_true_now,
-                "confidence": a.confidence,
-                "impact": a.impact,
-                "owner": _username(a.owner),
-                "status": a.status,
+                **{
+                    name: [h.key for h in sorted(a.supports.all(), key=lambda h: hypothesis_order.get(h.pk))]
+                    if name == "supports"
+                    else _username(a.owner)
+                    if name == "owner"
+                    else getattr(a, name)
+                    for name in ASSUMPTION_FIELDS
+                },
                 "order": a.order,
                 "evidence_links": [
                     {
@@ -197,17 +195,7 @@ def update_section(assessment, data: dict, context: ImportContext) -> list[str]:
         if assumption is None:
             new_items.append(item)
             continue
-        wanted = {
-            "statement": item["statement"],
-            "rationale": item.get("rationale", ""),
-            "citation": item.get("citation", ""),
-            "analytic_line": item.get("analytic_line", ""),
-            "could_be_untrue": item.get("could_be_untrue", ""),
-            "less_true_now": item.get("less_true_now", ""),
-            "confidence": item["confidence"],
-            "impact": item["impact"],
-            "status": item.get("status", Assumption.Status.OPEN),
-        }
+        wanted = assumption_values_from(item)
         fields = {name: value for name, value in wanted.items() if getattr(assumption, name) != value}
         owner_name = item.get("owner") or None
         if owner_name != (assumption.owner.get_username() if assumption.owner else None):

@@ -8,6 +8,7 @@ from apps.core.dates import IsoDateField
 from apps.core.versions import VersionedFormMixin
 
 from .models import Assumption, CollectionRequirement, Confidence, EvidenceLink, Impact
+from .services.assumptions import ASSUMPTION_FIELDS
 
 TEXTAREA = {"rows": 2}
 
@@ -15,18 +16,8 @@ TEXTAREA = {"rows": 2}
 class AssumptionForm(forms.ModelForm):
     class Meta:
         model = Assumption
-        fields = [
-            "statement",
-            "rationale",
-            "citation",
-            "supports",
-            "analytic_line",
-            "could_be_untrue",
-            "less_true_now",
-            "confidence",
-            "impact",
-            "owner",
-        ]
+        # A new assumption starts open; its status is set on the edit form.
+        fields = [name for name in ASSUMPTION_FIELDS if name != "status"]
         labels = {
             "rationale": "Rationale",
             "supports": "Hypotheses it supports",
@@ -61,7 +52,7 @@ class AssumptionEditForm(VersionedFormMixin, AssumptionForm):
     )
 
     class Meta(AssumptionForm.Meta):
-        fields = [*AssumptionForm.Meta.fields, "status"]
+        fields = list(ASSUMPTION_FIELDS)
 
 
 class JudgmentForm(forms.Form):

@@ -37,7 +37,9 @@ class StrictIntegerField(serializers.IntegerField):
 
 class StrictChoiceField(serializers.ChoiceField):
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        # A choice keeps its JSON type: a string, or an integer (never a boolean) for numbered choices.
+        numbered = bool(self.choices) and all(isinstance(key, int) for key in self.choices)
+        if not (isinstance(data, int) and not isinstance(data, bool) if numbered else isinstance(data, str)):
             self.fail("invalid_choice", input=data)
         return super().to_internal_value(data)
 

@@ -1,4 +1,8 @@
-"""Every write to an assessment, one module per family; callers use `services.<name>`."""
+"""Every write to an assessment, one module per family; callers use `services.<name>`.
+
+Except `files.py` (the fork and the upload page's load), which goes through exchange.py and so sits above it:
+callers name it, `services.files.<name>`.
+"""
 
 from apps.core.versions import VersionConflict
 
@@ -6,16 +10,13 @@ from .activity import (
     activity_record,
     alerts_record,
     follow_set,
-    notification_path,
     notification_read,
-    notification_subject,
 )
 from .assessments import (
     ASSESSMENT_FIELDS,
     assessment_archive,
     assessment_as_of_set,
     assessment_create,
-    assessment_fork,
     assessment_marking_set,
     assessment_restore,
     assessment_update,
@@ -27,6 +28,7 @@ from .evidence import (
     evidence_add,
     evidence_create,
     evidence_delete,
+    evidence_fields_from,
     evidence_reorder,
     evidence_update,
     hypotheses_import,
@@ -37,15 +39,8 @@ from .evidence import (
     priors_set,
     scored_row_delete,
 )
-from .imports import (
-    UPLOAD_KINDS,
-    pending_import_confirm,
-    pending_import_create,
-    upload_confirm,
-    upload_items,
-    upload_pending_create,
-    upload_run,
-)
+from .imports import pending_import_confirm, pending_import_create
+from .mailing import notification_path, notification_subject
 from .merge import duplicate_mark, duplicate_unmark, evidence_merge, hypothesis_merge, items_merge
 from .rescoring import assessment_bump, rescore_request, rescore_unclaim, snapshot_compute, snapshot_sweep
 from .review import REVIEW_TRANSITIONS, assessment_review, review_comment
@@ -68,9 +63,9 @@ __all__ = [
     "hypothesis_merge",
     "items_merge",
     "ASSESSMENT_FIELDS",
-    "UPLOAD_KINDS",
     "EVIDENCE_FIELDS",
     "HYPOTHESIS_FIELDS",
+    "evidence_fields_from",
     "REVIEW_TRANSITIONS",
     "SOURCE_FIELDS",
     "VersionConflict",
@@ -79,7 +74,6 @@ __all__ = [
     "assessment_archive",
     "assessment_bump",
     "assessment_create",
-    "assessment_fork",
     "assessment_as_of_set",
     "assessment_marking_set",
     "assessment_restore",
@@ -118,8 +112,4 @@ __all__ = [
     "source_update",
     "sources_export",
     "sources_load",
-    "upload_confirm",
-    "upload_items",
-    "upload_pending_create",
-    "upload_run",
 ]

@@ -17,6 +17,7 @@ from .activity import activity_record
 from .rescoring import assessment_bump
 from .sources import evidence_sources_link
 
+# The fields every door exchanges (the forms, the file's import and export, the API): one list per model.
 HYPOTHESIS_FIELDS = ("statement", "prior")
 EVIDENCE_FIELDS = (
     "summary",
@@ -29,6 +30,13 @@ EVIDENCE_FIELDS = (
     "origin",
     "information",
 )
+# Left out of a file, a field takes its default (the others are required by the file's schema).
+EVIDENCE_DEFAULTS = {"source": "", "citation": "", "date": None, "type": "report", "origin": "", "information": None}
+
+
+def evidence_fields_from(item: dict[str, Any]) -> dict[str, Any]:
+    """An evidence item's exchanged fields from a validated file item (its date as the file wrote it)."""
+    return {name: item[name] if name in item else EVIDENCE_DEFAULTS[name] for name in EVIDENCE_FIELDS}
 
 
 @transaction.atomic
@@ -64,9 +72,8 @@ def hypotheses_import(
             Hypothesis(
                 assessment=assessment,
                 key=item["key"],
-                statement=item["statement"],
                 order=order,
-                prior=item.get("prior"),
+                **{name: item.get(name) for name in HYPOTHESIS_FIELDS},
             )
             for order, item in enumerate(items)
         ],

@@ -17,10 +17,13 @@ from apps.core.versions import version_check
 from .. import spread
 from ..models import Assumption, Change, Judgment
 
-EDITABLE_FIELDS = (
+# The fields every door exchanges (the form, the file's import and export, the API), in the form's order:
+# one list per model. supports and owner are relations, named by hypothesis keys and username outside.
+ASSUMPTION_FIELDS = (
     "statement",
     "rationale",
     "citation",
+    "supports",
     "analytic_line",
     "could_be_untrue",
     "less_true_now",
@@ -29,6 +32,23 @@ EDITABLE_FIELDS = (
     "owner",
     "status",
 )
+# The value fields assumption_update sets (supports is an argument of its own).
+EDITABLE_FIELDS = tuple(name for name in ASSUMPTION_FIELDS if name != "supports")
+# The value fields a file item carries; left out, each takes its default (the others the schema requires).
+ASSUMPTION_VALUES = tuple(name for name in EDITABLE_FIELDS if name != "owner")
+ASSUMPTION_DEFAULTS = {
+    "rationale": "",
+    "citation": "",
+    "analytic_line": "",
+    "could_be_untrue": "",
+    "less_true_now": "",
+    "status": Assumption.Status.OPEN,
+}
+
+
+def assumption_values_from(item: dict) -> dict:
+    """An assumption's value fields from a validated file item (defaults for those left out)."""
+    return {name: item[name] if name in item else ASSUMPTION_DEFAULTS[name] for name in ASSUMPTION_VALUES}
 
 
 def _name(user) -> str:

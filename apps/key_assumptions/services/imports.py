@@ -12,6 +12,7 @@ from apps.assessments.models import Activity, Assessment
 from apps.assessments.services import activity_record, assessment_bump
 
 from ..models import Assumption, Change, CheckRound, CollectionRequirement, EvidenceLink, Judgment
+from .assumptions import assumption_values_from
 
 IMPORT_REASON = "Imported from a sat-workbench/assessment@1 file"
 
@@ -54,16 +55,8 @@ def assumptions_import(*, assessment: Assessment, items: list[dict], checks: lis
             Assumption(
                 assessment=assessment,
                 key=item["key"],
-                statement=item["statement"],
-                rationale=item.get("rationale", ""),
-                citation=item.get("citation", ""),
-                analytic_line=item.get("analytic_line", ""),
-                could_be_untrue=item.get("could_be_untrue", ""),
-                less_true_now=item.get("less_true_now", ""),
-                confidence=item["confidence"],
-                impact=item["impact"],
+                **assumption_values_from(item),
                 owner=users.get(item.get("owner") or ""),
-                status=item.get("status", Assumption.Status.OPEN),
                 order=item.get("order", position),
                 checked_version=version,
                 checked_at=time_parse(checked.get("at")) if "at" in checked else now,
