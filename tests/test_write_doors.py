@@ -99,6 +99,7 @@ COMMANDS = {
     "rescore_sweep": "moves date-dependent results on, never a frozen assessment's (tests/indicators)",
     "load_teams": "teams and accounts only",
     "serve": "runs the server",
+    "send_digests": "sends alert digests that are due: notifications only, never an assessment",
 }
 
 
