@@ -12,19 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from apps.core.jsonfile import json_place
 
-from .models import Membership, Role, Team
-from .services import membership_add, membership_role_set, team_admin_check
+from .models import Membership, Role
+from .services import ACCOUNT_FIELDS, account_ensure, membership_add, membership_role_set, team_admin_check, team_ensure
 
 FORMAT = "sat-workbench/teams@1"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "assessments" / "schema" / "teams-v1.schema.json"
-USER_FIELDS = ("email", "first_name", "last_name")
 
 
 class TeamsFileError(Exception):
@@ -83,7 +81,7 @@ def teams_file_validate(data: Any) -> None:
                     validate_email(member["email"])
                 except ValidationError:
                     errors.append(f"{place}.email: “{member['email']}” is not an e-mail address")
-            given = {name: member[name] for name in USER_FIELDS if name in member}
+            given = {name: member[name] for name in ACCOUNT_FIELDS if name in member}
             if member["username"] in details:
                 first_t, first_m, first = details[member["username"]]
                 for name in given.keys() & first.keys():
@@ -109,9 +107,8 @@ def teams_load(*, data: Any, dry_run: bool = False, actor=None) -> LoadSummary:
     """
     teams_file_validate(data)
     summary = LoadSummary()
-    user_model = get_user_model()
     for t, item in enumerate(data["teams"]):
-        team, created = Team.objects.get_or_create(name=item["name"])
+        team, created = team_ensure(actor=actor, name=item["name"])
         if not created:
             team_admin_check(actor=actor, team=team)
         (summary.created if created else summary.unchanged)["teams"].append(team.name)
@@ -119,22 +116,11 @@ def teams_load(*, data: Any, dry_run: bool = False, actor=None) -> LoadSummary:
         members = sorted(enumerate(item["members"]), key=lambda pair: pair[1]["role"] != Role.TEAM_ADMIN)
         for m, member in members:
             username = member["username"]
-            user = user_model.objects.filter(username=username).first()
-            given = {name: member[name] for name in USER_FIELDS if name in member}
-            if user is None:
-                user = user_model(username=username, **given)
-                user.set_unusable_password()
-                user.save()
-                summary.created["users"].append(username)
-            elif username not in summary.created["users"] + summary.updated["users"] + summary.unchanged["users"]:
-                changed = [name for name, value in given.items() if getattr(user, name) != value]
-                if changed:
-                    for name in changed:
-                        setattr(user, name, given[name])
-                    user.save(update_fields=changed)
-                    summary.updated["users"].append(username)
-                else:
-                    summary.unchanged["users"].append(username)
+            given = {name: member[name] for name in ACCOUNT_FIELDS if name in member}
+            user, outcome = account_ensure(actor=actor, username=username, details=given)
+            # A user listed in several teams is counted once (validation made their details agree).
+            if username not in summary.created["users"] + summary.updated["users"] + summary.unchanged["users"]:
+                getattr(summary, outcome)["users"].append(username)
             label = f"{username} in {team.name}"
             membership = Membership.objects.filter(user=user, team=team).first()
             try:

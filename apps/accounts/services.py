@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -47,6 +49,51 @@ def team_create(*, request, name: str) -> Team:
     Membership.objects.create(user=request.user, team=team, role=Role.TEAM_ADMIN)
     request.session[SESSION_KEY] = team.pk
     return team
+
+
+# An account's fields the teams file exchanges.
+ACCOUNT_FIELDS = ("email", "first_name", "last_name")
+
+
+def _site_admin_check(actor) -> None:
+    if actor is not None and not actor.is_staff:
+        raise PermissionDenied("Only site admins create teams and accounts or change account details.")
+
+
+@transaction.atomic
+def team_ensure(*, actor, name: str) -> tuple[Team, bool]:
+    """The team of that name, created when there is none (by a site admin, or the command line: actor None);
+    True when created."""
+    team = Team.objects.filter(name=name).first()
+    if team is not None:
+        return team, False
+    _site_admin_check(actor)
+    return Team.objects.create(name=name), True
+
+
+@transaction.atomic
+def account_ensure(*, actor, username: str, details: dict[str, str]) -> tuple[Any, str]:
+    """The account of that name with these details (ACCOUNT_FIELDS): created with no usable password when
+    there is none, else updated; returns it and "created", "updated" or "unchanged"."""
+    unknown = set(details) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise ValueError(f"not an account field: {', '.join(sorted(unknown))}")
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        _site_admin_check(actor)
+        user = user_model(username=username, **details)
+        user.set_unusable_password()
+        user.save()
+        return user, "created"
+    changed = [name for name, value in details.items() if getattr(user, name) != value]
+    if not changed:
+        return user, "unchanged"
+    _site_admin_check(actor)
+    for name in changed:
+        setattr(user, name, details[name])
+    user.save(update_fields=changed)
+    return user, "updated"
 
 
 def username_errors(username: str) -> list[str]:

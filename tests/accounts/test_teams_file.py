@@ -110,3 +110,27 @@ def test_unreadable_json_is_a_clear_error(tmp_path):
         call_command("load_teams", str(path))
     with pytest.raises(TeamsFileError, match="format"):
         teams_load(data={"format": "sat-workbench/assessment@1", "teams": []})
+
+
+def test_the_load_writes_teams_and_accounts_through_the_account_services_which_refuse_a_non_admin(team, analyst):
+    from django.core.exceptions import PermissionDenied
+
+    from apps.accounts.models import Role
+    from apps.accounts.services import account_ensure, team_ensure
+
+    Membership.objects.filter(user=analyst, team=team).update(role=Role.TEAM_ADMIN)
+    # A team admin (not a site admin) may neither create a team nor change another account's e-mail.
+    with pytest.raises(PermissionDenied):
+        team_ensure(actor=analyst, name="New Cell")
+    oscar = get_user_model().objects.create_user(username="oscar", email="oscar@example.org")
+    with pytest.raises(PermissionDenied):
+        account_ensure(actor=analyst, username="oscar", details={"email": "taken@example.net"})
+    with pytest.raises(PermissionDenied):
+        teams_load(data={**TEAMS, "teams": [{"name": "New Cell", "members": []}]}, actor=analyst)
+    oscar.refresh_from_db()
+    assert oscar.email == "oscar@example.org" and not Team.objects.filter(name="New Cell").exists()
+    # Unchanged details need no right: the account is only read.
+    assert account_ensure(actor=analyst, username="oscar", details={"email": "oscar@example.org"}) == (
+        oscar,
+        "unchanged",
+    )
