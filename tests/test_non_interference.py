@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from apps.ach.services import assessment_resolve, rating_set
 from apps.assessments import services
-from apps.assessments.models import Notification, ScoreSnapshot
+from apps.assessments.models import Notification, ScoreSnapshot, Source
 from apps.comments.services import thread_start
 from apps.indicators.services import indicator_create, observation_add, validation_set
 from apps.key_assumptions.services import assumption_create, judgment_set
@@ -42,6 +42,7 @@ WORLDS = {
 }
 # carol (a third analyst) rates every cell, the same in both worlds: with bob's, a spread to disagree about.
 CAROL = {"E1": ("C", "I", "N"), "E2": ("I", "C", "C"), "E3": ("C", "I", "I"), "E4": ("I", "C", "C")}
+ORIGINS = {1: "Wire", 2: "", 3: "Agent X", 4: "Agent X"}
 ALICE = {"E1": ("C", "I", "I"), "E2": ("N", "C", "I"), "E3": ("C",)}
 BOB_SAME = {"E1": ("C", "II", "N"), "E2": ("I", "C", "CC")}
 
@@ -128,6 +129,7 @@ def _kwargs(name: str, arguments: tuple[str, ...], world: dict) -> list[dict]:
         "fmt": ["csv", "xlsx"],
         "indicator_id": [world["indicator"]],
         "observation_id": [world["observation"]],
+        "source_id": [world["source"]],
         "membership_id": [world["membership"]],
         "requirement_id": [MISSING],
         "link_id": [MISSING],
@@ -224,7 +226,11 @@ def build(world_name: str, people: dict, capture) -> dict:
         lambda: services.evidence_add(
             assessment=assessment,
             user=alice,
-            items=[{"summary": f"Report {n}", "credibility": "high", "relevance": "high"} for n in range(1, 5)],
+            # E3 and E4 (whose ratings by bob differ between worlds) come from one source: the QIC page's figures.
+            items=[
+                {"summary": f"Report {n}", "credibility": "high", "relevance": "high", "origin": ORIGINS[n]}
+                for n in range(1, 5)
+            ],
             via="test",
         )
     )
@@ -314,6 +320,7 @@ def build(world_name: str, people: dict, capture) -> dict:
         "thread": thread.pk,
         "indicator": indicator.pk,
         "observation": observation.pk,
+        "source": Source.objects.get(assessment=assessment, name="Agent X").pk,
         "membership": alice.memberships.get(team=people["team"]).pk,
         "notification": notification or MISSING,
         "versions": list(

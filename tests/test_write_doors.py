@@ -128,6 +128,10 @@ def populated(assessment, people):
     comment_services.thread_start(
         assessment=assessment, user=people["team_admin"], body="Why?", evidence_id=evidence.pk
     )
+    source = services.source_create(assessment=assessment, user=analyst, name="Agent X", grade="C")
+    services.evidence_source_set(
+        evidence=assessment.evidence.order_by("order").last(), user=analyst, source=source, information=3
+    )
     Assessment.objects.filter(pk=assessment.pk).update(slug="maghreb-1")
     assessment.refresh_from_db()
     return assessment

@@ -95,6 +95,10 @@ def full_assessment(assessment, analyst, team_admin):
         indicator=indicator, user=analyst, status="emerging", source="Wire", on=datetime.date(2026, 1, 1)
     )
     comment_services.thread_start(assessment=assessment, user=team_admin, body="Why?", evidence_id=evidence.pk)
+    source = services.source_create(assessment=assessment, user=analyst, name="Agent X", grade="C")
+    services.evidence_source_set(
+        evidence=assessment.evidence.order_by("order").last(), user=analyst, source=source, information=3
+    )
     services.assessment_review(assessment=assessment, user=analyst, action="submit")
     services.assessment_review(assessment=assessment, user=team_admin, action="approve")
     assessment.refresh_from_db()
@@ -117,6 +121,7 @@ def ids_for(assessment, name: str, pattern) -> dict:
         "before": assessment.content_version,
         "after": assessment.content_version,
         "thread_id": assessment.comment_threads.first().pk,
+        "source_id": assessment.sources.first().pk,
         "fmt": "csv",
     }
     missing = set(pattern.pattern.regex.groupindex) - set(known)
