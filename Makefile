@@ -36,8 +36,9 @@ install: python $(UV)
 	@if $(PY) -c '$(SUPPORTED)' 2>/dev/null; then set -x; $(UV) sync --frozen --quiet --compile-bytecode; \
 	else set -x; $(UV) sync --frozen --quiet --compile-bytecode --python $(PYTHON); fi
 	@$(PY) -m compileall -q apps config
-	@# The scoring kernels compile once (seconds) into numba's cache; later processes only load them.
-	$(PY) -c 'from apps.ach.scoring import kernels_warm; kernels_warm()'
+	@# The warm-up hooks (apps/core/warmup.py: ACH's scoring kernels) compile once (seconds) into numba's cache;
+	@# later processes only load them. Nothing is served, so no SECRET_KEY is needed: DEBUG=true for this one.
+	DEBUG=true $(PY) manage.py warm --hooks-only
 
 migrate: install
 	$(PY) manage.py migrate --no-input

@@ -12,9 +12,9 @@ app.autodiscover_tasks()
 
 @worker_init.connect
 @worker_process_init.connect
-def _scoring_kernels_load(**kwargs) -> None:
-    """The worker loads the compiled scoring kernels before its pool forks, so no task waits for them
-    (each pool process finds them loaded already; see kernels_warm)."""
-    from apps.ach.scoring import kernels_warm
+def _warm(**kwargs) -> None:
+    """The worker runs the warm-up hooks (ACH's scoring kernels) before its pool forks, so no task waits for
+    them; each pool process finds them loaded already (apps.core.warmup)."""
+    from apps.core.warmup import hooks_warm
 
-    kernels_warm()
+    hooks_warm()

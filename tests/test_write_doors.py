@@ -100,6 +100,7 @@ COMMANDS = {
     "load_teams": "teams and accounts only",
     "serve": "runs the server",
     "send_digests": "sends alert digests that are due: notifications only, never an assessment",
+    "warm": "writes nothing: warms the process (apps/core/warmup.py)",
 }
 
 

@@ -12,7 +12,7 @@ import math
 import numba
 import numpy as np
 
-from .scoring import CODE_BLANK, CODE_C, CODE_CC, CODE_I, CODE_II, CODE_N, CODE_NA
+from .codes import CODE_BLANK, CODE_C, CODE_CC, CODE_I, CODE_II, CODE_N, CODE_NA
 
 # Evidence rows counted together over all the analysts: their counts stay in cache while each analyst's
 # rows are read in order.

@@ -18,7 +18,7 @@ class AchConfig(AppConfig):
         )
         from apps.assessments.visibility import Rule, rule_register
 
-        from . import api, exchange, results, selectors, surfaces
+        from . import api, exchange, results, scoring, selectors, surfaces
         from .services import merge
         from .views import sections
 
@@ -59,6 +59,7 @@ class AchConfig(AppConfig):
                     detail_fields=api.detail_fields,
                     snapshot=api.snapshot_represent,
                 ),
+                warm=scoring.kernels_warm,
             )
         )
         profile_section_register(sections.profile_section)

@@ -9,7 +9,8 @@ from apps.assessments.techniques import ImportContext
 from . import results, scoring, services
 from .judgments import calibration_seen
 from .models import LABEL_TO_VALUE, VALUE_TO_LABEL, Rating
-from .selectors import Matrix, calibration_get, matrix_get, stated_summary
+from .postmortem import calibration_get
+from .selectors import Matrix, matrix_get, stated_summary
 
 
 def validate_section(data: dict, context: ImportContext) -> list[str]:

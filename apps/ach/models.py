@@ -84,7 +84,7 @@ class Resolution(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(auto_now_add=True)
-    # The post-mortem as computed when resolving (services.calibration.calibration_compute): what it scores
+    # The post-mortem as computed when resolving (postmortem.calibration_compute): what it scores
     # stays as it was, whatever the live matrix becomes.
     record = models.JSONField(default=dict, blank=True)
 

@@ -34,13 +34,14 @@ import numpy.typing as npt
 from apps.assessments.grading import grading_checked
 from apps.assessments.origins import origin_key
 
-CODE_BLANK = 0
-CODE_CC = 1
-CODE_C = 2
-CODE_N = 3
-CODE_I = 4
-CODE_II = 5
-CODE_NA = 6
+# Named here too: callers read the codes as scoring.CODE_*.
+from .codes import CODE_BLANK as CODE_BLANK
+from .codes import CODE_C as CODE_C
+from .codes import CODE_CC as CODE_CC
+from .codes import CODE_I as CODE_I
+from .codes import CODE_II as CODE_II
+from .codes import CODE_N as CODE_N
+from .codes import CODE_NA as CODE_NA
 
 RATING_LABELS: list[str] = ["", "CC", "C", "N", "I", "II", "NA"]
 RATING_CODES: dict[str, int] = {label: code for code, label in enumerate(RATING_LABELS)}

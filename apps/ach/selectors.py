@@ -5,7 +5,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
 from apps.assessments.grading import credibility_factor
@@ -14,7 +14,7 @@ from apps.assessments.selectors import snapshot_for_version
 from apps.assessments.services import EVIDENCE_FIELDS, HYPOTHESIS_FIELDS
 
 from . import scoring
-from .models import VALUE_TO_LABEL, Rating, Resolution, Statement
+from .models import VALUE_TO_LABEL, Rating, RatingConflict, Statement
 
 
 @dataclass
@@ -345,104 +345,6 @@ def stated_summary(*, assessment: Assessment, hypothesis_keys: list[str], before
     return {"analysts": analysts, "team": team, "team_coherence_weighted": team_weighted, "incoherence": incoherence}
 
 
-def calibration_get(*, assessment: Assessment) -> dict | None:
-    """The post-mortem of a resolved assessment (the export's ``"calibration"``); None while unresolved.
-
-    As stored when it was resolved (``services.calibration.calibration_compute``): the Brier, skill and
-    log scores of each analyst's and the team's stated and computed probabilities, and the misleading
-    evidence. A later change to the matrix (after an un-resolve) does not rewrite it.
-    """
-    from .services.calibration import calibration_compute
-
-    resolution = Resolution.objects.filter(assessment=assessment).select_related("outcome", "resolved_by").first()
-    if resolution is None:
-        return None
-    outcome = resolution.outcome.key if resolution.outcome is not None else None
-    # Resolutions recorded before the post-mortem was stored are computed from what stands now.
-    record = resolution.record or calibration_compute(
-        assessment=assessment, outcome=outcome, resolved_on=resolution.resolved_on
-    )
-    scores = record["scores"]
-
-    def by(kind: str) -> dict:
-        return {
-            "analysts": {
-                username: {source: pair[source][kind] for source in ("stated", "computed")}
-                for username, pair in scores["analysts"].items()
-            },
-            "team": {source: scores["team"][source][kind] for source in ("stated", "computed")},
-        }
-
-    return {
-        "outcome": outcome,
-        "resolved_at": resolution.resolved_at.isoformat(),
-        "resolved_on": resolution.resolved_on.isoformat(),
-        "resolved_by": resolution.resolved_by.get_username() if resolution.resolved_by else None,
-        "note": resolution.note,
-        "brier": by("brier"),
-        "skill": by("skill"),
-        "log": by("log"),
-        "forecasts": record["forecasts"],
-        "hypotheses": record["hypotheses"],
-        "misleading_evidence": record["misleading_evidence"],
-        "misleading_summaries": record["misleading_summaries"],
-    }
-
-
-def calibration_for_user(*, user) -> dict[str, Any]:
-    """The user's scores across resolved assessments (for their profile), newest resolution first, and
-    their reliability table once they have made ``scoring.RELIABILITY_MIN_FORECASTS`` stated forecasts."""
-    rows = []
-    forecasts: dict[str, list[tuple[float, bool]]] = {"stated": [], "computed": []}
-    # Whoever stated probabilities or rated cells has a score; Exists keeps one row per resolution.
-    took_part = Exists(Statement.objects.filter(assessment=OuterRef("assessment"), analyst=user)) | Exists(
-        Rating.objects.filter(assessment=OuterRef("assessment"), analyst=user)
-    )
-    for resolution in (
-        Resolution.objects.filter(took_part, assessment__team__memberships__user=user)
-        .select_related("assessment", "outcome", "resolved_by")
-        .order_by("-resolved_at")
-    ):
-        calibration = calibration_get(assessment=resolution.assessment)
-        if calibration is None:
-            continue
-        username = user.get_username()
-        scores = calibration["brier"]["analysts"].get(username)
-        if scores:
-            rows.append(
-                {
-                    "assessment": resolution.assessment,
-                    "outcome": calibration["outcome"],
-                    **scores,
-                    "skill": calibration["skill"]["analysts"][username],
-                    "log": calibration["log"]["analysts"][username],
-                }
-            )
-        for source in ("stated", "computed"):
-            probabilities = (calibration["forecasts"].get(username) or {}).get(source) or {}
-            forecasts[source].extend((p, key == calibration["outcome"]) for key, p in probabilities.items())
-    count = max(len(forecasts["stated"]), len(forecasts["computed"]))
-    return {
-        "rows": rows,
-        "forecasts": count,
-        "min_forecasts": scoring.RELIABILITY_MIN_FORECASTS,
-        "reliability": list(
-            zip(
-                scoring.reliability_table(forecasts["stated"]),
-                scoring.reliability_table(forecasts["computed"]),
-                strict=True,
-            )
-        )
-        if count >= scoring.RELIABILITY_MIN_FORECASTS
-        else None,
-    }
-
-
-def brier_scores_for_user(*, user) -> list[dict]:
-    """The user's Brier scores across resolved assessments, newest resolution first."""
-    return calibration_for_user(user=user)["rows"]
-
-
 # The matrix as it stood at a snapshot, and what changed between two snapshots (from the history tables).
 
 ItemFields = dict[str, Any]
@@ -570,3 +472,12 @@ def rows_judged(assessment_id: int, user_id: int) -> tuple[dict[int, str], set[i
         if (rated_cells or 0) >= (hypotheses_count or 0):
             rated.add(pk)
     return keys, rated
+
+
+def rating_conflicts_for(*, assessment_id: int, user_id: int) -> list[RatingConflict]:
+    """What merges left this analyst to settle: her own cells only, never a teammate's (one query)."""
+    return list(
+        RatingConflict.objects.filter(assessment_id=assessment_id, analyst_id=user_id).select_related(
+            "evidence", "hypothesis"
+        )
+    )

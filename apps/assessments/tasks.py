@@ -5,7 +5,8 @@ from celery.signals import worker_ready
 from django.db import DatabaseError
 
 from .services.digests import digests_send_due
-from .services.imports import pending_imports_purge, upload_run
+from .services.files import upload_run
+from .services.imports import pending_imports_purge
 from .services.rescoring import snapshot_compute, snapshot_sweep
 
 logger = logging.getLogger(__name__)

@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from apps.core.warmup import warm_register
+
 Results = dict[str, Any]
 
 
@@ -159,6 +161,9 @@ class Technique:
     review_board: Surface | None = None
     report: Surface | None = None
     api: ApiSection | None = None
+    # Loads, or compiles, what `compute` needs at its first call (ACH: its numba kernels), so no request or
+    # task pays for it: handed to apps.core.warmup, which runs it when a process starts.
+    warm: Callable[[], None] | None = None
 
 
 @dataclass
@@ -209,6 +214,8 @@ TECHNIQUES: dict[str, Technique] = {}
 
 def technique_register(technique: Technique) -> None:
     TECHNIQUES[technique.name] = technique
+    if technique.warm is not None:
+        warm_register(technique.name, technique.warm)
 
 
 def technique_first_tab() -> str:

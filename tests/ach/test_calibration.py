@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.ach import services
 from apps.ach.models import Resolution, Statement
-from apps.ach.selectors import brier_scores_for_user, calibration_get
+from apps.ach.postmortem import brier_scores_for_user, calibration_get
 from apps.assessments.exchange import AssessmentFileError, assessment_export, assessment_import
 from apps.assessments.services import snapshot_compute
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.ach import services
 from apps.ach.models import Rating, Statement
-from apps.ach.selectors import calibration_for_user, calibration_get
+from apps.ach.postmortem import calibration_for_user, calibration_get
 from apps.assessments.models import Activity, Assessment
 from apps.comments import services as comment_services
 from apps.indicators import services as indicator_services

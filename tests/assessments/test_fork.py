@@ -12,6 +12,7 @@ from apps.assessments import services
 from apps.assessments.exchange import assessment_import
 from apps.assessments.models import Activity, Assessment
 from apps.assessments.selectors import assessment_history
+from apps.assessments.services.files import assessment_fork
 from apps.indicators.models import Validation
 from apps.key_assumptions.models import Judgment
 from tests.conftest import login
@@ -29,7 +30,7 @@ def aqim(team, analyst):
 
 
 def test_fork_with_ratings_copies_everything_as_a_new_draft(aqim, analyst):
-    fork = services.assessment_fork(assessment=aqim, user=analyst, with_ratings=True)
+    fork = assessment_fork(assessment=aqim, user=analyst, with_ratings=True)
     assert fork.pk != aqim.pk and fork.team == aqim.team and fork.status == Assessment.Status.DRAFT
     assert fork.title == f"Copy of {aqim.title}"
     assert list(fork.evidence.values_list("key", flat=True)) == list(aqim.evidence.values_list("key", flat=True))
@@ -39,7 +40,7 @@ def test_fork_with_ratings_copies_everything_as_a_new_draft(aqim, analyst):
 
 
 def test_fork_without_ratings_leaves_the_analysts_judgments_behind(aqim, analyst):
-    fork = services.assessment_fork(assessment=aqim, user=analyst, with_ratings=False)
+    fork = assessment_fork(assessment=aqim, user=analyst, with_ratings=False)
     assert fork.evidence.count() == 53 and fork.hypotheses.count() == aqim.hypotheses.count()
     assert not Rating.objects.filter(assessment=fork).exists()
     assert not Judgment.objects.filter(assumption__assessment=fork).exists()
@@ -48,7 +49,7 @@ def test_fork_without_ratings_leaves_the_analysts_judgments_behind(aqim, analyst
 
 
 def test_fork_is_recorded_in_both_feeds_and_the_new_history(aqim, analyst):
-    fork = services.assessment_fork(assessment=aqim, user=analyst, with_ratings=False)
+    fork = assessment_fork(assessment=aqim, user=analyst, with_ratings=False)
     assert Activity.objects.filter(assessment=aqim, data__fork=fork.pk, actor=analyst).exists()
     assert Activity.objects.get(assessment=fork, data__forked_from=aqim.pk).message.startswith(
         f"Forked from “{aqim.title}”"

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apps.accounts.models import Membership, Team
-from apps.assessments import services
 from apps.assessments.models import Assessment, PendingImport
+from apps.assessments.services.files import upload_pending_create
 from apps.assessments.tasks import load_upload
 from tests import factories
 from tests.conftest import login
@@ -193,7 +193,7 @@ def test_a_small_load_stays_synchronous(client, team, team_admin, django_capture
 
 
 def _queued(team, user, **fields):
-    pending = services.upload_pending_create(
+    pending = upload_pending_create(
         user=user,
         kind="assessment",
         team=team,

@@ -13,6 +13,7 @@ from apps.ach.models import Rating
 from apps.ach.services import rating_set
 from apps.assessments import services
 from apps.assessments.models import Activity, Notification, ScoreSnapshot
+from apps.assessments.services.files import assessment_fork
 from apps.assessments.visibility import results_for, view_for
 from apps.key_assumptions.services import assumption_create, judgment_set
 from tests import factories
@@ -170,12 +171,12 @@ def test_once_she_has_rated_every_row_she_sees_what_the_supervisor_sees(split, a
 
 
 def test_an_analysts_fork_with_ratings_copies_only_what_she_may_see(split, analyst, team):
-    fork = services.assessment_fork(assessment=split, user=analyst, with_ratings=True)
+    fork = assessment_fork(assessment=split, user=analyst, with_ratings=True)
     copied = set(Rating.objects.filter(assessment=fork).values_list("analyst__username", "evidence__key"))
     assert ("bob", "E1") in copied and ("carol", "E1") in copied
     assert not {("bob", "E2"), ("carol", "E2")} & copied
     admin = factories.member(team, "team_admin", username="tara")
-    whole = services.assessment_fork(assessment=split, user=admin, with_ratings=True)
+    whole = assessment_fork(assessment=split, user=admin, with_ratings=True)
     assert Rating.objects.filter(assessment=whole).count() == Rating.objects.filter(assessment=split).count()
 
 

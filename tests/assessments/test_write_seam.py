@@ -12,6 +12,7 @@ from apps.ach.services import rating_set
 from apps.assessments import services
 from apps.assessments.exchange import AssessmentFileError, assessment_export, assessment_load
 from apps.assessments.models import Activity, Assessment
+from apps.assessments.services.files import assessment_fork
 from tests import factories
 from tests.htmlforms import form_data, forms_in
 from tests.indicators.conftest import make_indicator
@@ -199,7 +200,7 @@ def test_a_fork_keeps_each_ratings_author_and_says_it_copied_them(assessment, an
     for hypothesis in assessment.hypotheses.all():
         rating_set(assessment=assessment, analyst=analyst, evidence_id=e1.pk, hypothesis_id=hypothesis.pk, label="C")
     rating_set(assessment=assessment, analyst=teammate, evidence_id=e1.pk, hypothesis_id=h1.pk, label="I")
-    fork = services.assessment_fork(assessment=assessment, user=analyst, with_ratings=True)
+    fork = assessment_fork(assessment=assessment, user=analyst, with_ratings=True)
     assert Rating.objects.get(assessment=fork, analyst=teammate).hypothesis.key == "H1"
     assert Activity.objects.get(assessment=fork, data__action="on_behalf").message == "1 rating by bob, copied by alice"
 

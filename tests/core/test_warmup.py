@@ -1,3 +1,6 @@
+import io
+
+from django.core.management import call_command
 from django.template import engines
 
 from apps.core.warmup import process_warm, project_templates
@@ -15,3 +18,16 @@ def test_after_the_warm_up_the_matrix_template_comes_from_the_cache_without_touc
     # A cache hit never reads the file again.
     monkeypatch.setattr("django.template.loaders.filesystem.Loader.get_contents", lambda *a: 1 / 0)
     assert engine.get_template("ach/matrix.html")
+
+
+def test_the_registry_hands_each_techniques_warm_up_hook_to_core():
+    from apps.ach.scoring import kernels_warm
+    from apps.core.warmup import WARM_HOOKS
+
+    assert WARM_HOOKS["ach"] is kernels_warm
+
+
+def test_the_warm_command_runs_the_registered_hooks_and_names_them():
+    out = io.StringIO()
+    call_command("warm", "--hooks-only", stdout=out)
+    assert out.getvalue().strip() == "Warmed: ach"

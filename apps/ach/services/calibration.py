@@ -2,7 +2,6 @@
 
 import datetime as dt
 import math
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,6 +13,7 @@ from apps.assessments.services import activity_record
 
 from .. import scoring
 from ..models import Resolution, StatedProbability, Statement
+from ..postmortem import calibration_compute
 
 
 @transaction.atomic
@@ -58,74 +58,6 @@ def stated_probabilities_set(*, assessment: Assessment, analyst, percents: dict[
         actor=analyst,
     )
     return statement
-
-
-def statements_cutoff(resolved_on: dt.date) -> dt.datetime:
-    """Statements count when made on or before the outcome date: before the start of the next day."""
-    return timezone.make_aware(dt.datetime.combine(resolved_on + dt.timedelta(days=1), dt.time.min))
-
-
-def _scores(probabilities: dict[str, float] | None, keys: list[str], outcome: int | None) -> dict[str, float | None]:
-    if not probabilities or set(probabilities) != set(keys):
-        return {"brier": None, "skill": None, "log": None}
-    values = [probabilities[key] for key in keys]
-    log = scoring.log_score(values, outcome)
-    return {
-        "brier": round(scoring.brier_score(values, outcome), 12),
-        "skill": round(scoring.brier_skill_score(values, outcome), 12),
-        "log": None if log is None else round(log, 12),
-    }
-
-
-def calibration_compute(*, assessment: Assessment, outcome: str | None, resolved_on: dt.date) -> dict[str, Any]:
-    """The post-mortem, computed once when resolving and stored with the resolution (``Resolution.record``).
-
-    Stated: each analyst's latest statement made on or before the outcome date (a later one is hindsight),
-    the team's as the pooled statements. Computed: the posteriors of the matrix as it stands when resolving;
-    an analyst who rated no cell CC…II has none (their "posterior" would only be the priors). Each gets the
-    Brier score, the skill score against the uniform forecast and the log score (``apps.ach.scoring``).
-    Misleading evidence: items whose consensus on the true hypothesis is I or II, with their summaries then.
-    """
-    from ..results import scores_of
-    from ..selectors import matrix_get, stated_summary
-
-    matrix = matrix_get(assessment=assessment, for_scoring=True)
-    keys = [h.key for h in matrix.hypotheses]
-    index = keys.index(outcome) if outcome is not None else None
-    stated = stated_summary(assessment=assessment, hypothesis_keys=keys, before=statements_cutoff(resolved_on))
-    scores = scores_of(matrix)
-    computed = {
-        analyst.username: dict(zip(keys, map(float, scores.analyst_posterior[a]), strict=True))
-        for a, analyst in enumerate(matrix.analysts)
-        if scores.analyst_pool_weight[a] > 0
-    }
-    team_computed = dict(zip(keys, map(float, scores.team_posterior), strict=True)) if computed else None
-    forecasts: dict[str, dict[str, Any]] = {}
-    for username in sorted(set(stated["analysts"]) | set(computed)):
-        forecasts[username] = {
-            "stated": (stated["analysts"].get(username) or {}).get("probability"),
-            "computed": computed.get(username),
-        }
-    misleading = [matrix.evidence[i].key for i in scoring.misleading_evidence(scores.consensus, index)] if keys else []
-    summaries = dict(assessment.evidence.filter(key__in=misleading).values_list("key", "summary"))
-    return {
-        "outcome": outcome,
-        "resolved_on": resolved_on.isoformat(),
-        "hypotheses": keys,
-        "scores": {
-            "analysts": {
-                username: {kind: _scores(pair[kind], keys, index) for kind in ("stated", "computed")}
-                for username, pair in forecasts.items()
-            },
-            "team": {
-                "stated": _scores(stated["team"], keys, index),
-                "computed": _scores(team_computed, keys, index),
-            },
-        },
-        "forecasts": forecasts,
-        "misleading_evidence": misleading,
-        "misleading_summaries": summaries,
-    }
 
 
 @transaction.atomic

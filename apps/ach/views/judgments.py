@@ -22,7 +22,7 @@ from .. import services
 from ..forms import ReliabilityForm, ResolveForm, StatedForm
 from ..judgments import calibration_seen, comparison_get, judgments_token, sensitivity_get
 from ..models import Resolution, StatedProbability
-from ..selectors import calibration_get
+from ..postmortem import calibration_get
 
 TEMPLATE = "ach/judgments.html"
 

@@ -45,6 +45,6 @@ def snapshot_section(request, results: dict) -> str:
 
 def profile_section(request, user) -> str:
     """The user's scores across resolved assessments and their reliability table, on their profile page."""
-    from ..selectors import calibration_for_user
+    from ..postmortem import calibration_for_user
 
     return render_to_string("ach/profile_section.html", calibration_for_user(user=user), request=request)

@@ -7,13 +7,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Activity, Assessment, Follow, Notification, ScoreSnapshot
-from ..techniques import TECHNIQUES
 from ..visibility import ALERT_KINDS, activities_shown, views_of_members
 from .digests import alert_held, digests_hold
+from .mailing import notification_path, notification_subject
 
 
 def activity_record(
@@ -131,24 +130,6 @@ def _followers_notify(*, assessment: Assessment, activity: Activity) -> None:
         [Notification(user_id=user_id, activity=activity) for user_id in followers.values_list("user_id", flat=True)],
         ignore_conflicts=True,
     )
-
-
-def notification_subject(*, activity: Activity, assessment: Assessment) -> str:
-    """Says what happened: `[SAT Workbench] AQIM: warning: IND3 is now at its threshold …`."""
-    what = activity.data.get("subject") or activity.message
-    # One line whatever is stored: a header with a line break is refused by Django, and the mail never leaves
-    # (titles are one line since the field rule; one saved before it must not silence every e-mail).
-    title = " ".join(assessment.title.split())
-    subject = f"[SAT Workbench] {title}: {activity.get_kind_display().lower()}: {' '.join(what.split())}"
-    return subject if len(subject) <= 150 else subject[:149] + "…"
-
-
-def notification_path(*, activity: Activity) -> str:
-    """The page where the event happened: the technique that raised it, else the assessment's front page."""
-    technique = TECHNIQUES.get(activity.data.get("technique") or "")
-    if technique is not None and technique.nav is not None:
-        return reverse(technique.nav[1], args=[activity.assessment_id])
-    return activity.assessment.get_absolute_url()
 
 
 @transaction.atomic

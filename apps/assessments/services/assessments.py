@@ -164,46 +164,6 @@ def assessment_archive(*, assessment: Assessment, user: User | None) -> Assessme
     return assessment
 
 
-@transaction.atomic
-def assessment_fork(*, assessment: Assessment, user: User, with_ratings: bool, title: str = "") -> Assessment:
-    """Copy the assessment into its team as a new draft, through the JSON format so every technique's
-    section comes along; without ratings, analysts' own judgments (ACH ratings, assumption judgments,
-    indicator validations) are left behind. Both feeds record the fork."""
-    from ..exchange import assessment_export, assessment_import
-    from ..visibility import view_for
-
-    # The copy holds only what the forking member may see (apps.assessments.visibility): an analyst's fork
-    # leaves out teammates' ratings of rows she has not rated and judgments of assumptions she has not judged.
-    data = assessment_export(assessment=assessment, view=view_for(assessment=assessment, user=user))
-    data.pop("id", None)
-    data["title"] = (title or f"Copy of {assessment.title}")[:200]
-    if not with_ratings:
-        data["ratings"] = []
-        for item in data.get("assumptions", []):
-            item["judgments"] = []
-        for item in data.get("indicators", []):
-            item["validations"] = []
-    # A copy: each judgment stays its author's, whoever forks.
-    fork = assessment_import(data=data, team=assessment.team, user=user, keep_authors=True)
-    version = Assessment.objects.values_list("content_version", flat=True).get(pk=assessment.pk)
-    how = "with" if with_ratings else "without"
-    activity_record(
-        assessment=fork,
-        kind=Activity.Kind.CHANGE,
-        message=f"Forked from “{assessment.title}” (#{assessment.pk}, version {version}) {how} ratings",
-        actor=user,
-        data={"forked_from": assessment.pk, "version": version, "with_ratings": with_ratings},
-    )
-    activity_record(
-        assessment=assessment,
-        kind=Activity.Kind.CHANGE,
-        message=f"Forked into “{fork.title}” (#{fork.pk}) {how} ratings",
-        actor=user,
-        data={"fork": fork.pk, "version": version, "with_ratings": with_ratings},
-    )
-    return fork
-
-
 def assessment_restore(*, assessment: Assessment, user: User | None) -> Assessment:
     updated = Assessment.objects.filter(pk=assessment.pk, archived_at__isnull=False).update(archived_at=None)
     if updated:

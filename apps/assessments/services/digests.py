@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ..models import Activity, AlertDigest, Assessment, Follow, Notification
 from ..visibility import activity_visible, digest_told, view_for, views_of_members
+from .mailing import notification_path, notification_subject
 
 
 def alert_held(alert: Activity) -> bool:
@@ -103,8 +104,6 @@ def _digest_activity(*, assessment: Assessment, alerts: list[Activity]) -> Activ
 
 
 def _mail(*, user: User, activity: Activity, assessment: Assessment) -> None:
-    from .activity import notification_path, notification_subject  # activity.py imports this module
-
     subject = notification_subject(activity=activity, assessment=assessment)
     body = f"{activity.message}\n\n{settings.SITE_URL.rstrip('/')}{notification_path(activity=activity)}"
     transaction.on_commit(

@@ -15,6 +15,7 @@ from ..access import assessment_for_user
 from ..exchange import AssessmentFileError
 from ..forms import AssessmentForm
 from ..models import Marking, Notification
+from ..services.files import assessment_fork
 from ..visibility import activities_shown, notifications_shown, view_for
 
 
@@ -182,7 +183,7 @@ def fork(request: HtmxRequest, pk: int):
     """Duplicate the assessment into the same team as a new draft, with or without ratings."""
     assessment = assessment_for_user(request.user, pk, write=True, while_frozen=True)
     try:
-        copy = services.assessment_fork(
+        copy = assessment_fork(
             assessment=assessment, user=request.user, with_ratings=request.POST.get("with_ratings") == "1"
         )
     except AssessmentFileError as exc:

@@ -13,6 +13,7 @@ from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.models import PendingImport
 from apps.assessments.selectors import upload_teams
+from apps.assessments.services.files import UPLOAD_KINDS, upload_confirm, upload_pending_create
 from apps.assessments.tabular import COLUMNS, evidence_file_parse
 from apps.assessments.techniques import evidence_columns
 from apps.assessments.visibility import view_for
@@ -176,14 +177,12 @@ def upload(request: HtmxRequest):
     context: dict = {"teams": teams, "errors": [], "preview": None, "threshold": settings.UPLOAD_TASK_THRESHOLD}
     if request.method == "POST" and request.POST.get("confirm"):
         pk = request.POST["confirm"]
-        pending = PendingImport.objects.filter(
-            pk=int(pk) if pk.isdigit() else None, kind__in=assessment_services.UPLOAD_KINDS
-        ).first()
+        pending = PendingImport.objects.filter(pk=int(pk) if pk.isdigit() else None, kind__in=UPLOAD_KINDS).first()
         if pending is None:
             context["errors"] = ["The preview expired or was altered; upload the file again."]
             return render(request, "assessments/upload.html", context, status=400)
         try:
-            pending = assessment_services.upload_confirm(pending=pending, user=request.user)
+            pending = upload_confirm(pending=pending, user=request.user)
         except ValidationError as exc:
             context["errors"] = exc.messages
             return render(request, "assessments/upload.html", context, status=400)
@@ -222,9 +221,7 @@ def upload(request: HtmxRequest):
                 except (assessment_exchange.AssessmentFileError, TeamsFileError) as exc:
                     context["errors"] = _upload_errors(exc)
                 else:
-                    pending = assessment_services.upload_pending_create(
-                        user=request.user, kind=kind, team=team, payload=payload
-                    )
+                    pending = upload_pending_create(user=request.user, kind=kind, team=team, payload=payload)
                     context["preview"] = {"kind": kind, "result": result, "data": data, "pending": pending}
                     if team is not None:
                         context["preview"]["new_analysts"] = _upload_new_analysts(request, payload, team)
@@ -236,7 +233,7 @@ def upload(request: HtmxRequest):
 @login_required
 def upload_progress(request: HtmxRequest, pk: int):
     """A load run as a task: the page polls its progress partial until the task is done or failed."""
-    pending = get_object_or_404(PendingImport, pk=pk, user=request.user, kind__in=assessment_services.UPLOAD_KINDS)
+    pending = get_object_or_404(PendingImport, pk=pk, user=request.user, kind__in=UPLOAD_KINDS)
     context = {"pending": pending}
     if request.htmx:
         # 286 tells htmx to stop polling: the load is over.
