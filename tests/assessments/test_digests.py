@@ -184,3 +184,15 @@ def test_a_digest_tells_an_analyst_only_of_rows_she_has_rated(
     login(client, teammate)
     page = client.get(reverse("assessments:notifications")).content.decode()
     assert "E1 × H1" in page and "E2 ×" not in page
+
+
+def test_a_member_removed_before_the_digest_is_due_gets_nothing(lead, analyst, supervisor, team_admin, send_digests):
+    from apps.accounts.services import membership_remove
+
+    _flip(lead, analyst, 1)
+    membership = supervisor.memberships.get(team=lead.team)
+    membership_remove(actor=team_admin, team=lead.team, membership_id=membership.pk, version=membership.version)
+    send_digests()
+    assert not Notification.objects.filter(user=supervisor).exists()
+    assert AlertDigest.objects.get(user=supervisor).sent_at is not None
+    assert Notification.objects.filter(user=team_admin).count() == 1
