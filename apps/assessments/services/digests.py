@@ -24,9 +24,10 @@ def alert_held(alert: Activity) -> bool:
     return bool(settings.NOTIFICATION_DIGEST_MINUTES) and alert.data.get("notify") == "digest"
 
 
+@transaction.atomic
 def digests_hold(*, assessment: Assessment, alerts: list[Activity]) -> None:
     """Add the alerts to each listening member's open digest, opening one (due a window from now) if she has
-    none; inside the snapshot's transaction, under the assessment's row lock."""
+    none; called in the snapshot's transaction, under the assessment's row lock."""
     muted = Follow.objects.filter(assessment=assessment, state=Follow.State.MUTE).values("user_id")
     members = list(assessment.team.members.exclude(pk__in=muted).distinct())
     views = views_of_members(assessment=assessment, users=members)
