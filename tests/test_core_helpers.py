@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.core.keys import key_number
+from apps.assessments.keys import key_number
 from apps.core.ordering import order_moved
 
 

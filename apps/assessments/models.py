@@ -64,20 +64,8 @@ class Assessment(TimeStampedModel):
     # version they scored, so a rescoring is due whenever the latest snapshot is behind.
     content_version = models.PositiveIntegerField(default=1)
     last_change = models.CharField(max_length=200, blank=True)
-    hypothesis_counter = models.PositiveIntegerField(default=0)
-    evidence_counter = models.PositiveIntegerField(default=0)
-    source_counter = models.PositiveIntegerField(default=0)
-    # Counters and the version stamp change on every save; history keeps what an analyst changed.
-    history = HistoricalRecords(
-        excluded_fields=[
-            "content_version",
-            "last_change",
-            "hypothesis_counter",
-            "evidence_counter",
-            "source_counter",
-            "updated_at",
-        ]
-    )
+    # The version stamp changes on every save; history keeps what an analyst changed.
+    history = HistoricalRecords(excluded_fields=["content_version", "last_change", "updated_at"])
     # Set when a team admin archives it: gone from lists, read-only, restorable.
     archived_at = models.DateTimeField(null=True, blank=True)
     # Set when a supervisor records what proved true (ACH's Resolution): read-only until un-resolved, so the
@@ -110,6 +98,21 @@ class Assessment(TimeStampedModel):
     def judged_on(self) -> "datetime.date":
         """The day indicators are judged as of: the as-of date, or today."""
         return self.as_of or timezone.localdate()
+
+
+class KeyCounter(models.Model):
+    """The last number handed out for one kind of key (its prefix: H, E, S, A, IND) in one assessment
+    (apps.assessments.keys); it only goes up, so a deleted item's key is never handed out again."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=10)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "prefix"], name="key_counter_per_prefix")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.prefix}{self.last}"
 
 
 class Hypothesis(TimeStampedModel):

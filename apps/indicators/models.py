@@ -30,13 +30,12 @@ class Likelihood(models.TextChoices):
 
 
 class IndicatorSettings(models.Model):
-    """Per assessment: the team's names for the status steps and the counter behind indicator keys."""
+    """Per assessment: the team's names for the status steps."""
 
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="indicator_settings")
     # Only the renamed steps; the defaults fill the rest.
     status_labels = models.JSONField(default=dict, blank=True)
-    key_counter = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords(excluded_fields=["key_counter"])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "indicator settings"

@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from apps.assessments.keys import key_counter_raise, key_next
 from apps.assessments.models import Activity, Assessment, Evidence, Hypothesis
 from apps.assessments.services import activity_record, assessment_bump, scored_row_delete
-from apps.core.keys import key_next, key_number
 from apps.core.versions import changes_between, version_check
 
 from . import validator
@@ -34,12 +34,6 @@ def _settings(assessment_id: int) -> IndicatorSettings:
     return settings
 
 
-def _next_key(assessment_id: int) -> str:
-    # The caller holds the assessment row lock (taken by assessment_bump), which serialises the counter.
-    settings = _settings(assessment_id)
-    return key_next(IndicatorSettings.objects.filter(pk=settings.pk), counter="key_counter", prefix="IND")
-
-
 def _labels(assessment_id: int) -> dict[str, str]:
     settings = IndicatorSettings.objects.filter(assessment_id=assessment_id).first()
     return settings.labels() if settings else dict(validator.DEFAULT_STATUS_LABELS)
@@ -50,7 +44,7 @@ def indicator_create(*, assessment: Assessment, user, **fields) -> Indicator:
     assessment_bump(assessment_id=assessment.pk, change=f"indicator added by {user}")
     indicator = Indicator(
         assessment=assessment,
-        key=_next_key(assessment.pk),
+        key=key_next(assessment_id=assessment.pk, prefix="IND"),
         order=Indicator.objects.filter(assessment=assessment).count(),
         **{name: value for name, value in fields.items() if name in INDICATOR_FIELDS},
     )
@@ -246,10 +240,8 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
         settings.status_labels = {
             status: label for status, label in labels.items() if label != validator.DEFAULT_STATUS_LABELS[status]
         }
-    numbers = [n for item in items if (n := key_number(item["key"], "IND")) is not None]
-    # A load into an existing assessment adds indicators: the counter never goes back.
-    settings.key_counter = max(settings.key_counter or 0, max(numbers, default=len(items)))
     settings.save()
+    key_counter_raise(assessment_id=assessment.pk, prefix="IND", keys=[item["key"] for item in items])
     indicators = bulk_create_with_history(
         [
             Indicator(

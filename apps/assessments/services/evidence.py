@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from apps.core.keys import key_counter_raise, key_next
 from apps.core.versions import changes_between, version_check
 
 from ..access import assessment_write_check
+from ..keys import key_counter_raise, key_next
 from ..models import Activity, Assessment, Evidence, Hypothesis, priors_validate
 from ..techniques import evidence_columns
 from .activity import activity_record
@@ -44,11 +44,10 @@ def hypothesis_create(
     *, assessment: Assessment, user: User | None, statement: str, key: str | None = None
 ) -> Hypothesis:
     assessment_bump(assessment_id=assessment.pk, change=f"hypothesis added by {user or 'import'}")
-    counter_row = Assessment.objects.filter(pk=assessment.pk)
     if key is None:
-        key = key_next(counter_row, counter="hypothesis_counter", prefix="H")
+        key = key_next(assessment_id=assessment.pk, prefix="H")
     else:
-        key_counter_raise(counter_row, counter="hypothesis_counter", keys=[key], prefix="H")
+        key_counter_raise(assessment_id=assessment.pk, prefix="H", keys=[key])
     order = assessment.hypotheses.count()
     # A new hypothesis breaks explicit priors that summed to 1: fall back to uniform.
     reset = _priors_reset(assessment=assessment, user=user)
@@ -80,8 +79,7 @@ def hypotheses_import(
         Hypothesis,
         default_user=user,
     )
-    counter_row = Assessment.objects.filter(pk=assessment.pk)
-    key_counter_raise(counter_row, counter="hypothesis_counter", keys=[h.key for h in created], prefix="H")
+    key_counter_raise(assessment_id=assessment.pk, prefix="H", keys=[h.key for h in created])
     return {h.key: h for h in created}
 
 
@@ -200,9 +198,7 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
     base_order = Evidence.objects.filter(assessment=assessment).count()
     created, errors = [], {}
     for position, fields in enumerate(items):
-        key = fields.get("key") or key_next(
-            Assessment.objects.filter(pk=assessment.pk), counter="evidence_counter", prefix="E"
-        )
+        key = fields.get("key") or key_next(assessment_id=assessment.pk, prefix="E")
         evidence = Evidence(
             assessment=assessment,
             key=key,
@@ -236,9 +232,7 @@ def evidence_add(*, assessment: Assessment, user: User | None, items: list[dict]
         for name, raw in (fields.get("links") or {}).items():
             columns[name].apply(assessment, evidence, raw, user)
     explicit = [fields["key"] for fields in items if fields.get("key")]
-    key_counter_raise(
-        Assessment.objects.filter(pk=assessment.pk), counter="evidence_counter", keys=explicit, prefix="E"
-    )
+    key_counter_raise(assessment_id=assessment.pk, prefix="E", keys=explicit)
     if len(created) == 1:
         message = f"Evidence {created[0].key} added ({via}): {created[0].summary[:80]}"
     else:

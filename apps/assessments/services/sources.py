@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from apps.core.keys import key_counter_raise, key_next
 from apps.core.versions import changes_between, version_check
 
+from ..keys import key_counter_raise, key_next
 from ..models import Activity, Assessment, Evidence, Source
 from .activity import activity_record
 from .rescoring import assessment_bump
@@ -56,11 +56,10 @@ def source_create(*, assessment: Assessment, user: User | None, key: str | None 
         raise ValidationError({"name": ["Name the source."]})
     if _name_taken(assessment=assessment, name=fields["name"]):
         raise ValidationError({"name": [f"The register already has a source named “{fields['name']}”."]})
-    counter_row = Assessment.objects.filter(pk=assessment.pk)
     if key is None:
-        key = key_next(counter_row, counter="source_counter", prefix="S")
+        key = key_next(assessment_id=assessment.pk, prefix="S")
     else:
-        key_counter_raise(counter_row, counter="source_counter", keys=[key], prefix="S")
+        key_counter_raise(assessment_id=assessment.pk, prefix="S", keys=[key])
     source = Source(assessment=assessment, key=key, **fields)
     source.full_clean(exclude=["assessment"])
     source._history_user = user  # type: ignore[attr-defined]
@@ -246,10 +245,9 @@ def sources_for_origins(*, assessment: Assessment, origins: list[str], user: Use
     if not wanted:
         return {}
     found = {origin_key(s.name): s for s in Source.objects.filter(assessment=assessment)}
-    counter_row = Assessment.objects.filter(pk=assessment.pk)
     for key, name in wanted.items():
         if key not in found:
-            key_new = key_next(counter_row, counter="source_counter", prefix="S")
+            key_new = key_next(assessment_id=assessment.pk, prefix="S")
             source = Source(assessment=assessment, key=key_new, name=name)
             source.full_clean(exclude=["assessment"])
             source._history_user = user  # type: ignore[attr-defined]

@@ -9,9 +9,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from apps.accounts.models import Membership
+from apps.assessments.keys import key_next
 from apps.assessments.models import Activity, Assessment, Hypothesis
 from apps.assessments.services import activity_record, assessment_bump
-from apps.core.keys import key_number
 from apps.core.versions import version_check
 
 from .. import spread
@@ -73,13 +73,6 @@ def _hypotheses_validate(assessment: Assessment, hypotheses) -> list[Hypothesis]
     return hypotheses
 
 
-def _next_key(assessment: Assessment) -> str:
-    # The caller holds the assessment row lock (taken by assessment_bump), so two creates cannot race.
-    keys = Assumption.objects.filter(assessment=assessment).values_list("key", flat=True)
-    numbers = [n for key in keys if (n := key_number(key, "A")) is not None]
-    return f"A{max(numbers, default=0) + 1}"
-
-
 def _value(name: str, value) -> Any:
     """A field value as history and exports record it: usernames for users, keys for hypotheses."""
     if name == "owner":
@@ -111,7 +104,7 @@ def assumption_create(
     order = (Assumption.objects.filter(assessment=assessment).aggregate(m=Max("order"))["m"] or 0) + 1
     assumption = Assumption(
         assessment=assessment,
-        key=_next_key(assessment),
+        key=key_next(assessment_id=assessment.pk, prefix="A"),
         statement=statement,
         rationale=rationale,
         citation=citation,

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from apps.assessments.keys import key_counter_raise
 from apps.assessments.models import Activity, Assessment
 from apps.assessments.services import activity_record, assessment_bump
 
@@ -68,6 +69,7 @@ def assumptions_import(*, assessment: Assessment, items: list[dict], checks: lis
             )
         )
     assumptions = bulk_create_with_history(assumptions, Assumption, default_user=context.user)
+    key_counter_raise(assessment_id=assessment.pk, prefix="A", keys=[a.key for a in assumptions])
     by_key = {a.key: a for a in assumptions}
     # Links the file marks as new since the last check get a later version than the check, so the
     # rescoring after the import flags their assumptions (unless the file's flag already names them).
