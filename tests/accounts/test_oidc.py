@@ -98,8 +98,8 @@ def _sign_in(client, provider, *, email, next_url=None):
     assert start.status_code == 302
     assert start["Location"].startswith(f"{provider.url}/o/authorize/")
     browser = requests.Session()
-    browser.get(f"{provider.url}/login-as/{username}/", params={"email": email}, timeout=10).raise_for_status()
-    answer = browser.get(start["Location"], allow_redirects=False, timeout=10)
+    browser.get(f"{provider.url}/login-as/{username}/", params={"email": email}, timeout=30).raise_for_status()
+    answer = browser.get(start["Location"], allow_redirects=False, timeout=30)
     assert answer.status_code == 302, answer.text
     back = answer.headers["Location"]
     assert back.startswith(CALLBACK)

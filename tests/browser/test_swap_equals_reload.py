@@ -76,7 +76,7 @@ def assert_swap_equals_reload(page, step: str) -> None:
     expected = reloaded(page)
     # The page's own event-driven refreshes may still be arriving: wait for them, then compare.
     with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_function(SAME, arg=expected, timeout=5000)
+        page.wait_for_function(SAME, arg=expected, timeout=20_000)
     for selector, now, reload in zip(REGIONS, regions(page), expected, strict=True):
         assert now == reload, f"after {step!r}, {selector} differs from a reload:\nswapped: {now}\nreload:  {reload}"
 

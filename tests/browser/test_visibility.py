@@ -39,7 +39,7 @@ def test_the_panel_says_it_is_her_view_and_opens_the_row_she_completes(browser_r
         expect(page.locator(f'td.cell[data-e="{evidence[0].pk}"][data-h="{hypothesis.pk}"]')).to_have_text("N")
     # Her ratings are rescored (in-process here); the panel's poll brings her view of the new snapshot.
     expect(page.locator("#view-notice")).to_have_text(
-        "Team view over the 1 items you have rated; 2 hidden until you rate them.", timeout=10_000
+        "Team view over the 1 items you have rated; 2 hidden until you rate them."
     )
     expect(page.locator(f"#ev-{evidence[0].pk}")).not_to_contain_text("diag. shown once you rate the row")
     if os.environ.get("SCREENSHOTS"):

@@ -92,7 +92,11 @@ def test_a_rating_through_node_a_appears_on_the_page_polled_through_node_b(clust
     session = requests.Session()
     _log_in(session, node_a)
     evidence, hypothesis = assessment.evidence.first(), assessment.hypotheses.last()
-    session.get(f"{node_a}/assessments/{assessment.pk}/", timeout=30)
+    # The matrix page as node B serves it, and the token its score panel polls node B with (every 2 s).
+    page = session.get(f"{node_b}/assessments/{assessment.pk}/", timeout=30).text
+    panel = f"{node_b}/assessments/{assessment.pk}/panel/"
+    shown = re.search(r'/panel/\?shown=([^"&]+)"', page).group(1)
+    assert session.get(panel, params={"shown": shown}, timeout=30).status_code == 204
     saved = session.post(
         f"{node_a}/assessments/{assessment.pk}/cells/",
         data={"evidence": evidence.pk, "hypothesis": hypothesis.pk, "value": "II", "view": "mine"},
@@ -100,11 +104,19 @@ def test_a_rating_through_node_a_appears_on_the_page_polled_through_node_b(clust
         timeout=30,
     )
     assert saved.status_code == 200
-    cell = f'data-e="{evidence.pk}" data-h="{hypothesis.pk}">II</td>'
-    wait_for(lambda: cell in session.get(f"{node_b}/assessments/{assessment.pk}/", timeout=30).text, timeout=10)
+    # Node B's very next poll answers with the moved panel (and the scores-changed event that redraws the
+    # matrix), and its matrix page holds the rating: nothing is cached per node.
+    polled = session.get(panel, params={"shown": shown}, timeout=30)
+    assert polled.status_code == 200
+    assert "scores-changed" in polled.headers.get("HX-Trigger", "")
+    cell = re.compile(rf'data-e="{evidence.pk}" data-h="{hypothesis.pk}"[^>]*>II</td>')
+    assert cell.search(session.get(f"{node_b}/assessments/{assessment.pk}/", timeout=30).text)
     version = type(assessment).objects.get(pk=assessment.pk).content_version
-    # A worker of the cluster scores it, as the page's panel poll through node B then shows.
-    wait_for(lambda: ScoreSnapshot.objects.filter(assessment=assessment, version=version).exists(), timeout=60)
+    # A worker of the cluster scores it, and node B's panel then shows the snapshot of that version.
+    wait_for(lambda: ScoreSnapshot.objects.filter(assessment=assessment, version=version).exists(), timeout=90)
+    scored = session.get(panel, params={"shown": shown}, timeout=30)
+    assert scored.status_code == 200
+    assert f"shown={version}-{version}" in scored.text
 
 
 def test_the_api_rate_limit_trips_at_the_configured_count_across_nodes(cluster, members):

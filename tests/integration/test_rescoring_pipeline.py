@@ -44,7 +44,7 @@ def matrix(team, analyst, teammate):
 
 def test_a_task_round_trips_through_the_real_worker(celery_worker_thread, matrix):
     result = tasks.rescore_assessment.delay(matrix.pk)
-    result_version = wait_for(lambda: _scored_to_current(matrix.pk), timeout=30)
+    result_version = wait_for(lambda: _scored_to_current(matrix.pk), timeout=60)
     assert result_version.version == Assessment.objects.get(pk=matrix.pk).content_version
     assert ScoreSnapshot.objects.filter(assessment=matrix).count() >= 1
     assert result.id
@@ -175,7 +175,7 @@ def _queued_messages(app, queue: str) -> int:
 
 
 def _answers(app, prefix: str) -> bool:
-    return any(name.startswith(prefix) for reply in app.control.ping(timeout=0.5) for name in reply)
+    return any(name.startswith(prefix) for reply in app.control.ping(timeout=2) for name in reply)
 
 
 def _stuck_claim(worker_process_factory, real_celery, queue_name, matrix, analyst, settings) -> None:
@@ -263,7 +263,7 @@ def test_a_save_does_not_wait_for_the_scoring_of_an_earlier_version(require_post
         )
         saver.start()
         # Committed while the scoring still runs (the save's own rescoring, in-process here, then waits).
-        wait_for(lambda: Evidence.objects.filter(summary="Saved while scoring").exists(), timeout=10)
+        wait_for(lambda: Evidence.objects.filter(summary="Saved while scoring").exists(), timeout=30)
     finally:
         finish_scoring.set()
         scorer.join(30)
