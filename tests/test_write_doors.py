@@ -203,6 +203,12 @@ def test_the_api_router_serves_the_writes_this_test_knows():
         ("evidence-list", "post"),
         ("evidence-batch", "post"),
         ("evidence-detail", "patch"),
+        ("evidence-duplicate", "post"),
+        ("evidence-duplicate", "delete"),
+        ("evidence-merge", "post"),
+        ("hypothesis-duplicate", "post"),
+        ("hypothesis-duplicate", "delete"),
+        ("hypothesis-merge", "post"),
         ("rating-list", "post"),
         ("indicator-observations", "post"),
     }, f"a new API write: add it here and to the frozen test's payloads: {doors}"
@@ -217,6 +223,9 @@ API_PAYLOAD = {
     "items": [{"summary": "Added while frozen"}],
     "version": 1,
     "ratings": [{"evidence": "E1", "hypothesis": "H1", "value": "CC"}],
+    "of": "E2",
+    "into": "E2",
+    "into_version": 1,
     "status": "met",
     "date": "2026-11-30",
     "source": "Wire",
@@ -240,6 +249,8 @@ def test_every_api_write_refuses_a_frozen_assessment_and_changes_nothing(populat
             known["key"] = frozen.indicators.first().key
         elif name.startswith("evidence"):
             known["key"] = "E1"
+        elif name.startswith("hypothesis"):
+            known["key"] = "H1"
         url = reverse(f"api:{name}", kwargs={k: known[k] for k in kwargs})
         response = getattr(api, method)(url, API_PAYLOAD, format="json")
         assert response.status_code in (403, 404, 409), f"{state}: {method.upper()} {url} → {response.status_code}"

@@ -1,7 +1,13 @@
 from django.conf import settings
 from rest_framework import serializers
 
-from apps.assessments.api.fields import NoUnknownFields, StrictCharField, StrictIntegerField, StrictModelSerializer
+from apps.assessments.api.fields import (
+    ONE_LINE,
+    NoUnknownFields,
+    StrictCharField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
 from apps.assessments.models import Assessment, Evidence, Hypothesis
 from apps.assessments.services import EVIDENCE_FIELDS, HYPOTHESIS_FIELDS
 from apps.assessments.techniques import TECHNIQUES
@@ -178,3 +184,32 @@ class SnapshotBase(SnapshotSummarySerializer):  # type: ignore[valid-type,misc]
 SnapshotSerializer = type(
     "SnapshotSerializer", (SnapshotBase,), {"__module__": __name__, **_technique_fields(detail=True)}
 )
+
+
+class DuplicateMarkInputSerializer(NoUnknownFields, serializers.Serializer):
+    of = StrictCharField(help_text="The key of the item this one duplicates (E2, H3).")
+    note = StrictCharField(
+        required=False, allow_blank=True, max_length=300, validators=[ONE_LINE], help_text="Why, in one line."
+    )
+
+
+class DuplicateMarkSerializer(serializers.Serializer):
+    key = serializers.CharField(source="item.key", help_text="The item marked a duplicate.")
+    of = serializers.CharField(source="of.key", help_text="The item it duplicates: the one a merge keeps.")
+    note = serializers.CharField()
+    marked_by = serializers.CharField(source="marked_by.username", default=None, allow_null=True)
+    marked_at = serializers.DateTimeField()
+
+
+class MergeInputSerializer(NoUnknownFields, serializers.Serializer):
+    """Merge this item (the duplicate) into `into`, which remains; both versions as you read them."""
+
+    into = StrictCharField(help_text="The key of the item that remains.")
+    version = StrictIntegerField(min_value=1, help_text="The version of this item you read; stale: 409.")
+    into_version = StrictIntegerField(min_value=1, help_text="The version of `into` you read; stale: 409.")
+
+
+class MergeConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    key = serializers.CharField(help_text="The item that changed since you read it.")
+    version = serializers.IntegerField(help_text="Its version now.")

@@ -38,3 +38,29 @@ class EvidenceForm(VersionedFormMixin, forms.ModelForm):
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "origin": forms.TextInput(attrs={"placeholder": "e.g. the same informant; blank if independent"}),
         }
+
+
+class DuplicateMarkForm(forms.Form):
+    """Mark an item a duplicate of another of its kind; no `of` clears its mark."""
+
+    of = forms.ModelChoiceField(queryset=Evidence.objects.none(), required=False, label="Duplicate of")
+    note = forms.CharField(max_length=300, required=False, label="Why (optional)")
+
+    def __init__(self, *args, item: Evidence | Hypothesis, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = type(item).objects.filter(assessment_id=item.assessment_id).exclude(pk=item.pk)
+        self.fields["of"].queryset = others.order_by("order", "id")
+        self.fields["of"].label_from_instance = lambda other: other.key
+        self.fields["of"].empty_label = "— not a duplicate —"
+
+
+class MergeForm(forms.Form):
+    """Merge the item into `into`, with the versions of both that the merging admin saw."""
+
+    into = forms.ModelChoiceField(queryset=Evidence.objects.none())
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    into_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, item: Evidence | Hypothesis, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = type(item).objects.filter(assessment_id=item.assessment_id).exclude(pk=item.pk)

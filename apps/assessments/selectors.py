@@ -13,7 +13,17 @@ from simple_history.utils import get_history_model_for_model
 from apps.accounts.models import Role, Team
 
 from .access import writable
-from .models import Activity, Assessment, Evidence, Follow, Hypothesis, Notification, RescoreQueue, ScoreSnapshot
+from .models import (
+    Activity,
+    Assessment,
+    DuplicateMark,
+    Evidence,
+    Follow,
+    Hypothesis,
+    Notification,
+    RescoreQueue,
+    ScoreSnapshot,
+)
 from .techniques import TECHNIQUES
 
 
@@ -274,3 +284,12 @@ def rescoring_delayed(*, assessment: Assessment, pending: bool) -> bool:
     if queue is not None and queue.queued and queue.queued_at is not None:
         requested_at = queue.queued_at
     return timezone.now() - requested_at > RESCORE_GRACE
+
+
+def duplicate_marks(*, assessment_id: int) -> list[DuplicateMark]:
+    """The assessment's marked duplicates with both items and who marked them, in one query."""
+    return list(
+        DuplicateMark.objects.filter(assessment_id=assessment_id).select_related(
+            "evidence", "evidence_of", "hypothesis", "hypothesis_of", "marked_by"
+        )
+    )

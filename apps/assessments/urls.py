@@ -44,4 +44,16 @@ for kind, plural in (("hypothesis", "hypotheses"), ("evidence", "evidence")):
         path(
             f"assessments/<int:pk>/{plural}/<int:item_id>/move/", items.item_move, {"kind": kind}, name=f"{kind}_move"
         ),
+        path(
+            f"assessments/<int:pk>/{plural}/<int:item_id>/duplicate/",
+            items.item_duplicate,
+            {"kind": kind},
+            name=f"{kind}_duplicate",
+        ),
+        path(
+            f"assessments/<int:pk>/{plural}/<int:item_id>/merge/",
+            items.item_merge,
+            {"kind": kind},
+            name=f"{kind}_merge",
+        ),
     ]

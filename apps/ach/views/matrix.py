@@ -25,6 +25,7 @@ from ..display import (
     scores_chart,
 )
 from ..forms import CellForm, PriorsForm
+from ..selectors import rating_conflicts_for
 from .sections import ranking_of
 
 TEMPLATE = "ach/matrix.html"
@@ -104,16 +105,29 @@ def matrix_context(request, assessment, **extra) -> dict:
         "forms": {"hypothesis": HypothesisForm(), "evidence": EvidenceForm()},
         "linchpins_token": linchpins_token(panel.get("results", {})),
         "items_signature": assessment_selectors.items_signature(assessment_id=assessment.pk),
+        "duplicate_marks": assessment_selectors.duplicate_marks(assessment_id=assessment.pk),
+        "to_settle": _to_settle(request, assessment, params),
         "compact": params.compact(len(display.matrix.evidence)),
         **panel,
         **extra,
     }
 
 
+def _to_settle(request, assessment, params: MatrixParams) -> list:
+    """The viewer's own cells a merge left her to settle, on her own matrix only."""
+    if params.view != "mine":
+        return []
+    return rating_conflicts_for(assessment_id=assessment.pk, user_id=request.user.pk)
+
+
 @require_http_methods(["GET"])
 @login_required
 def matrix(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
+    if request.htmx and request.htmx.target == "to-settle":
+        params = _params(request, assessment)
+        context = {"assessment": assessment, "params": params, "to_settle": _to_settle(request, assessment, params)}
+        return render(request, f"{TEMPLATE}#to-settle", context)
     if request.htmx and request.htmx.target == "score-rows":
         return _score_rows(request, assessment)
     if request.htmx and request.htmx.target == "linchpins":

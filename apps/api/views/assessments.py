@@ -17,14 +17,19 @@ from apps.assessments.origins import origin_key
 from apps.assessments.services import (
     VersionConflict,
     assessment_create,
+    duplicate_mark,
+    duplicate_unmark,
     evidence_add,
     evidence_update,
     hypothesis_create,
+    items_merge,
 )
 
 from ..serializers import (
     AssessmentInputSerializer,
     AssessmentSerializer,
+    DuplicateMarkInputSerializer,
+    DuplicateMarkSerializer,
     EvidenceBatchResultSerializer,
     EvidenceBatchSerializer,
     EvidenceFilterSerializer,
@@ -33,6 +38,8 @@ from ..serializers import (
     EvidenceUpdateSerializer,
     HypothesisInputSerializer,
     HypothesisSerializer,
+    MergeConflictSerializer,
+    MergeInputSerializer,
     VersionConflictSerializer,
 )
 
@@ -82,11 +89,87 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return memberships[0].team
 
 
-class HypothesisViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class DuplicatesMixin:
+    """Duplicates of the viewset's items: mark one (analysts and team admins), clear its mark, merge it into
+    another (team admins), through the same services as the pages."""
+
+    model: type[Evidence] | type[Hypothesis]
+    item_serializer: type
+
+    def _other(self, key: str):
+        other = self.model.objects.filter(assessment=self.assessment, key=key).first()  # type: ignore[attr-defined]
+        if other is None:
+            raise ValidationError({"into" if self.action == "merge" else "of": [f"No item with key {key}."]})  # type: ignore[attr-defined]
+        return other
+
+    @extend_schema(
+        request=DuplicateMarkInputSerializer, responses={201: DuplicateMarkSerializer, 204: None}, methods=["POST"]
+    )
+    @extend_schema(request=None, responses={204: None}, methods=["DELETE"])
+    @action(detail=True, methods=["post", "delete"])
+    def duplicate(self, request, assessment_pk: int, key: str):
+        """POST marks this item a duplicate of `of` (replacing its mark); DELETE clears its mark."""
+        item = self.get_object()  # type: ignore[attr-defined]
+        try:
+            if request.method == "DELETE":
+                duplicate_unmark(item=item, user=request.user)
+                return Response(status=status.HTTP_204_NO_CONTENT)
+            serializer = DuplicateMarkInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            mark = duplicate_mark(item=item, of=self._other(data["of"]), user=request.user, note=data.get("note", ""))
+        except DjangoValidationError as exc:
+            raise ValidationError(validation_detail(exc)) from exc
+        return Response(DuplicateMarkSerializer(mark).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def merge(self, request, assessment_pk: int, key: str):
+        """Merge this item into `into` (team admins): `into` remains and is answered; this one is gone. Each
+        analyst's ratings reconcile (her differing ones listed to her alone on her matrix); comments and links
+        move; the feed records it; a rescoring follows."""
+        item = self.get_object()  # type: ignore[attr-defined]
+        serializer = MergeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            kept = items_merge(
+                kept=self._other(data["into"]),
+                duplicate=item,
+                user=request.user,
+                kept_version=data["into_version"],
+                duplicate_version=data["version"],
+            )
+        except VersionConflict as exc:
+            current = exc.current
+            return Response(
+                {
+                    "detail": f"{current.key} changed since you read it: read both again before merging.",  # type: ignore[attr-defined]
+                    "key": current.key,  # type: ignore[attr-defined]
+                    "version": current.version,  # type: ignore[attr-defined]
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(validation_detail(exc)) from exc
+        return Response(self.item_serializer(kept).data)
+
+
+def _merge_schema(item_serializer: type) -> dict:
+    return {
+        "merge": extend_schema(
+            request=MergeInputSerializer, responses={200: item_serializer, 409: MergeConflictSerializer}
+        )
+    }
+
+
+@extend_schema_view(**_merge_schema(HypothesisSerializer))
+class HypothesisViewSet(DuplicatesMixin, AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """The hypotheses in order; analysts and team admins add new ones."""
 
     serializer_class = HypothesisSerializer
     queryset = Hypothesis.objects.none()
+    model = Hypothesis
+    item_serializer = HypothesisSerializer
     lookup_field = "key"
     pagination_class = None
 
@@ -107,10 +190,12 @@ class HypothesisViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.Retrieve
         return Response(HypothesisSerializer(hypothesis).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(list=extend_schema(parameters=[EvidenceFilterSerializer]))
-class EvidenceViewSet(AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+@extend_schema_view(list=extend_schema(parameters=[EvidenceFilterSerializer]), **_merge_schema(EvidenceSerializer))
+class EvidenceViewSet(DuplicatesMixin, AssessmentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     serializer_class = EvidenceSerializer
     queryset = Evidence.objects.none()
+    model = Evidence
+    item_serializer = EvidenceSerializer
     lookup_field = "key"
 
     def get_queryset(self):

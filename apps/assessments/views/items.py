@@ -18,15 +18,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from apps.core.htmx import form_error_add, form_submit
+from apps.core.htmx import error_response, form_error_add, form_errors, form_submit
 from apps.core.ordering import order_moved
 from apps.core.types import HtmxRequest
 from apps.core.versions import VersionConflict, conflict_show
 
 from .. import services
 from ..access import assessment_for_user
-from ..forms import EvidenceForm, HypothesisForm
-from ..models import Evidence, Hypothesis
+from ..forms import DuplicateMarkForm, EvidenceForm, HypothesisForm, MergeForm
+from ..models import DuplicateMark, Evidence, Hypothesis
 
 TEMPLATE = "assessments/items.html"
 # The htmx event every region showing hypotheses or evidence listens for (hx-trigger="items-changed from:body").
@@ -112,8 +112,24 @@ def item_edit(request: HtmxRequest, pk: int, item_id: int, kind: str):
             form_error_add(form, exc)
         else:
             return items_response(request, assessment)
-    context = {"assessment": assessment, "form": form, "item": item, "kind": kind, "current": current}
+    context = {
+        "assessment": assessment,
+        "form": form,
+        "item": item,
+        "kind": kind,
+        "current": current,
+        "duplicate_form": _duplicate_form(item),
+    }
     return render(request, f"{TEMPLATE}#item-edit", context)
+
+
+def _duplicate_form(item) -> DuplicateMarkForm:
+    mark = DuplicateMark.objects.filter(**{_kind_field(item): item}).first()
+    return DuplicateMarkForm(item=item, initial={"of": mark.of if mark else None, "note": mark.note if mark else ""})
+
+
+def _kind_field(item) -> str:
+    return "evidence" if isinstance(item, Evidence) else "hypothesis"
 
 
 @require_POST
@@ -134,4 +150,53 @@ def item_move(request: HtmxRequest, pk: int, item_id: int, kind: str):
         raise Http404
     ordered = order_moved(ids, item_id, request.POST.get("direction"))
     KINDS[kind].reorder(assessment=assessment, user=request.user, ordered_ids=ordered)
+    return items_response(request, assessment)
+
+
+@require_POST
+@login_required
+def item_duplicate(request: HtmxRequest, pk: int, item_id: int, kind: str):
+    """Mark the item a duplicate of another of its kind; with none chosen, clear its mark."""
+    assessment = assessment_for_user(request.user, pk, write=True)
+    item = get_object_or_404(KINDS[kind].model, pk=item_id, assessment=assessment)
+    form = DuplicateMarkForm(request.POST, item=item)
+
+    def mark(data: dict) -> None:
+        if data["of"] is None:
+            services.duplicate_unmark(item=item, user=request.user)
+        else:
+            services.duplicate_mark(item=item, of=data["of"], user=request.user, note=data["note"])
+
+    if form_submit(form, mark):
+        return items_response(request, assessment)
+    context = {"assessment": assessment, "item": item, "kind": kind, "duplicate_form": form}
+    return render(request, f"{TEMPLATE}#duplicate-form", context)
+
+
+@require_POST
+@login_required
+def item_merge(request: HtmxRequest, pk: int, item_id: int, kind: str):
+    """A team admin merges the item into another: one remains (services.items_merge); analysts get 403."""
+    assessment = assessment_for_user(request.user, pk, write=True)
+    item = get_object_or_404(KINDS[kind].model, pk=item_id, assessment=assessment)
+    form = MergeForm(request.POST, item=item)
+    if not form.is_valid():
+        return error_response(request, form_errors(form))
+    try:
+        services.items_merge(
+            kept=form.cleaned_data["into"],
+            duplicate=item,
+            user=request.user,
+            kept_version=form.cleaned_data["into_version"],
+            duplicate_version=form.cleaned_data["version"],
+        )
+    except VersionConflict as exc:
+        changed = exc.current.key  # type: ignore[attr-defined]
+        return error_response(
+            request,
+            [f"Someone else saved this pair ({changed}) after you opened the page: reload it and check both first."],
+            status=409,
+        )
+    except ValidationError as exc:
+        return error_response(request, exc.messages)
     return items_response(request, assessment)
