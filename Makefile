@@ -15,7 +15,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-under-load bench load cluster backup restore lint install migrate demo worker python docs docs-build
+.PHONY: run test test-under-load bench load capacity cluster backup restore lint install migrate demo worker python docs docs-build
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -141,3 +141,8 @@ staticfiles/staticfiles.json: uv.lock $(shell find static -type f)
 # LOAD_NODES=2 runs them against `make cluster`'s nodes behind HAProxy.
 load: install staticfiles/staticfiles.json
 	$(PY) bench/load.py
+
+# The CPU of one rating, matrix page, panel poll and snapshot (web, database, worker), measured against gunicorn
+# and a worker (bench/capacity.py; CAPACITY_DATABASE_URL, CAPACITY_BROKER_URL, CAPACITY_CACHE_URL).
+capacity: install staticfiles/staticfiles.json
+	$(PY) bench/capacity.py
