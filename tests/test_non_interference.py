@@ -101,6 +101,7 @@ VARIANTS = {
         ("", "matrix"),
         ("", "score-rows"),
         ("", "linchpins"),
+        ("", "to-settle"),
     ],
     "ach:judgments": [("", None), ("", "judgment-scores"), ("", "judgments")],
     "key_assumptions:check": [("", None), ("?sort=manual", None), ("", "assumptions")],
@@ -304,6 +305,8 @@ def build(world_name: str, people: dict, capture) -> dict:
     thread = step(
         lambda: thread_start(assessment=assessment, user=people["sam"], body="Source?", evidence_id=ekeys["E1"].pk)
     )
+    # A marked duplicate: the matrix lists it (and a team admin's merge would reconcile bob's hidden ratings).
+    step(lambda: services.duplicate_mark(item=ekeys["E4"], of=ekeys["E3"], user=alice, note="One source"))
     # Resolved last: the post-mortem is a door too (its misleading items and computed scores).
     step(
         lambda: assessment_resolve(
