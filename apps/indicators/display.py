@@ -29,6 +29,8 @@ class Row:
     band_label: str
     cells: list[dict]
     against: list[str]
+    # False when no hypothesis expects a negative indication: `against` then names those it costs most.
+    against_expected: bool = True
     sparkline: dict | None = None
 
 
@@ -62,8 +64,23 @@ def _cells(board: Board, result: validator.IndicatorAssessment) -> list[dict]:
     return cells
 
 
+def _counts_most_against(result: validator.IndicatorAssessment) -> list[str]:
+    """The hypotheses a negative indication costs most: every one pays ln(1 - L), the likeliest the most."""
+    rated = {key: value for key, value in result.team.items() if value is not None}
+    if not rated:
+        return []
+    top = max(rated.values())
+    return [key for key, value in rated.items() if value == top]
+
+
 def row_of(board: Board, indicator: Indicator, result: validator.IndicatorAssessment, *, sparkline=False) -> Row:
     labels = board.labels
+    if not result.negative:
+        against, against_expected = [], True
+    elif result.expected_by:
+        against, against_expected = result.expected_by, True
+    else:
+        against, against_expected = _counts_most_against(result), False
     return Row(
         indicator=indicator,
         result=result,
@@ -73,7 +90,8 @@ def row_of(board: Board, indicator: Indicator, result: validator.IndicatorAssess
         trend_text=TREND_TEXT[result.trend],
         band_label=validator.BAND_LABELS[result.band],
         cells=_cells(board, result),
-        against=result.expected_by if result.negative else [],
+        against=against,
+        against_expected=against_expected,
         sparkline=status_chart([(o.date, o.status) for o in indicator.observations.all()], labels=labels, compact=True)
         if sparkline
         else None,

@@ -104,6 +104,28 @@ def test_the_snapshot_and_the_board_judge_as_of_the_assessments_date(client, dat
 
 
 @pytest.mark.django_db
+def test_a_negative_no_hypothesis_expects_names_the_ones_it_costs_most(client, assessment, analyst):
+    # Unlikely under H1, highly unlikely under the others: not seeing it costs every hypothesis ln(1 - L),
+    # H1 the most (ln 0.75 against ln 0.95 with the default map), though none expects it.
+    indicator = make_indicator(assessment, analyst, review_cadence_days=90)
+    for hypothesis, likelihood in zip(
+        assessment.hypotheses.order_by("order"), ["unlikely", "highly_unlikely", "highly_unlikely"], strict=True
+    ):
+        services.validation_set(
+            indicator=indicator, analyst=analyst, hypothesis_id=hypothesis.pk, likelihood=likelihood
+        )
+    for on, status in OBSERVATIONS[:2]:
+        services.observation_add(indicator=indicator, user=analyst, status=status, source="Wire", on=on)
+    assessment_services.assessment_as_of_set(assessment=assessment, user=analyst, as_of=date(2013, 8, 1))
+    client.force_login(analyst)
+    board = client.get(reverse("indicators:board", args=[assessment.pk])).content.decode()
+    detail = client.get(reverse("indicators:detail", args=[assessment.pk, indicator.pk])).content.decode()
+    assert "no hypothesis expects it; it counts most against H1, the likeliest to see it" in board
+    assert "counts against each a little, most against H1" in detail
+    assert "none expects it" not in board + detail
+
+
+@pytest.mark.django_db
 def test_a_future_or_malformed_as_of_date_is_refused_and_changes_nothing(client, dated, analyst):
     client.force_login(analyst)
     for raw in ("2999-01-01", "mid-2013"):
