@@ -1,4 +1,4 @@
-"""`make capacity`: the CPU one rating, one matrix page, one panel poll and one snapshot cost, measured.
+"""`make capacity`: the CPU one rating, one matrix page, one poll and one snapshot cost, measured.
 
 Seeds a fresh database as `make load` does (12 hypotheses × 200 evidence × 10 analysts; CAPACITY_DATABASE_URL,
 default satwb_capacity), starts gunicorn with the production settings (config/gunicorn.conf.py) and, for the
@@ -11,11 +11,12 @@ and the CPU time (user + system) of the processes serving it is read before and 
 - the PostgreSQL backends connected to the seeded database (all but the measuring client's own), read from
   /proc through psutil (run as root or as the PostgreSQL user; otherwise that column is left out).
 
-Phases: panel polls answered 204 (the open page's every-2-s poll), matrix pages (the first block), ratings
-(no worker yet: the one rescoring they enqueue waits in the broker), then snapshots: the worker is started,
-catches up, and each step rates a cell and waits until the snapshot of that version is stored; the rating's
-own cost (the previous phase) is subtracted. The last line (CPU per operation: web + database + worker) is
-`capacity: rating <ms> ms, matrix page <ms> ms, poll <ms> ms, snapshot <ms> ms`
+Phases: panel polls and judgment-score polls answered 204 (the open page's two every-2-s polls), matrix
+pages (the first block), ratings (no worker yet: the one rescoring they enqueue waits in the broker), then
+snapshots: the worker is started, catches up, and each step rates a cell and waits until the snapshot of
+that version is stored; the rating's own cost (the previous phase) is subtracted. The last line (CPU per
+operation: web + database + worker) is
+`capacity: rating <ms> ms, matrix page <ms> ms, poll <ms> ms, judgments poll <ms> ms, snapshot <ms> ms`
 
 It touches nothing it did not create (its database, dropped afterwards, and the keys of its two Redis
 databases, which it refuses when they hold keys already), like `make load`, whose helpers it uses.
@@ -46,6 +47,7 @@ RATINGS = load._positive_int("CAPACITY_RATINGS", 200)
 SNAPSHOTS = load._positive_int("CAPACITY_SNAPSHOTS", 20)
 LABELS = ["CC", "C", "N", "I", "II", "NA"]
 SHOWN = re.compile(r"panel/\?shown=([^\"&]+)")
+JUDGMENTS_SHOWN = re.compile(r"judgments/\?shown=([^\"&]+)")
 CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
@@ -105,6 +107,14 @@ class Meter:
                 continue
             total += times.user + times.system
         return total
+
+    def memory(self) -> dict[str, float]:
+        """Resident MB of each gunicorn worker and of the worker's pool process (the largest of each)."""
+        sizes = {}
+        for kind, root in (("web", self.web), ("worker", self.worker)):
+            children = root.children(recursive=True) if root else []
+            sizes[kind] = max((p.memory_info().rss / 2**20 for p in children), default=0.0)
+        return sizes
 
     def read(self) -> dict[str, float]:
         return {"web": self._tree(self.web), "worker": self._tree(self.worker), "database": self.database()}
@@ -180,6 +190,17 @@ def measure(url: str, web: subprocess.Popen, env: dict, name: str, plan: dict, w
             raise RuntimeError("a poll with the current token was not answered 204")
     results["poll"] = spent(before, meter.read(), POLLS)
 
+    # The page's other poller: the judgment panels' scores, every 2 s too.
+    judgments = f"{client.base}judgments/"
+    loaded = client.get(judgments, headers=client.htmx).text
+    scores = {**client.htmx, "HX-Target": "judgment-scores"}
+    shown = JUDGMENTS_SHOWN.search(loaded).group(1)
+    before = meter.read()
+    for _ in range(POLLS):
+        if client.get(judgments, params={"shown": shown}, headers=scores).status_code != 204:
+            raise RuntimeError("a judgments poll with the current token was not answered 204")
+    results["judgments poll"] = spent(before, meter.read(), POLLS)
+
     before = meter.read()
     for _ in range(PAGES):
         client.get(client.base)
@@ -210,6 +231,7 @@ def measure(url: str, web: subprocess.Popen, env: dict, name: str, plan: dict, w
             version = versions()[0]
             wait_for(lambda v=version: versions()[1] >= v, 60, f"no snapshot of version {version}")
         after = meter.read()
+        memory = meter.memory()
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
@@ -223,6 +245,9 @@ def measure(url: str, web: subprocess.Popen, env: dict, name: str, plan: dict, w
     if not meter.database_readable:
         print("The PostgreSQL backends' CPU could not be read (run as root or as the postgres user): left out.")
     meter.db.close()
+    print(
+        f"resident memory: a gunicorn worker {memory['web']:.0f} MB, the Celery pool process {memory['worker']:.0f} MB"
+    )
     return results
 
 
@@ -278,7 +303,8 @@ def main() -> int:
     print(f"load average {os.getloadavg()[0]:.1f} (1 min) at the end")
     print(
         f"capacity: rating {totals['rating']:.1f} ms, matrix page {totals['matrix page']:.1f} ms, "
-        f"poll {totals['poll']:.1f} ms, snapshot {totals['snapshot']:.1f} ms"
+        f"poll {totals['poll']:.1f} ms, judgments poll {totals['judgments poll']:.1f} ms, "
+        f"snapshot {totals['snapshot']:.1f} ms"
     )
     return 0
 

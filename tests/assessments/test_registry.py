@@ -39,13 +39,13 @@ def test_the_tab_bar_is_drawn_in_one_place():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("page", ["ach:matrix", "key_assumptions:check", "indicators:board"])
+@pytest.mark.parametrize("page", ["ach:matrix", "key_assumptions:check", "indicators:board", "quality:register"])
 def test_every_techniques_tab_comes_from_the_registry(client, analyst, assessment, page):
     client.force_login(analyst)
     html = client.get(reverse(page, args=[assessment.pk])).content.decode()
     nav = html.split('aria-label="Assessment sections"')[1].split("</nav>")[0]
     expected = [(reverse(url_name, args=[assessment.pk]), label) for _, label, url_name in technique_tabs()]
-    assert [name for name, _, _ in technique_tabs()] == ["ach", "key_assumptions", "indicators"]
+    assert [name for name, _, _ in technique_tabs()] == ["ach", "key_assumptions", "indicators", "quality"]
     assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)[: len(expected)] == expected
 
 
