@@ -115,6 +115,7 @@ bench: install
 	$(PY) bench/bench_rescoring.py
 	$(PY) bench/bench_xlsx_bomb.py
 	$(PY) bench/bench_quality.py
+	$(PY) bench/bench_import_errors.py
 
 # Web nodes and Celery workers (a beat per node, one sends) behind HAProxy on PORT, on DATABASE_URL,
 # CELERY_BROKER_URL and CACHE_URL (ops/cluster.py; CLUSTER_NODES, CLUSTER_WORKERS, default 2 and 2).

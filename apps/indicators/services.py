@@ -215,7 +215,8 @@ def status_labels_validate(labels: dict[str, str]) -> dict[str, str]:
 @transaction.atomic
 def status_labels_set(*, assessment: Assessment, user, labels: dict[str, str]) -> dict[str, str]:
     cleaned = status_labels_validate(labels)
-    if cleaned == {**validator.DEFAULT_STATUS_LABELS, **_settings(assessment.pk).status_labels}:
+    # Read, not created: saving the steps unchanged writes nothing.
+    if cleaned == _labels(assessment.pk):
         return cleaned
     # Labels appear in the warnings the rescoring writes, so they are part of the scored content.
     assessment_bump(assessment_id=assessment.pk, change="indicator status steps renamed")

@@ -2,7 +2,6 @@
 
 import copy
 import json
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -62,9 +61,8 @@ def test_an_import_with_145k_invalid_items_lists_the_first_100_problems_and_the_
     data = copy.deepcopy(GOOD)
     data["evidence"] = [{"key": "E1", "summary": "", "credibility": "x", "relevance": "high"}] * 145_000
     client.force_login(analyst)
-    started = time.process_time()
+    # How long it takes (target: under 10 s of CPU) is bench/bench_import_errors.py's, in `make bench`.
     response = _import(client, json.dumps(data, separators=(",", ":")).encode())
-    assert time.process_time() - started < 10
     body = response.content.decode()
     assert response.status_code == 400
     assert body.count("<li>") == 101
@@ -77,7 +75,7 @@ def test_a_nul_byte_in_a_review_comment_is_refused(client, supervisor, assessmen
     response = client.post(
         reverse("assessments:review", args=[assessment.pk]), {"action": "comment", "comment": "a\x00b"}
     )
-    assert response.status_code in (302, 400)
+    assert response.status_code == 302  # back to the board, where the refusal is the message shown
     assert not Activity.objects.filter(kind=Activity.Kind.REVIEW).exists()
 
 
@@ -96,21 +94,17 @@ def test_evidence_form_refuses_an_overlong_summary_naming_the_field(client, anal
 def _tabular(content: bytes, filename: str):
     from apps.assessments.tabular import evidence_file_parse
 
-    started = time.process_time()
-    parsed = evidence_file_parse(content=content, filename=filename)
-    return parsed, time.process_time() - started
+    return evidence_file_parse(content=content, filename=filename)
 
 
 @pytest.mark.parametrize(("rows", "message"), [(500_000, "unpacks to too much data"), (150_000, "Too many rows")])
-def test_an_xlsx_decompression_bomb_is_refused_within_the_budget(rows, message):
-    # bench/bench_xlsx_bomb.py measures the 5 M-row bomb of the report (time and peak memory); CPU time
-    # here, so that other processes on a busy machine do not count.
+def test_an_xlsx_decompression_bomb_is_refused(rows, message):
+    # How fast, and in how much memory (target: 5 s, 200 MB), is bench/bench_xlsx_bomb.py's, in `make bench`.
     from bench.xlsx_bomb import xlsx_bomb
 
-    parsed, seconds = _tabular(xlsx_bomb(rows), "bomb.xlsx")
+    parsed = _tabular(xlsx_bomb(rows), "bomb.xlsx")
     assert not parsed.items
     assert any(message in error for error in parsed.file_errors), parsed.file_errors
-    assert seconds < 5
 
 
 @pytest.mark.parametrize(
@@ -122,12 +116,12 @@ def test_an_xlsx_decompression_bomb_is_refused_within_the_budget(rows, message):
     ],
 )
 def test_an_oversized_or_nul_csv_cell_is_a_file_error(content, message):
-    parsed, _ = _tabular(content, "e.csv")
+    parsed = _tabular(content, "e.csv")
     assert any(message in error for error in parsed.file_errors), parsed.file_errors
 
 
 def test_a_summary_over_its_limit_is_a_row_error_naming_the_field():
-    parsed, _ = _tabular(b"summary\n" + b"x" * 5001 + b"\n", "e.csv")
+    parsed = _tabular(b"summary\n" + b"x" * 5001 + b"\n", "e.csv")
     assert "summary" in parsed.row_errors[1][0] and "at most 5000 characters" in parsed.row_errors[1][0]
 
 
@@ -135,7 +129,7 @@ def test_a_csv_cell_over_128_kb_through_the_page_is_a_clear_error(client, analys
     client.force_login(analyst)
     upload = SimpleUploadedFile("e.csv", b'summary\n"' + b"x" * 140_000 + b'"\n', content_type="text/csv")
     response = client.post(reverse("assessments:evidence_import", args=[assessment.pk]), {"file": upload})
-    assert response.status_code in (200, 400)
+    assert response.status_code == 200  # the import page again, with the file's problem
     assert "longer than 10000 characters" in response.content.decode()
 
 
