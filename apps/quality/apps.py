@@ -6,10 +6,10 @@ class QualityConfig(AppConfig):
     verbose_name = "Quality of Information Check"
 
     def ready(self) -> None:
-        from apps.assessments.techniques import Technique, technique_register
+        from apps.assessments.techniques import Part, Surface, Technique, technique_register
         from apps.assessments.visibility import Rule, rule_register
 
-        from . import exchange, results
+        from . import exchange, results, surfaces
 
         technique_register(
             Technique(
@@ -22,6 +22,10 @@ class QualityConfig(AppConfig):
                 update_section=exchange.update_section,
                 export_section=exchange.export_section,
                 nav=("Sources", "quality:register"),
+                review_board=Surface(
+                    data=surfaces.board_data, parts=(Part("quality/board_flags.html", place="left", order=30),)
+                ),
+                report=Surface(data=surfaces.report_data, parts=(Part("quality/report.html", order=55),)),
             )
         )
         rule_register(

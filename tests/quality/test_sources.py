@@ -251,3 +251,17 @@ def test_an_analyst_with_rows_to_rate_sees_no_dependence_from_teammates_ratings(
     assert "without-leader" not in body and "reversed-leader" not in body
     body = login(client, teammate).get(f"/assessments/{assessment.pk}/sources/").content.decode()
     assert "without-leader" in body
+
+
+def test_the_review_board_and_the_report_carry_the_register(client, team, analyst, supervisor):
+    from django.urls import reverse
+
+    assessment = _matrix(team, analyst, ["CC II", "C I"], e1={"origin": "Agent X"}, e2={"origin": "Agent X"})
+    source = Source.objects.get(assessment=assessment)
+    services.source_update(source=source, user=analyst, expected_version=source.version, grade="E")
+    services.snapshot_compute(assessment_id=assessment.pk)
+    login(client, supervisor)
+    report = client.get(reverse("reviews:report", args=[assessment.pk])).content.decode()
+    assert 'id="report-sources"' in report and "Agent X" in report and "E1, E2" in report
+    board = client.get(reverse("reviews:board", args=[assessment.pk])).content.decode()
+    assert 'id="review-sources"' in board
