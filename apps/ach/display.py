@@ -131,13 +131,22 @@ def _row_html(row: dict, cells: list[str], *, edit_url: str | None, comments: st
         )
         if part
     )
+    # A retracted source's item stays listed, struck through: no score counts it (apps.assessments.grading).
+    retracted = bool(evidence.source_entry_id and evidence.source_entry.retracted_on)
     badges = (
-        ('<span class="badge">not diagnostic</span>' if row["not_diagnostic"] else "")
+        ('<span class="badge danger">source retracted: counts in no score</span>' if retracted else "")
+        + ('<span class="badge">not diagnostic</span>' if row["not_diagnostic"] else "")
         + ('<span class="badge warn">linchpin</span>' if row["linchpin"] else "")
         + comments
     )
     classes = " ".join(
-        name for name, present in (("linchpin", row["linchpin"]), ("not-diagnostic", row["not_diagnostic"])) if present
+        name
+        for name, present in (
+            ("linchpin", row["linchpin"]),
+            ("not-diagnostic", row["not_diagnostic"]),
+            ("retracted", retracted),
+        )
+        if present
     )
     key = escape(evidence.key)
     edit = ""

@@ -187,7 +187,7 @@ def matrix_row_get(*, assessment: Assessment, evidence_id: int) -> Matrix:
     Three queries and O(analysts × hypotheses) work, whatever the size of the rest of the matrix.
     """
     hypotheses = list(Hypothesis.objects.filter(assessment=assessment).order_by("order", "id"))
-    evidence = list(Evidence.objects.filter(assessment=assessment, pk=evidence_id))
+    evidence = list(Evidence.objects.filter(assessment=assessment, pk=evidence_id).select_related("source_entry"))
     rows = list(
         Rating.objects.filter(assessment=assessment, evidence_id=evidence_id).values_list(
             "analyst_id", "analyst__username", "hypothesis_id", "value"
