@@ -9,7 +9,8 @@ and the CPU time (user + system) of the processes serving it is read before and 
 - gunicorn's master and workers (psutil),
 - the Celery worker and its pool process,
 - the PostgreSQL backends connected to the seeded database (all but the measuring client's own), read from
-  /proc through psutil (run as root or as the PostgreSQL user; otherwise that column is left out).
+  /proc through psutil every 20 ms, so that a connection closed meanwhile still counts (run as root or as
+  the PostgreSQL user; otherwise that column is left out).
 
 Phases: panel polls and judgment-score polls answered 204 (the open page's two every-2-s polls), matrix
 pages (the first block), ratings (no worker yet: the one rescoring they enqueue waits in the broker), then
@@ -28,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -72,8 +74,10 @@ class Meter:
         self.db = psycopg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username, dbname=name)
         self.db.autocommit = True
         self.own_backend = self.db.execute("SELECT pg_backend_pid()").fetchone()[0]
-        self.backends: dict[int, psutil.Process] = {}
+        self.backends: dict[int, float] = {}
         self.database_readable = True
+        self.stopped = threading.Event()
+        threading.Thread(target=self._database_sample, daemon=True).start()
 
     def _tree(self, root: psutil.Process | None) -> float:
         if root is None:
@@ -84,29 +88,27 @@ class Meter:
             return 0.0
         return sum(cpu_seconds(p) for p in members)
 
-    def database(self) -> float:
-        pids = [
-            row[0]
-            for row in self.db.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> %s", [self.name, self.own_backend]
-            )
-        ]
-        total = 0.0
-        for pid in pids:
-            if pid not in self.backends:
+    def _database_sample(self) -> None:
+        """Every 20 ms, the CPU of each backend of the database: a backend whose connection closes between
+        two reads (a Celery task's, say) keeps the CPU it was last seen with."""
+        postmaster = psutil.Process(self.own_backend).parent()
+        title = f" {self.name} "
+        while not self.stopped.wait(0.02):
+            for backend in postmaster.children():
+                if backend.pid == self.own_backend:
+                    continue
                 try:
-                    self.backends[pid] = psutil.Process(pid)
+                    if title not in " ".join(backend.cmdline()) + " ":
+                        continue
+                    self.backends[backend.pid] = cpu_seconds(backend)
+                except psutil.AccessDenied:
+                    self.database_readable = False
                 except psutil.NoSuchProcess:
                     continue
-            try:
-                times = self.backends[pid].cpu_times()
-            except psutil.AccessDenied:
-                self.database_readable = False
-                continue
-            except psutil.NoSuchProcess:
-                continue
-            total += times.user + times.system
-        return total
+
+    def database(self) -> float:
+        time.sleep(0.1)  # one more sample of every backend
+        return sum(self.backends.values())
 
     def memory(self) -> dict[str, float]:
         """Resident MB of each gunicorn worker and of the worker's pool process (the largest of each)."""
@@ -244,6 +246,7 @@ def measure(url: str, web: subprocess.Popen, env: dict, name: str, plan: dict, w
     }
     if not meter.database_readable:
         print("The PostgreSQL backends' CPU could not be read (run as root or as the postgres user): left out.")
+    meter.stopped.set()
     meter.db.close()
     print(
         f"resident memory: a gunicorn worker {memory['web']:.0f} MB, the Celery pool process {memory['worker']:.0f} MB"
