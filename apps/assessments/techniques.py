@@ -157,6 +157,9 @@ class Technique:
     # snapshot's page (given its results section): HTML from render_to_string, so already escaped.
     history_section: Callable[[Any, list[Any]], str] = lambda request, snapshots: ""
     snapshot_section: Callable[[Any, Results], str] = lambda request, results: ""
+    # What of the technique rests on these evidence items (their keys), one line each ("assumption A2 drew
+    # support from E5"): a source's retraction alerts name them (apps/quality).
+    cites: Callable[[Any, list[str]], list[str]] = lambda assessment, evidence_keys: []
     # The shared surfaces (see the module's docstring).
     review_board: Surface | None = None
     report: Surface | None = None

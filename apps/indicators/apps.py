@@ -17,7 +17,7 @@ class IndicatorsConfig(AppConfig):
         )
         from apps.assessments.visibility import Rule, rule_register
 
-        from . import api, exchange, results, services, surfaces
+        from . import api, exchange, results, selectors, services, surfaces
 
         technique_register(
             Technique(
@@ -30,6 +30,7 @@ class IndicatorsConfig(AppConfig):
                 update_section=exchange.update_section,
                 export_section=exchange.export_section,
                 nav=("Indicators", "indicators:board"),
+                cites=selectors.observations_citing,
                 review_board=Surface(
                     data=surfaces.board_data,
                     parts=(Part("indicators/board_at_threshold.html", place="left", order=30),),

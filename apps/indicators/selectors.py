@@ -82,3 +82,13 @@ def ach_leader(snapshot: ScoreSnapshot | None, view=None) -> str | None:
         return None
     results = snapshot.results if view is None else results_for(view=view, snapshot=snapshot)
     return (results.get("ach") or {}).get("leader_by_posterior")
+
+
+def observations_citing(assessment, evidence_keys: list[str]) -> list[str]:
+    """The indicators' observations that cite these items, one line each (a retracted source's alert)."""
+    rows = (
+        Observation.objects.filter(indicator__assessment=assessment, evidence__key__in=evidence_keys)
+        .order_by("indicator__key", "date", "id")
+        .values_list("indicator__key", "date", "evidence__key")
+    )
+    return [f"{ikey}'s observation of {date:%-d %b %Y} cites {ekey}" for ikey, date, ekey in rows]

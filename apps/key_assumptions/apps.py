@@ -34,6 +34,7 @@ class KeyAssumptionsConfig(AppConfig):
                 export_section=exchange.export_section,
                 redact_section=exchange.redact_section,
                 nav=("Key assumptions", "key_assumptions:check"),
+                cites=selectors.assumptions_citing,
                 review_board=Surface(
                     data=surfaces.board_data,
                     parts=(Part("key_assumptions/board_uncertainties.html", place="left", order=20),),

@@ -174,3 +174,17 @@ def assumptions_judged(assessment_id: int, user_id: int) -> tuple[dict[int, str]
         if judged_it:
             judged.add(pk)
     return keys, judged
+
+
+def assumptions_citing(assessment, evidence_keys: list[str]) -> list[str]:
+    """The assumptions these items support, one line each (a retracted source's alert names them)."""
+    supported: dict[str, list[str]] = {}
+    for akey, ekey in (
+        EvidenceLink.objects.filter(
+            assumption__assessment=assessment, relation="supports", evidence__key__in=evidence_keys
+        )
+        .order_by("assumption__order", "assumption_id", "evidence__order")
+        .values_list("assumption__key", "evidence__key")
+    ):
+        supported.setdefault(akey, []).append(ekey)
+    return [f"assumption {akey} drew support from {', '.join(ekeys)}" for akey, ekeys in supported.items()]

@@ -87,7 +87,7 @@ def _linchpins(ach: dict) -> set[str]:
 
 def effects_apply(assessment, results: dict, snapshot: dict, previous: dict | None) -> list[dict]:
     """What a retraction (or its undoing) changed in the team's answer: the leaders and the linchpins, and
-    what the other techniques rest on among its items (their ``cites`` hook, when they register one)."""
+    what the other techniques rest on among its items (each technique's ``cites``)."""
     retracted, restored = _changed((previous or {}).get("quality"), results)
     if not retracted and not restored:
         return []
@@ -126,12 +126,7 @@ def effects_apply(assessment, results: dict, snapshot: dict, previous: dict | No
 def _citations(assessment, items: list[str]) -> list[str]:
     from apps.assessments.techniques import TECHNIQUES
 
-    lines = []
-    for technique in TECHNIQUES.values():
-        cites = getattr(technique, "cites", None)
-        if cites is not None and items:
-            lines.extend(cites(assessment, items))
-    return lines
+    return [line for technique in TECHNIQUES.values() if items for line in technique.cites(assessment, items)]
 
 
 def alert_visible(alert: dict, view) -> bool:

@@ -1,5 +1,7 @@
 """Graded sources in the posterior, retraction, the register's doors (tests/conftest.py personas)."""
 
+import datetime
+
 import numpy as np
 import pytest
 
@@ -265,3 +267,41 @@ def test_the_review_board_and_the_report_carry_the_register(client, team, analys
     assert 'id="report-sources"' in report and "Agent X" in report and "E1, E2" in report
     board = client.get(reverse("reviews:board", args=[assessment.pk])).content.decode()
     assert 'id="review-sources"' in board
+
+
+def test_a_retraction_alert_names_the_assumptions_and_observations_resting_on_its_items(team, analyst):
+    from apps.indicators.services import indicator_create, observation_add
+    from apps.key_assumptions.services import assumption_create, evidence_link_set
+
+    assessment = _matrix(team, analyst, ["CC II", "C I"], e1={"origin": "Agent X"})
+    e1 = assessment.evidence.get(key="E1")
+    assumption = assumption_create(
+        assessment=assessment, user=analyst, statement="Borders stay closed", confidence="caveats", impact="high"
+    )
+    evidence_link_set(assumption=assumption, evidence=e1, relation="supports", user=analyst)
+    indicator = indicator_create(
+        assessment=assessment,
+        user=analyst,
+        statement="Cross-border raids",
+        category="activity",
+        collection="Liaison",
+        citation="",
+        review_cadence_days=90,
+        threshold="emerging",
+    )
+    observation_add(
+        indicator=indicator,
+        user=analyst,
+        status="emerging",
+        source="Wire",
+        on=datetime.date(2013, 5, 1),
+        evidence_id=e1.pk,
+    )
+    services.snapshot_compute(assessment_id=assessment.pk)
+    source = Source.objects.get(assessment=assessment)
+    services.source_retract(source=source, user=analyst, reason="fabricator", expected_version=source.version)
+    snapshot = services.snapshot_compute(assessment_id=assessment.pk)
+    effect = next(a for a in snapshot.alerts if a["code"] == "source_effect:S1")
+    assert "leader by posterior" in effect["message"]
+    assert "assumption A1 drew support from E1" in effect["message"]
+    assert "IND1's observation of 1 May 2013 cites E1" in effect["message"]
