@@ -26,6 +26,17 @@ BODIES = {
     ("evidence-detail", "patch"): {"version": 1, "summary": "Edited"},
     ("rating-list", "post"): {"ratings": [{"evidence": "E1", "hypothesis": "H1", "value": "CC"}]},
     ("indicator-observations", "post"): {"status": "emerging", "source": "Field report"},
+    ("evidence-duplicate", "post"): {"of": "E2", "note": "Same wire story"},
+    ("evidence-duplicate", "delete"): None,
+    ("evidence-merge", "post"): {"into": "E2", "version": 1, "into_version": 1},
+    ("hypothesis-duplicate", "post"): {"of": "H2"},
+    ("hypothesis-duplicate", "delete"): None,
+    ("hypothesis-merge", "post"): {"into": "H2", "version": 1, "into_version": 1},
+}
+# An analyst's answer where it is not 201 (a POST) or 200: clearing a mark is 204; merging is a team admin's.
+ANALYST_STATUS = {
+    **{(f"{kind}-duplicate", "delete"): 204 for kind in ("evidence", "hypothesis")},
+    **{(f"{kind}-merge", "post"): 403 for kind in ("evidence", "hypothesis")},
 }
 
 
@@ -114,7 +125,8 @@ def test_outsider_gets_404_and_nothing_changes(name, method, world, outsider):
 @pytest.mark.parametrize(("name", "method"), ENDPOINTS)
 def test_analyst_may_read_and_write(name, method, world, analyst):
     response = _call(client_for(analyst), name, method, world)
-    assert response.status_code == (201 if method == "post" and name != "rating-list" else 200), response.content
+    expected = ANALYST_STATUS.get((name, method), 201 if method == "post" and name != "rating-list" else 200)
+    assert response.status_code == expected, response.content
 
 
 @pytest.mark.parametrize(("name", "method"), ENDPOINTS)
