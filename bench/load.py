@@ -6,13 +6,13 @@ and beat) under honcho on a free loopback port, and runs locust headless in a se
 LOAD_USERS analysts (default 50) for LOAD_SECONDS (default 45). Then it checks every rating and evidence
 item the server acknowledged against the database, waits for the worker to catch up and compares the
 final snapshot with a fresh synchronous recomputation. With LOAD_NODES=N (N > 1) it starts ops/cluster.py's
-N web nodes and N workers behind HAProxy instead (the rate-limit cache in LOAD_CACHE_URL, default Redis
-db 7). The last line is parsed by other tools:
+N web nodes and N workers behind HAProxy instead. The cache (rate-limit counters, each analyst's view of
+the scores) is LOAD_CACHE_URL, default Redis db 7, whatever the node count. The last line is parsed by other tools:
 `load: <users> users, <r> req/s, rating p95 <ms> ms, matrix p95 <ms> ms, snapshot p95 <ms> ms, errors <n>, lost <n>`
 
-It touches nothing it did not create: it refuses a Redis database that holds keys already, and afterwards
-removes the keys it created, its database and its temporary folder (LOAD_KEEP=1 keeps the database and the
-folder, as does a failed run, whose logs are there).
+It touches nothing it did not create: it refuses a broker or cache Redis database that holds keys already,
+and afterwards removes the keys it created in both, its database and its temporary folder (LOAD_KEEP=1
+keeps the database and the folder, as does a failed run, whose logs are there).
 """
 
 import json
@@ -42,14 +42,16 @@ SECONDS = _positive_int("LOAD_SECONDS", 45)
 DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satwb_load")
 BROKER_URL = os.environ.get("LOAD_BROKER_URL", "redis://127.0.0.1:6379/6")
 KEEP = os.environ.get("LOAD_KEEP", "") == "1"
-# LOAD_NODES > 1: ops/cluster.py's nodes and as many workers behind HAProxy, the cache in LOAD_CACHE_URL.
+# LOAD_NODES > 1: ops/cluster.py's nodes and as many workers behind HAProxy.
 NODES = _positive_int("LOAD_NODES", 1)
+# Named, never left to the settings' default (the broker's next database), so that it is checked and cleaned.
 CACHE_URL = os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/7")
 HYPOTHESES, EVIDENCE, ANALYSTS = 12, 200, 10
 
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["CELERY_BROKER_URL"] = BROKER_URL
+os.environ["CACHE_URL"] = CACHE_URL
 import benchdb  # noqa: E402 - reads the environment set above
 
 ROOT = benchdb.ROOT
@@ -144,6 +146,7 @@ def server_env(data_dir: str) -> dict:
         DJANGO_SETTINGS_MODULE="config.settings.base",
         DATABASE_URL=DATABASE_URL,
         CELERY_BROKER_URL=BROKER_URL,
+        CACHE_URL=CACHE_URL,
         CELERY_TASK_ALWAYS_EAGER="false",
         DEBUG="false",
         ALLOWED_HOSTS="127.0.0.1",
@@ -232,9 +235,9 @@ def snapshot_matches(assessment_id: int) -> tuple[bool, str]:
 def main() -> int:
     started = time.monotonic()
     name = urlparse(DATABASE_URL).path.lstrip("/")
-    refusal = redis_refuse_if_used(BROKER_URL) or (NODES > 1 and redis_refuse_if_used(CACHE_URL))
-    if refusal:
-        print(refusal)
+    refusals = [r for r in map(redis_refuse_if_used, dict.fromkeys((BROKER_URL, CACHE_URL))) if r]
+    if refusals:
+        print("\n".join(refusals))
         return 2
     print(f"Seeding {name}: {HYPOTHESES} hypotheses × {EVIDENCE} evidence × {ANALYSTS} analysts, {USERS} sessions…")
     benchdb.setup(name=name)
@@ -249,7 +252,7 @@ def main() -> int:
             shutil.rmtree(work)
         else:
             print(f"kept the run's logs and records in {work}")
-        for used in [BROKER_URL] + ([CACHE_URL] if NODES > 1 else []):
+        for used in (BROKER_URL, CACHE_URL):
             print(f"removed the {redis_remove_ours(used)} Redis keys this run created in {used}")
         if KEEP:
             print(f"kept the database {name} (LOAD_KEEP=1)")
