@@ -1,5 +1,8 @@
+from typing import Any
+
 from django import forms
 
+from apps.assessments.grading import DEFAULT_GRADING
 from apps.core.dates import IsoDateField
 
 from . import scoring
@@ -95,21 +98,36 @@ def _above_zero(value: float) -> None:
 
 
 class ReliabilityForm(forms.Form):
-    """The credibility and relevance factors of r(e), each in (0, 1]."""
+    """The credibility and relevance factors of r(e), and the grade factors that take the credibility
+    factor's place for a graded source's items (apps.assessments.grading), each in (0, 1]."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for kind in scoring.DEFAULT_RELIABILITY:
             for level in scoring.LEVELS:
                 self.fields[f"{kind}_{level}"] = _factor_field(f"{kind.capitalize()} {level}")
+        for scale, factors in DEFAULT_GRADING.items():
+            for grade in factors:
+                self.fields[f"grades_{scale}_{grade}"] = _factor_field(f"{scale.capitalize()} grade {grade}")
 
     @staticmethod
     def initial_from(reliability: dict) -> dict[str, float]:
         checked = scoring.reliability_checked(reliability)
-        return {f"{kind}_{level}": checked[kind][level] for kind in checked for level in checked[kind]}
+        initial = {
+            f"{kind}_{level}": checked[kind][level] for kind in scoring.DEFAULT_RELIABILITY for level in scoring.LEVELS
+        }
+        for scale, factors in checked["grades"].items():
+            initial.update({f"grades_{scale}_{grade}": value for grade, value in factors.items()})
+        return initial
 
-    def reliability(self) -> dict[str, dict[str, float]]:
+    def reliability(self) -> dict[str, Any]:
         return {
-            kind: {level: self.cleaned_data[f"{kind}_{level}"] for level in scoring.LEVELS}
-            for kind in scoring.DEFAULT_RELIABILITY
+            **{
+                kind: {level: self.cleaned_data[f"{kind}_{level}"] for level in scoring.LEVELS}
+                for kind in scoring.DEFAULT_RELIABILITY
+            },
+            "grades": {
+                scale: {grade: self.cleaned_data[f"grades_{scale}_{grade}"] for grade in factors}
+                for scale, factors in DEFAULT_GRADING.items()
+            },
         }

@@ -1,7 +1,8 @@
 """Evidence from CSV and XLSX files: the columns, parsing and row-by-row validation.
 
 Columns (header row required, names case-insensitive, order free): summary (required), source,
-citation, date (YYYY-MM-DD), type, credibility (low|medium|high), relevance (low|medium|high), origin.
+citation, date (YYYY-MM-DD), type, credibility (low|medium|high), relevance (low|medium|high), origin (the
+name of its source in the register; a new name adds an ungraded source), information (its credibility, 1–6).
 Blank credibility or relevance means medium; blank type means report. Techniques may add optional
 columns (Key Assumptions: `challenges`, `supports`); their cells travel in each item's "links".
 """
@@ -18,7 +19,7 @@ from apps.core.dates import IsoDateField
 from .models import Evidence
 from .techniques import evidence_columns
 
-COLUMNS = ["summary", "source", "citation", "date", "type", "credibility", "relevance", "origin"]
+COLUMNS = ["summary", "source", "citation", "date", "type", "credibility", "relevance", "origin", "information"]
 REQUIRED = {"summary"}
 MAX_ROWS = 5000
 # Every field's own limit is lower (Evidence.summary: 5,000); a longer cell is refused before the forms run.

@@ -305,3 +305,39 @@ def test_a_retraction_alert_names_the_assumptions_and_observations_resting_on_it
     assert "leader by posterior" in effect["message"]
     assert "assumption A1 drew support from E1" in effect["message"]
     assert "IND1's observation of 1 May 2013 cites E1" in effect["message"]
+
+
+def test_the_grade_factors_are_set_beside_the_reliability_factors_and_exported(client, team, analyst):
+    from django.urls import reverse
+
+    from apps.ach.forms import ReliabilityForm
+
+    assessment = _matrix(team, analyst, ["CC II"], e1={"origin": "Agent X", "information": 2})
+    data = {name: value for name, value in ReliabilityForm.initial_from({}).items()}
+    data["grades_source_B"] = 0.6
+    login(client, analyst).post(reverse("ach:reliability", args=[assessment.pk]), data)
+    assessment.refresh_from_db()
+    assert assessment.reliability["grades"]["source"]["B"] == 0.6
+    assert assessment.reliability["credibility"]["medium"] == 0.7
+    assert assessment_export(assessment=assessment)["reliability"]["grades"]["source"]["B"] == 0.6
+    data["grades_information_6"] = 0
+    response = client.post(reverse("ach:reliability", args=[assessment.pk]), data)
+    assert "above 0" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.reliability["grades"]["information"]["6"] == 0.7
+
+
+def test_a_csv_upload_names_the_source_by_origin_and_grades_the_information(team, analyst):
+    from apps.assessments.tabular import evidence_file_parse
+
+    assessment = _matrix(team, analyst, ["CC II"], e1={"origin": "Agent X"})
+    parsed = evidence_file_parse(
+        content=b"summary,origin,information\nSeen in Gao,agent x,2\nHeard in Kidal,Wire,\n",
+        filename="items.csv",
+        assessment=assessment,
+    )
+    assert parsed.ok, parsed.row_errors
+    services.evidence_add(assessment=assessment, user=analyst, items=parsed.items, via="CSV")
+    gao, kidal = assessment.evidence.get(summary="Seen in Gao"), assessment.evidence.get(summary="Heard in Kidal")
+    assert (gao.source_entry.key, gao.origin, gao.information) == ("S1", "Agent X", 2)
+    assert (kidal.source_entry.name, kidal.information) == ("Wire", None)
