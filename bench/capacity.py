@@ -246,6 +246,14 @@ def measure(url: str, web: subprocess.Popen, env: dict, name: str, plan: dict, w
     }
     if not meter.database_readable:
         print("The PostgreSQL backends' CPU could not be read (run as root or as the postgres user): left out.")
+    stored = meter.db.execute(
+        "SELECT avg(pg_column_size(results)), avg(octet_length(results::text)) FROM assessments_scoresnapshot "
+        "WHERE assessment_id = %s",
+        [assessment],
+    ).fetchone()
+    print(
+        f"a snapshot's results: {stored[1] / 1024:.0f} KB of JSON, {stored[0] / 1024:.0f} KB stored (TOAST-compressed)"
+    )
     meter.stopped.set()
     meter.db.close()
     print(
