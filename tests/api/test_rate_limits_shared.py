@@ -33,7 +33,7 @@ def _get(url: str, headers: dict | None = None, *, attempts: int = 5) -> int:
     request = urllib.request.Request(url, headers=headers or {})
     for _ in range(attempts):
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=60) as response:
                 return response.status
         except urllib.error.HTTPError as exc:
             return exc.code

@@ -23,7 +23,7 @@ def _free_port() -> int:
 
 def _healthy(port: int) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
             return response.status == 200
     except OSError:
         return False
@@ -76,7 +76,7 @@ def process_set(require_postgres, require_broker, tmp_path):
         return children if ready else None
 
     try:
-        children = wait_for(everything_up, timeout=60, interval=0.5, describe=lambda: "the set never came up")
+        children = wait_for(everything_up, timeout=120, interval=0.5, describe=lambda: "the set never came up")
         yield honcho, port, children
     finally:
         survivors = [p for p in parent.children(recursive=True)] if honcho.poll() is None else []
