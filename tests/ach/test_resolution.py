@@ -10,20 +10,17 @@ from apps.ach import services
 from apps.ach.models import Rating, Statement
 from apps.ach.postmortem import calibration_for_user, calibration_get
 from apps.assessments.models import Activity, Assessment
-from apps.comments import services as comment_services
-from apps.indicators import services as indicator_services
-from apps.key_assumptions import services as kac_services
 from tests import factories
 from tests.assessments.test_freeze import (
     ALLOWED_WHILE_FROZEN,
     HTMX,
     PAYLOAD,
+    READ_ONLY,
     assessment_patterns,
     database_state,
     ids_for,
+    rows_fill,
 )
-from tests.indicators.conftest import make_indicator
-from tests.key_assumptions.conftest import make_assumption
 
 pytestmark = pytest.mark.django_db
 
@@ -52,15 +49,7 @@ def _rate(assessment, analyst, cells: dict[tuple[int, int], str]) -> None:
 @pytest.fixture
 def resolved_assessment(assessment, analyst, team_admin):
     """Every kind of row a URL can name, then resolved (as a draft: resolving alone freezes it)."""
-    assumption = make_assumption(assessment, analyst, confidence="unsupported")
-    evidence = assessment.evidence.first()
-    kac_services.evidence_link_set(assumption=assumption, evidence=evidence, relation="supports", user=analyst)
-    kac_services.requirement_create(assumption=assumption, user=analyst, need="More", due=None)
-    indicator = make_indicator(assessment, analyst)
-    indicator_services.observation_add(
-        indicator=indicator, user=analyst, status="emerging", source="Wire", on=dt.date(2026, 1, 1)
-    )
-    comment_services.thread_start(assessment=assessment, user=team_admin, body="Why?", evidence_id=evidence.pk)
+    rows_fill(assessment, analyst, team_admin)
     _rate(assessment, analyst, {(0, 0): "C", (0, 1): "II"})
     services.assessment_resolve(
         assessment=assessment,
@@ -89,7 +78,8 @@ def test_every_write_endpoint_refuses_a_resolved_assessment_and_changes_nothing(
                 continue
             for headers in ({}, HTMX):
                 response = client.post(url, {**PAYLOAD, "action": action}, **headers)
-                assert response.status_code in (403, 405), f"POST {url} {action} answered {response.status_code}"
+                expected = 405 if name in READ_ONLY else 403
+                assert response.status_code == expected, f"POST {url} {action} answered {response.status_code}"
                 tried.append((name, response.status_code))
     assert database_state() == before
     refused = {name for name, status in tried if status == 403}

@@ -36,17 +36,6 @@ def test_the_board_shows_the_indicators_by_hypothesis_and_the_grabo_rule(client,
     assert "Grabo" in page
 
 
-def test_the_outsider_gets_404_for_every_indicator_page_and_write(client, outsider, assessment, indicator):
-    client.force_login(outsider)
-    assert client.get(reverse("indicators:board", args=[assessment.pk])).status_code == 404
-    assert client.get(_url("detail", indicator)).status_code == 404
-    assert client.post(_url("observation_add", indicator), _observation(), **HTMX).status_code == 404
-    assert client.post(_url("validation_set", indicator), {"hypothesis": 1, "likelihood": "likely"}).status_code == 404
-    assert client.post(reverse("indicators:create", args=[assessment.pk]), {"statement": "x"}).status_code == 404
-    assert not Observation.objects.exists()
-    assert Indicator.objects.count() == 1
-
-
 def test_an_indicator_of_another_assessment_is_404_under_this_one(client, analyst, team, assessment, indicator):
     from tests import factories
 

@@ -124,12 +124,6 @@ def test_only_supervisors_open_the_review_view(client, assessment, request, pers
     assert not ReviewMark.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["report", "report_pdf"])
-def test_outsider_gets_404_from_the_report(client, assessment, outsider, name):
-    login(client, outsider)
-    assert client.get(reverse(f"reviews:{name}", args=[assessment.pk])).status_code == 404
-
-
 @pytest.mark.parametrize("persona", ["analyst", "teammate", "supervisor"])
 def test_every_member_reads_the_report(client, assessment, request, persona):
     login(client, request.getfixturevalue(persona))
