@@ -132,7 +132,7 @@ def _row_html(row: dict, cells: list[str], *, edit_url: str | None, comments: st
         if part
     )
     # A retracted source's item stays listed, struck through: no score counts it (apps.assessments.grading).
-    retracted = bool(evidence.source_entry_id and evidence.source_entry.retracted_on)
+    retracted = evidence.retracted_on is not None
     badges = (
         ('<span class="badge danger">source retracted: counts in no score</span>' if retracted else "")
         + ('<span class="badge">not diagnostic</span>' if row["not_diagnostic"] else "")
@@ -377,7 +377,7 @@ def matrix_display(
     re-scores the matrix. ``hidden``: evidence ids of the rows whose figures the viewer may not see yet
     (apps.assessments.visibility); they sort and filter as rows nobody has rated.
     """
-    matrix = matrix_frame_get(assessment=assessment)
+    matrix = matrix_frame_get(assessment=assessment, for_page=True)
     if params.sort == "diagnosticity" or params.hide_non_diagnostic:
         # Sorting or filtering by diagnosticity needs every row's ratings.
         matrix_ratings_load(matrix)
@@ -447,7 +447,7 @@ def linchpins_token(results: dict) -> str:
 
 def matrix_scores_display(*, assessment, user, membership, params: MatrixParams, results: dict) -> MatrixDisplay:
     """The score rows and the linchpin list without any row: what a new snapshot changes beside the rows."""
-    matrix = matrix_frame_get(assessment=assessment)
+    matrix = matrix_frame_get(assessment=assessment, for_page=True)
     # The analysts without their ratings: the subject (whose scores the rows show) is one of them.
     matrix_ratings_load(matrix, rows=[])
     blank = np.zeros((len(matrix.evidence), len(matrix.hypotheses)), dtype=np.int8)

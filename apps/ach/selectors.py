@@ -70,6 +70,42 @@ class EvidenceRow(NamedTuple):
 
 
 def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
+class EvidenceLine(NamedTuple):
+    """An evidence item as the matrix page shows it: a page lists hundreds, too many for model instances."""
+
+    pk: int
+    key: str
+    summary: str
+    source: str
+    citation: str
+    origin: str
+    date: Any
+    credibility: str
+    relevance: str
+    information: int | None
+    source_entry_id: int | None
+    grade: str | None
+    retracted_on: Any
+
+
+# The columns of EvidenceLine, in its order.
+_LINE_COLUMNS = (
+    "id",
+    "key",
+    "summary",
+    "source",
+    "citation",
+    "origin",
+    "date",
+    "credibility",
+    "relevance",
+    "information",
+    "source_entry_id",
+    "source_entry__grade",
+    "source_entry__retracted_on",
+)
+
+
     """Load the whole matrix in four queries, whatever its size.
 
     for_scoring=True loads only the evidence columns the scores need, as plain rows. The matrix page, which
@@ -80,11 +116,12 @@ def matrix_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
     return matrix
 
 
-def matrix_frame_get(*, assessment: Assessment, for_scoring: bool = False) -> Matrix:
+def matrix_frame_get(*, assessment: Assessment, for_scoring: bool = False, for_page: bool = False) -> Matrix:
     """The hypotheses, the evidence and what scoring needs of each item, without any ratings yet.
 
     Scoring leaves out the items of retracted sources, as if they did not exist; the page lists them.
     """
+    for_page=True loads the evidence as the matrix page shows it (EvidenceLine rows, not model instances).
     hypotheses = list(Hypothesis.objects.filter(assessment=assessment).order_by("order", "id"))
     evidence_query = Evidence.objects.filter(assessment=assessment).order_by("order", "id")
     evidence: list[Any]
@@ -106,6 +143,9 @@ def matrix_frame_get(*, assessment: Assessment, for_scoring: bool = False) -> Ma
         left_out = len(rows) - len(evidence)
         sources = [(e.source_id, e.grade or "", e.information) for e in evidence]
     else:
+    elif for_page:
+        evidence = [EvidenceLine(*row) for row in evidence_query.values_list(*_LINE_COLUMNS)]
+        sources = [(e.source_entry_id, e.grade or "", e.information) for e in evidence]
         evidence = list(evidence_query.select_related("source_entry"))
         sources = [(e.source_entry_id, e.source_entry.grade if e.source_entry else "", e.information) for e in evidence]
     weight_of, reliability_of = {}, {}
@@ -187,7 +227,10 @@ def matrix_row_get(*, assessment: Assessment, evidence_id: int) -> Matrix:
     Three queries and O(analysts × hypotheses) work, whatever the size of the rest of the matrix.
     """
     hypotheses = list(Hypothesis.objects.filter(assessment=assessment).order_by("order", "id"))
-    evidence = list(Evidence.objects.filter(assessment=assessment, pk=evidence_id).select_related("source_entry"))
+    evidence = [
+        EvidenceLine(*row)
+        for row in Evidence.objects.filter(assessment=assessment, pk=evidence_id).values_list(*_LINE_COLUMNS)
+    ]
     rows = list(
         Rating.objects.filter(assessment=assessment, evidence_id=evidence_id).values_list(
             "analyst_id", "analyst__username", "hypothesis_id", "value"
