@@ -108,7 +108,10 @@ class ReliabilityForm(forms.Form):
                 self.fields[f"{kind}_{level}"] = _factor_field(f"{kind.capitalize()} {level}")
         for scale, factors in DEFAULT_GRADING.items():
             for grade in factors:
-                self.fields[f"grades_{scale}_{grade}"] = _factor_field(f"{scale.capitalize()} grade {grade}")
+                field = _factor_field(f"{scale.capitalize()} grade {grade}")
+                # Left blank, a grade factor takes its default (apps.assessments.grading).
+                field.required = False
+                self.fields[f"grades_{scale}_{grade}"] = field
 
     @staticmethod
     def initial_from(reliability: dict) -> dict[str, float]:
@@ -127,7 +130,11 @@ class ReliabilityForm(forms.Form):
                 for kind in scoring.DEFAULT_RELIABILITY
             },
             "grades": {
-                scale: {grade: self.cleaned_data[f"grades_{scale}_{grade}"] for grade in factors}
+                scale: {
+                    grade: self.cleaned_data[f"grades_{scale}_{grade}"]
+                    for grade in factors
+                    if self.cleaned_data.get(f"grades_{scale}_{grade}") is not None
+                }
                 for scale, factors in DEFAULT_GRADING.items()
             },
         }

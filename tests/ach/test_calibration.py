@@ -43,7 +43,8 @@ def _import(data, team):
 
 def test_export_carries_origins_reliability_and_sensitivity_with_the_discounted_dependent_posterior(team):
     exported = assessment_export(assessment=_import(TWO, team))
-    assert [e["origin"] for e in exported["evidence"]] == ["Informant X", " informant  x", ""]
+    # One source in the register for both spellings, named as first written (docs/techniques/quality.md).
+    assert [e["origin"] for e in exported["evidence"]] == ["Informant X", "Informant X", ""]
     assert exported["reliability"]["credibility"] == {"low": 0.5, "medium": 0.7, "high": 0.9}
     # Alice: p = .9 × .8 + .05 = .77 and .9 × .2 + .05 = .23 on both items of one origin, each counted ½:
     # H1 = .77 / (.77 + .23) = .77, 4 cells. Bob: .23, 2 cells. Team = (4 × .77 + 2 × .23) / 6 = .59.

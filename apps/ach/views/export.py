@@ -45,6 +45,7 @@ def export_table(request: HtmxRequest, pk: int, fmt: str):
             e.credibility,
             e.relevance,
             e.origin,
+            e.information or "",
             round(float(matrix.weights[i]), 4),
             _rounded(computed["evidence_metrics"][e.key]["diagnosticity"]),
             *[(computed["cells"][e.key][k]["consensus"] or "") if revealed[i] else "" for k in hkeys],
