@@ -193,11 +193,11 @@ def test_matrix_marks_commented_cells_and_rows_for_the_supervisor(client, assess
     login(client, supervisor)
     html = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": "team"}).content.decode()
     evidence, hypothesis = _cell(assessment)
-    assert f'commented comment-open" tabindex="0" data-e="{evidence.pk}" data-h="{hypothesis.pk}"' in html
+    assert f'commented comment-open" tabindex="-1" data-e="{evidence.pk}" data-h="{hypothesis.pk}"' in html
     assert "</svg> 1</a>" in html
     services.thread_resolve(thread=cell_thread, user=supervisor, resolved=True)
     html = client.get(reverse("ach:matrix", args=[assessment.pk]), {"view": "team"}).content.decode()
-    assert f'commented" tabindex="0" data-e="{evidence.pk}"' in html and "comment-resolved" in html
+    assert f'commented" tabindex="-1" data-e="{evidence.pk}"' in html and "comment-resolved" in html
 
 
 def test_rating_the_last_cell_of_a_row_returns_that_row_alone_with_its_comment_markers(
@@ -218,5 +218,5 @@ def test_rating_the_last_cell_of_a_row_returns_that_row_alone_with_its_comment_m
     )
     body = full.content.decode()
     assert body.count('<tr id="ev-') == 1 and full["HX-Retarget"] == f"#ev-{evidence.pk}"
-    assert f'commented comment-open" tabindex="0" data-e="{evidence.pk}" data-h="{hypothesis.pk}"' in body
+    assert f'commented comment-open" tabindex="-1" data-e="{evidence.pk}" data-h="{hypothesis.pk}"' in body
     assert "</svg> 1</a>" in body
