@@ -12,6 +12,7 @@
 
   // The roving cell, by coordinates: a swap replaces the element, not the place in the grid.
   let active = null;
+  let inGrid = false; // the keyboard user is in the grid (focus last went to a cell, not elsewhere)
   function cellAt(e, h) { return document.querySelector(`#matrix-table td.cell[data-e="${e}"][data-h="${h}"]`); }
   function rove(cell) {
     document.querySelectorAll('#matrix-table td.cell[tabindex="0"]').forEach((other) => {
@@ -27,6 +28,10 @@
     const kept = table.querySelector('td.cell[tabindex="0"]');
     const cell = (active && cellAt(active.e, active.h)) || kept || table.querySelector("td.cell");
     if (cell && cell !== kept) rove(cell);
+    // Swaps overlap on a busy page (the row, the panel, a teammate's new item redrawing the matrix): when
+    // one of them took the focused cell away and none gave it back, focus is on the body; return it.
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (cell && inGrid && lost) cell.focus({ preventScroll: true });
   }
   document.addEventListener("DOMContentLoaded", roveRestore);
   document.addEventListener("htmx:afterSettle", roveRestore);
@@ -99,6 +104,11 @@
   document.addEventListener("focusin", (evt) => {
     const cell = evt.target.closest && evt.target.closest("td.cell");
     if (cell) { rove(cell); showPicker(cell); }
+    inGrid = Boolean(cell);
+  });
+  // A click outside the grid leaves it even where nothing takes focus.
+  document.addEventListener("mousedown", (evt) => {
+    if (!(evt.target.closest && evt.target.closest("td.cell, #cell-picker"))) inGrid = false;
   });
   document.addEventListener("click", (evt) => {
     const button = evt.target.closest && evt.target.closest("#cell-picker button");
