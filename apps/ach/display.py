@@ -1,15 +1,16 @@
 """What the matrix page shows: rows, cells and score rows for one view of the matrix."""
 
 import functools
+import math
 import zlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from html import escape  # Django's escape is this one behind a lazy-string wrapper: a page escapes ~1,000 texts
 from typing import NamedTuple
 
 import numpy as np
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from apps.comments.selectors import Markers, markers_for
@@ -83,10 +84,6 @@ class MatrixDisplay:
 BLOCK_ROWS = 100
 # In a near-tie every item can be a linchpin: the page lists the first few (the rows carry the badge).
 LINCHPINS_LISTED = 10
-
-
-def _cell_label(code: int) -> str:
-    return scoring.RATING_LABELS[int(code)]
 
 
 @functools.cache
@@ -170,7 +167,6 @@ def _row_html(row: dict, cells: list[str], *, edit_url: str | None, comments: st
 
 
 def _cell_html(
-    *,
     evidence_id: int,
     hypothesis_id: int,
     name: str,
@@ -276,38 +272,49 @@ def _rows_html(
     cell_threads_by_row: dict[int, list[bool]] = {}
     for (evidence_id, _hypothesis_id), open_ in markers.cells.items():
         cell_threads_by_row.setdefault(evidence_id, []).append(open_)
+    # The block's figures in one pass over its rows: per-row numpy calls cost more than the arithmetic.
+    indices = list(indices)
+    block_codes = subject.codes[indices].tolist()
+    block_spread = disagreement[indices].tolist()
+    block_bands = (
+        scoring.disagreement_bands(disagreement[indices]).tolist() if team and hypothesis_ids else [[]] * len(indices)
+    )
+    block_partly = scoring.rows_partly_rated(matrix.ratings[:, indices]).tolist()
+    block_diagnosticity = diagnosticity[indices].tolist()
+    labels = scoring.RATING_LABELS
     rows = []
-    for i in indices:
+    for position, i in enumerate(indices):
         evidence = matrix.evidence[i]
+        evidence_id = evidence.pk
         hidden = not subject.revealed[i]
         threads_revealed = bool(subject.threads_revealed[i])
         evidence_key = escape(evidence.key)
-        codes = subject.codes[i].tolist()
-        spread = disagreement[i].tolist()
-        bands = scoring.disagreement_bands(disagreement[i]).tolist() if team and hypothesis_ids else []
+        codes, spread = block_codes[position], block_spread[position]
+        bands = block_bands[position] if team and not hidden else None
         cells = [
             _cell_html(
-                evidence_id=evidence.pk,
-                hypothesis_id=hypothesis_id,
-                name=f"{evidence_key} × {hypothesis_keys[j]}",
-                label="" if hidden else _cell_label(codes[j]),
-                band=bands[j] if team and not hidden else "",
-                disagreement=spread[j],
-                note=notes.get((evidence.pk, hypothesis_id), ""),
-                hidden=hidden,
-                comment=markers.cells.get((evidence.pk, hypothesis_id)) if threads_revealed else None,
+                evidence_id,
+                hypothesis_id,
+                f"{evidence_key} × {hypothesis_keys[j]}",
+                "" if hidden else labels[codes[j]],
+                bands[j] if bands else "",
+                spread[j],
+                notes.get((evidence_id, hypothesis_id), ""),
+                hidden,
+                markers.cells.get((evidence_id, hypothesis_id)) if threads_revealed else None,
             )
             for j, hypothesis_id in enumerate(hypothesis_ids)
         ]
-        unrated = bool(np.isnan(diagnosticity[i])) or evidence.pk in figures_hidden
+        row_diagnosticity = block_diagnosticity[position]
+        unrated = math.isnan(row_diagnosticity) or evidence_id in figures_hidden
         # A hypothesis nobody has rated yet: the row is partly rated, never "not diagnostic".
-        partly = not unrated and bool(scoring.rows_partly_rated(matrix.ratings[:, i : i + 1])[0])
+        partly = not unrated and block_partly[position]
         row = {
             "evidence": evidence,
             "weight": float(matrix.weights[i]),
-            "diagnosticity": None if unrated else float(diagnosticity[i]),
+            "diagnosticity": None if unrated else row_diagnosticity,
             "partly_rated": partly,
-            "not_diagnostic": not unrated and not partly and bool(diagnosticity[i] < scoring.NOT_DIAGNOSTIC_TOLERANCE),
+            "not_diagnostic": not unrated and not partly and row_diagnosticity < scoring.NOT_DIAGNOSTIC_TOLERANCE,
             "linchpin": evidence.key in linchpin_keys,
             "hidden": hidden,
             # The visibility policy: no figure of a row computed from teammates' ratings before she rates it.
