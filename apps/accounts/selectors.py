@@ -1,16 +1,17 @@
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Membership, MembershipChange, Role, Team
 
 
-def memberships_for_user(user) -> list[Membership]:
+def memberships_for_user(user: User) -> list[Membership]:
     if not user.is_authenticated:
         return []
     return list(Membership.objects.filter(user=user).select_related("team"))
 
 
-def membership_get(*, user, team_id: int) -> Membership:
+def membership_get(*, user: User, team_id: int) -> Membership:
     """The user's membership of a team; 404 for any team the user is not in."""
     membership = Membership.objects.filter(user=user, team_id=team_id).select_related("team").first()
     if membership is None:
@@ -18,7 +19,7 @@ def membership_get(*, user, team_id: int) -> Membership:
     return membership
 
 
-def team_managed(*, user, team_id: int) -> Team:
+def team_managed(*, user: User, team_id: int) -> Team:
     """The team whose members the user manages: 404 outside it (a site admin reaches every team), 403 for
     a member who is not its team admin."""
     team = Team.objects.filter(pk=team_id).first()

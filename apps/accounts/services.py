@@ -1,8 +1,11 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Field
+from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -11,14 +14,22 @@ from .models import Membership, MembershipChange, Role, Team
 from .selectors import membership_get
 
 
-def team_switch(*, request, team_id: int) -> Membership:
-    membership = membership_get(user=request.user, team_id=team_id)
+def _signed_in(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in first.")
+    return request.user
+
+
+def team_switch(*, request: HttpRequest, team_id: int) -> Membership:
+    membership = membership_get(user=_signed_in(request), team_id=team_id)
     request.session[SESSION_KEY] = membership.team_id
     return membership
 
 
 @transaction.atomic
-def membership_ensure(*, team: Team, username: str, role: str = Role.ANALYST, password: str | None = None):
+def membership_ensure(
+    *, team: Team, username: str, role: str = Role.ANALYST, password: str | None = None
+) -> tuple[User, Membership]:
     """Get or create a user and their membership of a team (used by fixtures and benchmarks)."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=username)
@@ -35,7 +46,7 @@ def membership_ensure(*, team: Team, username: str, role: str = Role.ANALYST, pa
 
 
 @transaction.atomic
-def team_create(*, request, name: str) -> Team:
+def team_create(*, request: HttpRequest, name: str) -> Team:
     """A site admin creates a team, becomes its team admin and starts working in it.
 
     The caller checks that the user is staff.
@@ -46,7 +57,7 @@ def team_create(*, request, name: str) -> Team:
     if Team.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": f"A team named “{name}” already exists."})
     team = Team.objects.create(name=name)
-    Membership.objects.create(user=request.user, team=team, role=Role.TEAM_ADMIN)
+    Membership.objects.create(user=_signed_in(request), team=team, role=Role.TEAM_ADMIN)
     request.session[SESSION_KEY] = team.pk
     return team
 
@@ -55,13 +66,13 @@ def team_create(*, request, name: str) -> Team:
 ACCOUNT_FIELDS = ("email", "first_name", "last_name")
 
 
-def _site_admin_check(actor) -> None:
+def _site_admin_check(actor: User | None) -> None:
     if actor is not None and not actor.is_staff:
         raise PermissionDenied("Only site admins create teams and accounts or change account details.")
 
 
 @transaction.atomic
-def team_ensure(*, actor, name: str) -> tuple[Team, bool]:
+def team_ensure(*, actor: User | None, name: str) -> tuple[Team, bool]:
     """The team of that name, created when there is none (by a site admin, or the command line: actor None);
     True when created."""
     team = Team.objects.filter(name=name).first()
@@ -72,7 +83,7 @@ def team_ensure(*, actor, name: str) -> tuple[Team, bool]:
 
 
 @transaction.atomic
-def account_ensure(*, actor, username: str, details: dict[str, str]) -> tuple[Any, str]:
+def account_ensure(*, actor: User | None, username: str, details: dict[str, str]) -> tuple[Any, str]:
     """The account of that name with these details (ACCOUNT_FIELDS): created with no usable password when
     there is none, else updated; returns it and "created", "updated" or "unchanged"."""
     unknown = set(details) - set(ACCOUNT_FIELDS)
@@ -99,6 +110,7 @@ def account_ensure(*, actor, username: str, details: dict[str, str]) -> tuple[An
 def username_errors(username: str) -> list[str]:
     """Django's own rules for a new username (its validator and the field's length)."""
     field = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD)
+    assert isinstance(field, Field)  # the username is a plain column
     try:
         field.run_validators(username)
     except ValidationError as exc:
@@ -106,7 +118,7 @@ def username_errors(username: str) -> list[str]:
     return []
 
 
-def may_create_accounts(*, user, team: Team) -> bool:
+def may_create_accounts(*, user: User, team: Team) -> bool:
     """Only a team admin of the team or a site admin creates accounts (user None: the command line)."""
     if user is None or user.is_staff:
         return True
@@ -114,7 +126,7 @@ def may_create_accounts(*, user, team: Team) -> bool:
 
 
 @transaction.atomic
-def analyst_create(*, team: Team, username: str, actor=None, via: str = "assessment file"):
+def analyst_create(*, team: Team, username: str, actor: User | None = None, via: str = "assessment file") -> User:
     """A new account with no usable password, an analyst of the team; never an existing account."""
     if errors := username_errors(username):
         raise ValidationError({"username": errors})
@@ -127,7 +139,7 @@ def analyst_create(*, team: Team, username: str, actor=None, via: str = "assessm
 # the Django admin, the demo data) writes through these, and each change lands in the team's feed.
 
 
-def team_admin_check(*, actor, team: Team) -> None:
+def team_admin_check(*, actor: User | None, team: Team) -> None:
     """Only the team's team admins and site admins change its members (actor None: the command line)."""
     if actor is None or actor.is_staff:
         return
@@ -147,7 +159,7 @@ def _team_lock(team: Team) -> Team:
     return Team.objects.select_for_update().get(pk=team.pk)
 
 
-def _membership_create(*, team: Team, user, role: str, actor, via: str) -> Membership:
+def _membership_create(*, team: Team, user: User, role: str, actor: User | None, via: str) -> Membership:
     membership = Membership.objects.create(user=user, team=team, role=role)
     MembershipChange.objects.create(
         team=team, actor=actor, member=user, username=user.get_username(), after=role, via=via
@@ -178,7 +190,7 @@ def _membership_for_change(*, team: Team, membership_id: int, version: int | Non
 
 
 @transaction.atomic
-def membership_add(*, actor, team: Team, username: str, role: str, via: str = "team page") -> Membership:
+def membership_add(*, actor: User | None, team: Team, username: str, role: str, via: str = "team page") -> Membership:
     """Add an existing account to the team in a role (new accounts come from a file or the site admin)."""
     team_admin_check(actor=actor, team=team)
     team = _team_lock(team)
@@ -201,7 +213,7 @@ def membership_add(*, actor, team: Team, username: str, role: str, via: str = "t
 
 @transaction.atomic
 def membership_role_set(
-    *, actor, team: Team, membership_id: int, role: str, version: int | None, via: str = "team page"
+    *, actor: User | None, team: Team, membership_id: int, role: str, version: int | None, via: str = "team page"
 ) -> Membership:
     """Change a member's role; the team keeps at least one team admin. version None: whatever it is now."""
     team_admin_check(actor=actor, team=team)
@@ -234,7 +246,9 @@ def membership_role_set(
 
 
 @transaction.atomic
-def membership_remove(*, actor, team: Team, membership_id: int, version: int | None, via: str = "team page") -> None:
+def membership_remove(
+    *, actor: User | None, team: Team, membership_id: int, version: int | None, via: str = "team page"
+) -> None:
     """Take a member off the team (their ratings and comments stay); never the last team admin."""
     team_admin_check(actor=actor, team=team)
     team = _team_lock(team)
@@ -258,14 +272,14 @@ RECOVERY_CODES = 10
 
 
 @transaction.atomic
-def totp_device_begin(*, user) -> TOTPDevice:
+def totp_device_begin(*, user: User) -> TOTPDevice:
     """A new, unconfirmed authenticator for the user (any earlier unconfirmed one is dropped)."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
 @transaction.atomic
-def totp_device_confirm(*, user, device_id: int, token: str) -> tuple[TOTPDevice, list[str]]:
+def totp_device_confirm(*, user: User, device_id: int, token: str) -> tuple[TOTPDevice, list[str]]:
     """A code from the new authenticator confirms it: it replaces any earlier one, with new recovery codes."""
     device = TOTPDevice.objects.filter(user=user, pk=device_id, confirmed=False).first()
     if device is None:
@@ -279,7 +293,7 @@ def totp_device_confirm(*, user, device_id: int, token: str) -> tuple[TOTPDevice
 
 
 @transaction.atomic
-def recovery_codes_replace(*, user) -> list[str]:
+def recovery_codes_replace(*, user: User) -> list[str]:
     """Ten new single-use recovery codes; the earlier ones stop working."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes", defaults={"confirmed": True})
     device.token_set.all().delete()
@@ -294,7 +308,7 @@ def token_clean(token: str) -> str:
 
 
 @transaction.atomic
-def team_second_factor_set(*, user, team_id: int, required: bool) -> Team:
+def team_second_factor_set(*, user: User, team_id: int, required: bool) -> Team:
     """A team admin requires (or no longer requires) a second factor of the team's supervisors and admins."""
     membership = membership_get(user=user, team_id=team_id)
     if not membership.is_team_admin:

@@ -26,7 +26,7 @@ the earliest hypothesis leads (``leader_of``).
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -122,7 +122,7 @@ OVERLAP_MIN_RATIO = 0.6
 
 # numba compiles a kernel anew for each layout and writability of its arrays: they are all made C-contiguous
 # and writable, so that one compilation (and one cached copy) serves every call.
-_KERNEL_ARRAY = "CW"
+_KERNEL_ARRAY: list[Literal["C", "W"]] = ["C", "W"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -823,7 +823,7 @@ def stated_normalised(percents: Sequence[float]) -> FloatArray:
     return values / values.sum()
 
 
-def stated_pool(normalised: Sequence[Sequence[float]]) -> FloatArray | None:
+def stated_pool(normalised: Sequence[Sequence[float] | FloatArray]) -> FloatArray | None:
     """The mean of the analysts' latest normalised statements; None when nobody has stated any."""
     values = np.asarray(normalised, dtype=np.float64)
     return values.mean(axis=0) if len(values) else None
@@ -846,7 +846,7 @@ def coherence_weights(incoherence: Sequence[float]) -> FloatArray:
 
 
 def stated_pool_coherence_weighted(
-    normalised: Sequence[Sequence[float]], incoherence: Sequence[float]
+    normalised: Sequence[Sequence[float] | FloatArray], incoherence: Sequence[float]
 ) -> FloatArray | None:
     """Σ_a w_a · p_a / Σ_a w_a over the analysts' normalised statements p_a, w_a from ``coherence_weights``."""
     values = np.asarray(normalised, dtype=np.float64)
@@ -856,7 +856,7 @@ def stated_pool_coherence_weighted(
     return weights @ values / weights.sum()
 
 
-def brier_score(probabilities: Sequence[float], outcome: int | None) -> float:
+def brier_score(probabilities: Sequence[float] | npt.NDArray[np.float64], outcome: int | None) -> float:
     """Brier (1950): Σ_h (p_h − o_h)², o_h 1 for the hypothesis that proved true, 0 for the others.
 
     ``outcome`` None is "none of these": every o_h is 0. 0 is perfect; 2 is confidently wrong.
@@ -917,12 +917,11 @@ def reliability_table(forecasts: Iterable[tuple[float, bool]]) -> list[Reliabili
     assessment is one forecast (an assessment of n hypotheses gives n).
     """
     edges = RELIABILITY_BINS
-    sums = [[0, 0.0, 0] for _ in range(len(edges) - 1)]
+    sums: list[tuple[int, float, int]] = [(0, 0.0, 0) for _ in range(len(edges) - 1)]
     for p, came_true in forecasts:
         index = min(int(np.searchsorted(edges, p, side="right")) - 1, len(edges) - 2)
-        sums[max(index, 0)][0] += 1
-        sums[max(index, 0)][1] += p
-        sums[max(index, 0)][2] += int(came_true)
+        count, total, hits = sums[max(index, 0)]
+        sums[max(index, 0)] = (count + 1, total + p, hits + int(came_true))
     return [
         ReliabilityRow(
             low=edges[i],

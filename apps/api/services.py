@@ -1,6 +1,7 @@
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ MAX_EXPIRY_DAYS = 3660
 
 @transaction.atomic
 def token_create(
-    *, user, name: str, read_only: bool = False, expires_in_days: int | None = None
+    *, user: User, name: str, read_only: bool = False, expires_in_days: int | None = None
 ) -> tuple[ApiToken, str]:
     """A new token and its secret: the secret is returned this once and never stored."""
     name = name.strip()
@@ -36,7 +37,7 @@ def token_create(
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken, user) -> ApiToken:
+def token_revoke(*, token: ApiToken, user: User) -> ApiToken:
     if token.user_id != user.pk:
         raise ValidationError("Only the owner can revoke a token.")
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -157,7 +157,7 @@ def _assessment_path(model: type[models.Model]) -> str | None:
     return None
 
 
-def history_tracked() -> list[tuple[type, str]]:
+def history_tracked() -> list[tuple[type[models.Model], str]]:
     """(model, lookup to the assessment id) for every history-tracked model of an assessment."""
     from simple_history.models import registered_models
 

@@ -176,9 +176,9 @@ class ImportContext:
     analysts: set[str]
     user: Any = None
     # Filled as the import writes: key -> model instance, username -> user.
-    hypotheses: dict[str, Any] | None = None
-    evidence: dict[str, Any] | None = None
-    users: dict[str, Any] | None = None
+    hypotheses: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    users: dict[str, Any] = field(default_factory=dict)
     # Whose judgments the file carries: (username, "ratings" | "judgments" | …) -> how many. The import
     # checks them against who loads it (attribution) and the feed names them.
     attributed: Counter = field(default_factory=Counter)
@@ -257,6 +257,6 @@ def surface_parts(surface: str, context_of: Callable[[str], SectionContext]) -> 
                 )
             )
     by_place: dict[str, list[dict]] = {}
-    for _, _, place, part in sorted(parts, key=lambda p: (p[0], p[1])):
-        by_place.setdefault(place, []).append(part)
+    for _, _, place, drawn in sorted(parts, key=lambda p: (p[0], p[1])):
+        by_place.setdefault(place, []).append(drawn)
     return by_place

@@ -26,6 +26,8 @@ class Thread(TimeStampedModel):
     target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     target_id = models.PositiveIntegerField(null=True, blank=True)
     target = GenericForeignKey("target_type", "target_id")
+    # Not a column: the review board sets it on the threads it lists (changed since the supervisor's last visit).
+    changed: bool = False
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

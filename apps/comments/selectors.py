@@ -1,5 +1,6 @@
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, QuerySet
 
@@ -17,23 +18,23 @@ TARGET_MODELS = {
 
 
 def target_type(kind: str) -> ContentType:
-    return ContentType.objects.get_by_natural_key(*TARGET_MODELS[kind])
+    return ContentType.objects.get_by_natural_key(*TARGET_MODELS[Thread.Kind(kind)])
 
 
 def targets_for(*, assessment: Assessment, kind: str) -> QuerySet:
     model = target_type(kind).model_class()
     assert model is not None
-    return model.objects.filter(assessment=assessment).order_by("order", "id")
+    return model._default_manager.filter(assessment=assessment).order_by("order", "id")
 
 
-def _hidden_rows(*, assessment: Assessment, user, membership: Membership) -> set[int] | None:
+def _hidden_rows(*, assessment: Assessment, user: User, membership: Membership) -> set[int] | None:
     """Evidence ids whose cell threads this user may not see yet (the visibility policy's hidden ACH rows:
     apps.assessments.visibility); None means every row is visible."""
     view = view_for(assessment=assessment, user=user, role=membership.role)
     return None if view.sees_all else set(view.hidden.get("ach", ()))
 
 
-def thread_visible(*, thread: Thread, user, membership: Membership) -> bool:
+def thread_visible(*, thread: Thread, user: User, membership: Membership) -> bool:
     """Supervisors see every thread; an analyst sees a cell's thread once they have rated its whole row."""
     if thread.kind != Thread.Kind.CELL or membership.can_review:
         return True
@@ -50,7 +51,7 @@ class ThreadList:
 def threads_for(
     *,
     assessment: Assessment,
-    user,
+    user: User,
     membership: Membership,
     unresolved_only: bool = False,
     evidence_id: int | None = None,
@@ -67,7 +68,7 @@ def threads_for(
         query = query.filter(evidence_id=evidence_id)
     if target is not None:
         query = query.filter(kind=target[0], target_id=target[1])
-    threads = list(query)
+    threads: list[Thread] = list(query)
     _targets_attach(threads)
     hidden_rows = _hidden_rows(assessment=assessment, user=user, membership=membership)
     if not hidden_rows:
@@ -83,10 +84,11 @@ def _targets_attach(threads: list[Thread]) -> None:
         if thread.target_type_id:
             by_type.setdefault(thread.target_type_id, []).append(thread)
     for group in by_type.values():
-        model = group[0].target_type.model_class()
+        content_type = group[0].target_type
+        model = content_type.model_class() if content_type is not None else None
         if model is None:
             continue
-        objects = model.objects.in_bulk([t.target_id for t in group])
+        objects = model._default_manager.in_bulk([t.target_id for t in group])
         for thread in group:
             thread.target = objects.get(thread.target_id)
 
@@ -117,10 +119,9 @@ def markers_for(*, assessment_id: int, evidence_id: int | None = None) -> Marker
     ):
         open_ = resolved_at is None
         if kind == Thread.Kind.CELL:
-            place, mapping = (row_id, hypothesis_id), markers.cells
+            markers.cells[(row_id, hypothesis_id)] = markers.cells.get((row_id, hypothesis_id), False) or open_
         elif kind == Thread.Kind.EVIDENCE:
-            place, mapping = row_id, markers.rows
+            markers.rows[row_id] = markers.rows.get(row_id, False) or open_
         else:
-            place, mapping = hypothesis_id, markers.columns
-        mapping[place] = mapping.get(place, False) or open_
+            markers.columns[hypothesis_id] = markers.columns.get(hypothesis_id, False) or open_
     return markers

@@ -8,6 +8,7 @@ from django.utils import timezone
 from apps.assessments.access import conversation_check
 from apps.assessments.models import Activity, Assessment
 from apps.assessments.services import activity_record
+from apps.assessments.techniques import Merge
 from apps.assessments.visibility import view_for
 
 from .models import Comment, Thread
@@ -125,7 +126,7 @@ def thread_resolve(*, thread: Thread, user: User, resolved: bool) -> Thread:
     return thread
 
 
-def threads_merge(merge) -> dict[str, int]:
+def threads_merge(merge: Merge) -> dict[str, int]:
     """Comment threads' part of a merge (apps.assessments.services.items_merge): the threads on a merged item,
     and on its cells, are on the kept item's."""
     moved = Thread.objects.filter(**{merge.kind: merge.duplicate}).update(**{merge.kind: merge.kept})

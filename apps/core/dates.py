@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -31,7 +32,7 @@ class IsoDateField(forms.DateField):
 
     input_formats = ["%Y-%m-%d"]
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> datetime.date | None:
         if value in self.empty_values:
             return None
         if isinstance(value, datetime.datetime):

@@ -4,7 +4,7 @@ from datetime import date
 from django.db.models import Prefetch
 
 from apps.assessments.models import Assessment, Hypothesis, ScoreSnapshot
-from apps.assessments.visibility import results_for
+from apps.assessments.visibility import View, results_for
 
 from . import validator
 from .models import Indicator, IndicatorSettings, Observation, Validation
@@ -75,7 +75,7 @@ def status_labels_get(*, assessment: Assessment) -> dict[str, str]:
     return settings.labels() if settings else dict(validator.DEFAULT_STATUS_LABELS)
 
 
-def ach_leader(snapshot: ScoreSnapshot | None, view=None) -> str | None:
+def ach_leader(snapshot: ScoreSnapshot | None, view: View | None = None) -> str | None:
     """The ACH leader by posterior as the snapshot recorded it (read from results, not from apps.ach), as
     the view (apps.assessments.visibility) may see it when given."""
     if snapshot is None:
@@ -84,7 +84,7 @@ def ach_leader(snapshot: ScoreSnapshot | None, view=None) -> str | None:
     return (results.get("ach") or {}).get("leader_by_posterior")
 
 
-def observations_citing(assessment, evidence_keys: list[str]) -> list[str]:
+def observations_citing(assessment: Assessment, evidence_keys: list[str]) -> list[str]:
     """The indicators' observations that cite these items, one line each (a retracted source's alert)."""
     rows = (
         Observation.objects.filter(indicator__assessment=assessment, evidence__key__in=evidence_keys)

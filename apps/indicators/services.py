@@ -1,5 +1,7 @@
 from datetime import date
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -8,6 +10,7 @@ from simple_history.utils import bulk_create_with_history
 from apps.assessments.keys import key_counter_raise, key_next
 from apps.assessments.models import Activity, Assessment, Evidence, Hypothesis
 from apps.assessments.services import activity_record, assessment_bump, scored_row_delete
+from apps.assessments.techniques import ImportContext, Merge
 from apps.core.versions import changes_between, version_check
 
 from . import validator
@@ -40,7 +43,7 @@ def _labels(assessment_id: int) -> dict[str, str]:
 
 
 @transaction.atomic
-def indicator_create(*, assessment: Assessment, user, **fields) -> Indicator:
+def indicator_create(*, assessment: Assessment, user: User, **fields: Any) -> Indicator:
     assessment_bump(assessment_id=assessment.pk, change=f"indicator added by {user}")
     indicator = Indicator(
         assessment=assessment,
@@ -60,7 +63,7 @@ def indicator_create(*, assessment: Assessment, user, **fields) -> Indicator:
 
 
 @transaction.atomic
-def indicator_update(*, indicator: Indicator, user, expected_version: int | None, **fields) -> Indicator:
+def indicator_update(*, indicator: Indicator, user: User, expected_version: int | None, **fields: Any) -> Indicator:
     """Edit an indicator; refused (VersionConflict) if expected_version is stale, a no-op if unchanged."""
     version_check(Indicator, indicator.pk, expected_version)
     indicator.refresh_from_db()
@@ -86,12 +89,12 @@ def indicator_update(*, indicator: Indicator, user, expected_version: int | None
 
 
 @transaction.atomic
-def indicator_delete(*, indicator: Indicator, user) -> None:
+def indicator_delete(*, indicator: Indicator, user: User) -> None:
     scored_row_delete(row=indicator, user=user, kind="indicator", key=indicator.key, detail=indicator.statement)
 
 
 @transaction.atomic
-def indicator_review(*, indicator: Indicator, user, on: date | None = None) -> Indicator:
+def indicator_review(*, indicator: Indicator, user: User, on: date | None = None) -> Indicator:
     """Record that the team re-validated the indicator: the review cadence starts again from this date."""
     on = on or timezone.localdate()
     if on > timezone.localdate():
@@ -110,7 +113,7 @@ def indicator_review(*, indicator: Indicator, user, on: date | None = None) -> I
 
 
 @transaction.atomic
-def validation_set(*, indicator: Indicator, analyst, hypothesis_id: int, likelihood: str) -> Validation | None:
+def validation_set(*, indicator: Indicator, analyst: User, hypothesis_id: int, likelihood: str) -> Validation | None:
     """Set (or with likelihood "" clear) the analyst's own likelihood for one indicator × hypothesis."""
     if likelihood and likelihood not in validator.LIKELIHOODS:
         raise ValidationError(
@@ -136,7 +139,7 @@ def validation_set(*, indicator: Indicator, analyst, hypothesis_id: int, likelih
 def observation_add(
     *,
     indicator: Indicator,
-    user,
+    user: User,
     status: str,
     source: str,
     on: date | None = None,
@@ -179,7 +182,7 @@ def observation_add(
 
 
 @transaction.atomic
-def observation_delete(*, observation: Observation, user) -> None:
+def observation_delete(*, observation: Observation, user: User) -> None:
     indicator = observation.indicator
     assessment_bump(assessment_id=indicator.assessment_id, change=f"indicator {indicator.key} observation deleted")
     activity_record(
@@ -213,7 +216,7 @@ def status_labels_validate(labels: dict[str, str]) -> dict[str, str]:
 
 
 @transaction.atomic
-def status_labels_set(*, assessment: Assessment, user, labels: dict[str, str]) -> dict[str, str]:
+def status_labels_set(*, assessment: Assessment, user: User, labels: dict[str, str]) -> dict[str, str]:
     cleaned = status_labels_validate(labels)
     # Read, not created: saving the steps unchanged writes nothing.
     if cleaned == _labels(assessment.pk):
@@ -234,7 +237,9 @@ def status_labels_set(*, assessment: Assessment, user, labels: dict[str, str]) -
     return cleaned
 
 
-def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels: dict | None, context) -> int:
+def indicators_bulk_import(
+    *, assessment: Assessment, items: list[dict], labels: dict | None, context: ImportContext
+) -> int:
     """Write a validated `indicators` section in the caller's (the import's) transaction."""
     settings = _settings(assessment.pk)
     if labels:
@@ -257,7 +262,8 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
         Indicator,
         default_user=context.user,
     )
-    validations, observations = [], []
+    validations: list[Validation] = []
+    observations: list[Observation] = []
     for indicator, item in zip(indicators, items, strict=True):
         validations.extend(
             Validation(
@@ -271,7 +277,7 @@ def indicators_bulk_import(*, assessment: Assessment, items: list[dict], labels:
         observations.extend(
             Observation(
                 indicator=indicator,
-                date=_date(row["date"]),
+                date=date.fromisoformat(row["date"]),
                 status=row["status"],
                 source=row["source"],
                 note=row.get("note", ""),
@@ -297,7 +303,7 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def links_merge(merge) -> dict[str, int]:
+def links_merge(merge: Merge) -> dict[str, int]:
     """The indicators' part of a merge (apps.assessments.services.items_merge): observations citing a merged
     evidence item cite the kept one; a merged hypothesis's validations move to the kept one where the analyst
     had not validated it (her validation of the kept hypothesis stands)."""

@@ -1,7 +1,7 @@
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from apps.assessments.models import Assessment
 
@@ -101,7 +101,7 @@ def requirement_eligible(assumption: Assumption) -> bool:
     )
 
 
-def assumptions_queryset(assessment: Assessment):
+def assumptions_queryset(assessment: Assessment) -> QuerySet[Assumption]:
     return (
         Assumption.objects.filter(assessment=assessment)
         .select_related("owner", "checked_by")
@@ -176,7 +176,7 @@ def assumptions_judged(assessment_id: int, user_id: int) -> tuple[dict[int, str]
     return keys, judged
 
 
-def assumptions_citing(assessment, evidence_keys: list[str]) -> list[str]:
+def assumptions_citing(assessment: Assessment, evidence_keys: list[str]) -> list[str]:
     """The assumptions these items support, one line each (a retracted source's alert names them)."""
     supported: dict[str, list[str]] = {}
     for akey, ekey in (

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
+
 from apps.accounts.models import Membership
 from apps.assessments.models import Activity, Assessment, ScoreSnapshot
 from apps.assessments.selectors import snapshot_latest
@@ -28,7 +30,13 @@ def approval_record(*, assessment: Assessment) -> list[Activity]:
 
 
 def _parts(
-    surface: str, *, assessment: Assessment, user, view: View, snapshot: ScoreSnapshot | None, since: datetime | None
+    surface: str,
+    *,
+    assessment: Assessment,
+    user: User,
+    view: View,
+    snapshot: ScoreSnapshot | None,
+    since: datetime | None,
 ) -> dict[str, list[dict]]:
     """Every technique's parts of the surface, each computed from the view's results (never the raw
     snapshot's, which may carry teammates' judgments the viewer may not see yet)."""
@@ -64,7 +72,7 @@ class Review:
         )
 
 
-def review_get(*, assessment: Assessment, user, membership: Membership) -> Review:
+def review_get(*, assessment: Assessment, user: User, membership: Membership) -> Review:
     """Everything the review board shows, in a fixed number of queries; changes since the user's last visit
     (their ReviewMark) are flagged with `changed`."""
     mark = ReviewMark.objects.filter(assessment=assessment, user=user).first()
@@ -96,7 +104,7 @@ class Report:
         return self.approvals[-1] if self.approvals and self.approvals[-1].data.get("action") == "approve" else None
 
 
-def report_get(*, assessment: Assessment, user, membership: Membership) -> Report:
+def report_get(*, assessment: Assessment, user: User, membership: Membership) -> Report:
     """The report as the user may read it: an analyst's from her view (apps.assessments.visibility)."""
     view = view_for(assessment=assessment, user=user, role=membership.role)
     snapshot = snapshot_latest(assessment_id=assessment.pk)

@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ from ..postmortem import calibration_compute
 
 
 @transaction.atomic
-def stated_probabilities_set(*, assessment: Assessment, analyst, percents: dict[str, float]) -> Statement:
+def stated_probabilities_set(*, assessment: Assessment, analyst: User, percents: dict[str, float]) -> Statement:
     """Record the analyst's probability, in percent, for every hypothesis (keyed by hypothesis key).
 
     Kept as entered, with the time; earlier statements stay as history. Their incoherence |sum − 100| is
@@ -62,7 +63,7 @@ def stated_probabilities_set(*, assessment: Assessment, analyst, percents: dict[
 
 @transaction.atomic
 def assessment_resolve(
-    *, assessment: Assessment, user, outcome: str | None, resolved_on: dt.date, note: str = ""
+    *, assessment: Assessment, user: User, outcome: str | None, resolved_on: dt.date, note: str = ""
 ) -> Resolution:
     """A supervisor records which hypothesis proved true (``outcome`` its key, None for none of these).
 
@@ -108,7 +109,7 @@ def assessment_resolve(
 
 
 @transaction.atomic
-def assessment_unresolve(*, assessment: Assessment, user, reason: str = "") -> None:
+def assessment_unresolve(*, assessment: Assessment, user: User, reason: str = "") -> None:
     """A supervisor withdraws the resolution: the assessment can change again, and its post-mortem is gone.
 
     The withdrawn resolution and its post-mortem are kept in the activity feed's record of the change.

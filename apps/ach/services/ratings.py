@@ -1,3 +1,4 @@
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
@@ -11,7 +12,7 @@ from ..models import LABEL_TO_VALUE, Rating, RatingConflict
 
 @transaction.atomic
 def rating_set(
-    *, assessment: Assessment, analyst, evidence_id: int, hypothesis_id: int, label: str, note: str | None = None
+    *, assessment: Assessment, analyst: User, evidence_id: int, hypothesis_id: int, label: str, note: str | None = None
 ) -> Rating | None:
     """Set (or with label "" clear) the analyst's own rating of one cell; the same value again writes nothing.
 
@@ -78,7 +79,7 @@ def ratings_bulk_create(*, assessment: Assessment, rows: list[tuple]) -> int:
 
 
 @transaction.atomic
-def likelihoods_set(*, assessment: Assessment, user, likelihoods: dict) -> bool:
+def likelihoods_set(*, assessment: Assessment, user: User, likelihoods: dict) -> bool:
     """Set the likelihood map p(e|h) per rating (checked: CC…II, strictly decreasing); False when unchanged."""
     try:
         checked = scoring.likelihoods_checked(likelihoods)
@@ -112,7 +113,9 @@ def reliability_set(*, assessment: Assessment, reliability: dict) -> Assessment:
 
 
 @transaction.atomic
-def ratings_set_many(*, assessment: Assessment, analyst, items: list[dict], loaded_by=None) -> list[Rating]:
+def ratings_set_many(
+    *, assessment: Assessment, analyst: User, items: list[dict], loaded_by: User | None = None
+) -> list[Rating]:
     """Set (label "" clears) many of the analyst's cells at once: all or nothing, one content version.
 
     The cells are the analyst's own judgments; loaded_by is who wrote them for her (a team admin's file
@@ -133,11 +136,12 @@ def ratings_set_many(*, assessment: Assessment, analyst, items: list[dict], load
             problems.append(f"evidence: no evidence with key {item['evidence']}")
         if item["hypothesis"] not in hypotheses:
             problems.append(f"hypothesis: no hypothesis with key {item['hypothesis']}")
-        cell = (evidence.get(item["evidence"]), hypotheses.get(item["hypothesis"]))
-        if not problems and cell in cells:
-            problems.append(f"the cell {item['evidence']}×{item['hypothesis']} is listed twice")
         if problems:
             errors[f"row {position + 1}"] = problems
+            continue
+        cell = (evidence[item["evidence"]], hypotheses[item["hypothesis"]])
+        if cell in cells:
+            errors[f"row {position + 1}"] = [f"the cell {item['evidence']}×{item['hypothesis']} is listed twice"]
         else:
             cells[cell] = item
     if errors:
@@ -161,9 +165,7 @@ def ratings_set_many(*, assessment: Assessment, analyst, items: list[dict], load
             evidence_id=evidence_id,
             hypothesis_id=hypothesis_id,
             value=LABEL_TO_VALUE[item["value"]],
-            note=(item.get("note") if item.get("note") is not None else notes.get((evidence_id, hypothesis_id), ""))[
-                :500
-            ],
+            note=(item["note"] if item.get("note") is not None else notes.get((evidence_id, hypothesis_id), ""))[:500],
         )
         for (evidence_id, hypothesis_id), item in cells.items()
         if item["value"]

@@ -1,5 +1,6 @@
 """The activity feed, the notifications it sends, and each member's follow/mute and read state."""
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -36,7 +37,7 @@ def activity_record(
 
 
 # Most severe first: a digest is filed under its most severe alert's technique.
-ALERT_SEVERITY = {Activity.Kind.WARNING: 0, Activity.Kind.FLAG: 1, Activity.Kind.ALERT: 2}
+ALERT_SEVERITY: dict[str, int] = {Activity.Kind.WARNING: 0, Activity.Kind.FLAG: 1, Activity.Kind.ALERT: 2}
 
 
 def alerts_record(*, assessment: Assessment, snapshot: ScoreSnapshot, alerts: list[dict[str, Any]]) -> Activity | None:
@@ -96,7 +97,7 @@ def _team_notify(*, assessment: Assessment, activity: Activity) -> None:
     members = list(
         assessment.team.members.exclude(pk=getattr(activity.actor, "pk", None)).exclude(pk__in=muted).distinct()
     )
-    seen = {user.pk: activity for user in members}
+    seen: dict[int, Activity | None] = {user.pk: activity for user in members}
     if activity.kind in (*ALERT_KINDS, Activity.Kind.DIGEST):
         views = views_of_members(assessment=assessment, users=members)
         for user in members:
@@ -108,16 +109,14 @@ def _team_notify(*, assessment: Assessment, activity: Activity) -> None:
     )
     mails: dict[tuple[str, str], list[str]] = {}
     for user in members:
-        if user.email:
-            told = seen[user.pk]
+        told = seen[user.pk]
+        if user.email and told is not None:
             subject = notification_subject(activity=told, assessment=assessment)
             body = f"{told.message}\n\n{settings.SITE_URL.rstrip('/')}{notification_path(activity=told)}"
             mails.setdefault((subject, body), []).append(user.email)
     for (subject, body), recipients in mails.items():
         transaction.on_commit(
-            lambda subject=subject, body=body, recipients=recipients: send_mail(
-                subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True
-            )
+            partial(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
         )
 
 
@@ -125,7 +124,9 @@ def _followers_notify(*, assessment: Assessment, activity: Activity) -> None:
     # Followers hear of everyday changes too, in the app only (no e-mail for each edit).
     followers = Follow.objects.filter(
         assessment=assessment, state=Follow.State.FOLLOW, user__memberships__team_id=assessment.team_id
-    ).exclude(user_id=getattr(activity.actor, "pk", None))
+    )
+    if activity.actor_id is not None:
+        followers = followers.exclude(user_id=activity.actor_id)
     Notification.objects.bulk_create(
         [Notification(user_id=user_id, activity=activity) for user_id in followers.values_list("user_id", flat=True)],
         ignore_conflicts=True,

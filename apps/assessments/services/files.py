@@ -98,6 +98,7 @@ def _upload_load(pending: PendingImport) -> tuple[str, Assessment | None]:
     if pending.kind == PendingImport.Kind.TEAMS:
         summary = teams_load(data=payload["data"], actor=pending.user)
         return "Teams loaded: " + "; ".join(summary.lines()) + ".", None
+    assert pending.team is not None  # an assessment upload names its team (upload_pending_create)
     result = assessment_load(  # one transaction: a bad file writes nothing
         data=payload["data"],
         team=pending.team,

@@ -136,7 +136,12 @@ def items_merge(
         for what, count in mover(merge).items():
             if count:
                 moved[what] = moved.get(what, 0) + count
-    if isinstance(kept, Hypothesis) and duplicate.prior is not None and kept.prior is not None:
+    if (
+        isinstance(kept, Hypothesis)
+        and isinstance(duplicate, Hypothesis)
+        and duplicate.prior is not None
+        and kept.prior is not None
+    ):
         # Explicit priors sum to 1: the two statements of one possibility keep their joint share.
         kept.prior = min(kept.prior + duplicate.prior, 1.0)
     # Marks naming the duplicate now name what remains of it; a mark of the pair itself is done.

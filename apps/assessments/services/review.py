@@ -28,7 +28,7 @@ def _comment_clean(comment: str) -> str:
 
 
 @transaction.atomic
-def assessment_review(*, assessment: Assessment, user: User | None, action: str, comment: str = "") -> Assessment:
+def assessment_review(*, assessment: Assessment, user: User, action: str, comment: str = "") -> Assessment:
     """Move the assessment through review; every step is recorded in the feed and notifies the team.
 
     The caller checks the role: analysts submit, supervisors approve, return (with a comment) or reopen.
@@ -60,7 +60,7 @@ def assessment_review(*, assessment: Assessment, user: User | None, action: str,
 
 
 @transaction.atomic
-def review_comment(*, assessment: Assessment, user: User | None, comment: str) -> Activity:
+def review_comment(*, assessment: Assessment, user: User, comment: str) -> Activity:
     conversation_check(Assessment.objects.get(pk=assessment.pk))
     comment = _comment_clean(comment)
     if not comment:

@@ -42,8 +42,10 @@ def _source_record(*, source: Source, user: User | None, message: str, data: dic
 
 def _name_taken(*, assessment: Assessment, name: str, exclude: int | None = None) -> bool:
     wanted = origin_key(name)
-    others = Source.objects.filter(assessment=assessment).exclude(pk=exclude).values_list("name", flat=True)
-    return any(origin_key(other) == wanted for other in others)
+    others = Source.objects.filter(assessment=assessment)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    return any(origin_key(other) == wanted for other in others.values_list("name", flat=True))
 
 
 @transaction.atomic
@@ -204,7 +206,7 @@ def evidence_source_set(
     if information is not None and information not in range(1, 7):
         raise ValidationError({"information": ["Information credibility is graded 1 to 6."]})
     evidence.refresh_from_db()
-    changes = {}
+    changes: dict[str, list[Any]] = {}
     if evidence.source_entry_id != (source.pk if source else None):
         changes["source"] = [
             evidence.source_entry.key if evidence.source_entry else None,

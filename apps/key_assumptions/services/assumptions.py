@@ -1,7 +1,9 @@
 """Assumptions and judgments: every write bumps the content version so the rescoring runs."""
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -51,29 +53,31 @@ def assumption_values_from(item: dict) -> dict:
     return {name: item[name] if name in item else ASSUMPTION_DEFAULTS[name] for name in ASSUMPTION_VALUES}
 
 
-def _name(user) -> str:
+def _name(user: User | None) -> str:
     return user.get_username() if user is not None else ""
 
 
-def history_record(*, assumption: Assumption, user, action: str, changes=None, reason: str = "") -> Change:
+def history_record(
+    *, assumption: Assumption, user: User | None, action: str, changes: dict[str, Any] | None = None, reason: str = ""
+) -> Change:
     return Change.objects.create(
         assumption=assumption, actor=user, actor_name=_name(user), action=action, changes=changes or {}, reason=reason
     )
 
 
-def _owner_validate(assessment: Assessment, owner) -> None:
+def _owner_validate(assessment: Assessment, owner: User | None) -> None:
     if owner is not None and not Membership.objects.filter(team_id=assessment.team_id, user=owner).exists():
         raise ValidationError({"owner": "The owner must be a member of the assessment's team."})
 
 
-def _hypotheses_validate(assessment: Assessment, hypotheses) -> list[Hypothesis]:
+def _hypotheses_validate(assessment: Assessment, hypotheses: Iterable[Hypothesis]) -> list[Hypothesis]:
     hypotheses = list(hypotheses)
     if any(h.assessment_id != assessment.pk for h in hypotheses):
         raise ValidationError({"supports": "Only this assessment's hypotheses can be supported."})
     return hypotheses
 
 
-def _value(name: str, value) -> Any:
+def _value(name: str, value: Any) -> Any:
     """A field value as history and exports record it: usernames for users, keys for hypotheses."""
     if name == "owner":
         return _name(value) or None
@@ -86,12 +90,12 @@ def _value(name: str, value) -> Any:
 def assumption_create(
     *,
     assessment: Assessment,
-    user,
+    user: User,
     statement: str,
     confidence: str,
     impact: str,
-    supports=(),
-    owner=None,
+    supports: Iterable[Hypothesis] = (),
+    owner: User | None = None,
     rationale: str = "",
     citation: str = "",
     analytic_line: str = "",
@@ -135,7 +139,13 @@ def assumption_create(
 
 @transaction.atomic
 def assumption_update(
-    *, assumption: Assumption, user, reason: str, supports=None, expected_version: int | None, **fields
+    *,
+    assumption: Assumption,
+    user: User,
+    reason: str,
+    supports: Iterable[Hypothesis] | None = None,
+    expected_version: int | None,
+    **fields: Any,
 ) -> Assumption:
     """Edit an assumption; the reason is required and the history records every changed field.
 
@@ -160,7 +170,7 @@ def assumption_update(
         if before != after:
             changes[name] = [before, after]
             setattr(assumption, name, value)
-    hypotheses = None
+    hypotheses: list[Hypothesis] = []
     if supports is not None:
         hypotheses = _hypotheses_validate(assessment, supports)
         before = _value("supports", assumption.supports.all())
@@ -186,7 +196,7 @@ def assumption_update(
 
 
 @transaction.atomic
-def assumption_reorder(*, assessment: Assessment, user, ordered_ids: list[int]) -> None:
+def assumption_reorder(*, assessment: Assessment, user: User, ordered_ids: list[int]) -> None:
     items = {a.pk: a for a in Assumption.objects.filter(assessment=assessment)}
     if sorted(ordered_ids) != sorted(items):
         raise ValidationError("The new order must list every assumption exactly once.")
@@ -209,7 +219,7 @@ def assumption_reorder(*, assessment: Assessment, user, ordered_ids: list[int]) 
 
 
 @transaction.atomic
-def judgment_set(*, assumption: Assumption, analyst, confidence: str, impact: str, note: str = "") -> Judgment:
+def judgment_set(*, assumption: Assumption, analyst: User, confidence: str, impact: str, note: str = "") -> Judgment:
     """Record the analyst's own confidence and impact (one per analyst, replaced on each call)."""
     if confidence not in spread.CONFIDENCE_STEPS or impact not in spread.IMPACT_STEPS:
         raise ValidationError("Confidence must be solid, caveats or unsupported; impact high, medium or low.")

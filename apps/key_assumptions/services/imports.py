@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 from apps.assessments.keys import key_counter_raise
 from apps.assessments.models import Activity, Assessment
 from apps.assessments.services import activity_record, assessment_bump
+from apps.assessments.techniques import ImportContext
 
 from ..models import Assumption, Change, CheckRound, CollectionRequirement, EvidenceLink, Judgment
 from .assumptions import assumption_values_from
@@ -18,14 +19,16 @@ from .assumptions import assumption_values_from
 IMPORT_REASON = "Imported from a sat-workbench/assessment@1 file"
 
 
-def time_parse(value: str | None) -> datetime.datetime | None:
-    if not value:
-        return None
+def time_required(value: str) -> datetime.datetime:
     parsed = datetime.datetime.fromisoformat(value)
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, datetime.UTC)
 
 
-def users_by_name(assessment, context, names: set[str]) -> dict[str, Any]:
+def time_parse(value: str | None) -> datetime.datetime | None:
+    return time_required(value) if value else None
+
+
+def users_by_name(assessment: Assessment, context: ImportContext, names: set[str]) -> dict[str, Any]:
     """Users named in history and requirements: members of the team when known, else only the name."""
     users = dict(context.users or {})
     missing = {name for name in names if name and name not in users}
@@ -36,7 +39,9 @@ def users_by_name(assessment, context, names: set[str]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def assumptions_import(*, assessment: Assessment, items: list[dict], checks: list[dict], context) -> None:
+def assumptions_import(
+    *, assessment: Assessment, items: list[dict], checks: list[dict], context: ImportContext
+) -> None:
     """Write a validated `assumptions` section (and its completed check rounds) in the import's transaction:
     the assumptions with their links, judgments, history and requirements, as the file has them."""
     if not items and not checks:
@@ -107,7 +112,7 @@ def assumptions_import(*, assessment: Assessment, items: list[dict], checks: lis
             history += [
                 Change(
                     assumption=assumption,
-                    at=time_parse(entry["at"]),
+                    at=time_required(entry["at"]),
                     actor=users.get(entry.get("by") or ""),
                     actor_name=entry.get("by") or "",
                     action=entry["action"],
@@ -151,7 +156,7 @@ def assumptions_import(*, assessment: Assessment, items: list[dict], checks: lis
                 number=check["round"],
                 completed_by=users.get(check.get("completed_by") or ""),
                 completed_by_name=check.get("completed_by") or "",
-                completed_at=time_parse(check["completed_at"]),
+                completed_at=time_required(check["completed_at"]),
                 note=check.get("note", ""),
                 summary=check.get("summary", {}),
             )

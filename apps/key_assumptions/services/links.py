@@ -1,7 +1,10 @@
 """Evidence linked to assumptions (supporting or challenging), from the page and from imports."""
 
 import re
+from collections.abc import Callable
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -19,7 +22,7 @@ def _same_assessment(assumption: Assumption, evidence: Evidence) -> None:
 
 @transaction.atomic
 def evidence_link_set(
-    *, assumption: Assumption, evidence: Evidence, relation: str, user, note: str = ""
+    *, assumption: Assumption, evidence: Evidence, relation: str, user: User, note: str = ""
 ) -> EvidenceLink:
     """Link an evidence item to an assumption as supporting or challenging it (re-linking updates it).
 
@@ -60,7 +63,7 @@ def evidence_link_set(
 
 
 @transaction.atomic
-def evidence_link_delete(*, link: EvidenceLink, user, reason: str = "") -> None:
+def evidence_link_delete(*, link: EvidenceLink, user: User, reason: str = "") -> None:
     assumption = link.assumption
     assessment_bump(assessment_id=assumption.assessment_id, change=f"evidence {link.evidence.key} unlinked")
     history_record(
@@ -75,7 +78,13 @@ def evidence_link_delete(*, link: EvidenceLink, user, reason: str = "") -> None:
 
 @transaction.atomic
 def evidence_add_challenging(
-    *, assumption: Assumption, user, note: str, relation: str = "challenges", via: str = "form", **evidence_fields
+    *,
+    assumption: Assumption,
+    user: User,
+    note: str,
+    relation: str = "challenges",
+    via: str = "form",
+    **evidence_fields: Any,
 ) -> tuple[Evidence, EvidenceLink]:
     """A new evidence item (through the one path evidence arrives by) and its link, in one transaction."""
     evidence = evidence_add(assessment=assumption.assessment, user=user, items=[evidence_fields], via=via)[0]
@@ -94,10 +103,10 @@ def import_links_validate(assessment: Assessment, raw: str) -> list[str]:
     return [f"no key assumption {key} in this assessment" for key in keys if key not in known]
 
 
-def import_links_apply(*, relation: str):
+def import_links_apply(*, relation: str) -> Callable[[Assessment, Evidence, str, User], None]:
     """The link-writer for one import column: every named assumption gets the new item as `relation`."""
 
-    def apply(assessment: Assessment, evidence: Evidence, raw: str, user) -> None:
+    def apply(assessment: Assessment, evidence: Evidence, raw: str, user: User) -> None:
         keys = _assumption_keys(raw)
         assumptions = {a.key: a for a in Assumption.objects.filter(assessment=assessment, key__in=keys)}
         missing = [key for key in keys if key not in assumptions]

@@ -1,5 +1,8 @@
 """Re-checks: the flags a challenging link raises and the analyst's recorded re-check."""
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +15,7 @@ from .assumptions import history_record
 
 
 @transaction.atomic
-def assumption_recheck(*, assumption: Assumption, user, reason: str) -> Assumption:
+def assumption_recheck(*, assumption: Assumption, user: User, reason: str) -> Assumption:
     """The analyst re-checked the assumption against its evidence: clears the flag, records why."""
     if not reason.strip():
         raise ValidationError({"reason": "Say what the re-check found."})
@@ -20,7 +23,7 @@ def assumption_recheck(*, assumption: Assumption, user, reason: str) -> Assumpti
         assessment_id=assumption.assessment_id, change=f"key assumption {assumption.key} re-checked"
     )
     assumption.refresh_from_db()
-    changes = {"needs_recheck": [assumption.needs_recheck, False]}
+    changes: dict[str, list[Any]] = {"needs_recheck": [assumption.needs_recheck, False]}
     if assumption.recheck_evidence:
         changes["evidence"] = [assumption.recheck_evidence, []]
     assumption.needs_recheck = False

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -14,7 +15,9 @@ from .assumptions import _name, history_record
 
 
 @transaction.atomic
-def requirement_create(*, assumption: Assumption, user, need: str, due: datetime.date | None) -> CollectionRequirement:
+def requirement_create(
+    *, assumption: Assumption, user: User, need: str, due: datetime.date | None
+) -> CollectionRequirement:
     """Turn an unsupported or challenged assumption into a collection requirement."""
     if not requirement_eligible(assumption):
         raise ValidationError("Only an unsupported, challenged or flagged assumption becomes a collection requirement.")
@@ -45,7 +48,7 @@ def requirement_create(*, assumption: Assumption, user, need: str, due: datetime
 
 
 @transaction.atomic
-def requirement_status_set(*, requirement: CollectionRequirement, user, status: str) -> CollectionRequirement:
+def requirement_status_set(*, requirement: CollectionRequirement, user: User, status: str) -> CollectionRequirement:
     if status not in CollectionRequirement.Status.values:
         raise ValidationError({"status": "A requirement is open, met or dropped."})
     if status == requirement.status:
@@ -64,7 +67,7 @@ def requirement_status_set(*, requirement: CollectionRequirement, user, status: 
 
 
 @transaction.atomic
-def check_complete(*, assessment: Assessment, user, note: str = "") -> CheckRound:
+def check_complete(*, assessment: Assessment, user: User, note: str = "") -> CheckRound:
     """A supervisor marks the check complete for the next review round.
 
     Refused while the check is empty or any assumption still needs re-check: a completed round
