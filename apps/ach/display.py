@@ -218,7 +218,7 @@ _CELL_THREAD_WORDS = {None: "", True: ", open comment thread", False: ", resolve
 
 class _Subject(NamedTuple):
     codes: np.ndarray  # (E, H) rating codes shown
-    index: int | None  # the analyst shown, None for the team
+    analyst: int | None  # the analyst shown (by index), None for the team
     revealed: np.ndarray  # (E,) rows whose ratings may be shown (anchoring)
     threads_revealed: np.ndarray  # (E,) rows whose cell comment threads may be shown (anchoring)
 
@@ -428,7 +428,7 @@ def matrix_display(
         edit_url=_edit_url(assessment, membership),
         figures_hidden=hidden,
     )
-    display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
+    display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.analyst)
     _linchpins_list(display, linchpins)
     return display
 
@@ -460,7 +460,7 @@ def matrix_scores_display(*, assessment, user, membership, params: MatrixParams,
     blank = np.zeros((len(matrix.evidence), len(matrix.hypotheses)), dtype=np.int8)
     subject = _subject(matrix, blank, user=user, membership=membership, params=params)
     display = MatrixDisplay(matrix=matrix, params=params, editable=params.view == "mine" and membership.can_edit)
-    display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
+    display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.analyst)
     _linchpins_list(display, _linchpin_keys(results))
     return display
 
@@ -510,7 +510,7 @@ def matrix_row_display(
         edit_url=_edit_url(assessment, membership),
         figures_hidden=hidden,
     )
-    display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.index)
+    display.score_rows = score_rows(matrix=matrix, results=results, params=params, subject_index=subject.analyst)
     return display
 
 

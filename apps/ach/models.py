@@ -11,7 +11,10 @@ class Rating(models.Model):
     """One analyst's judgment of one evidence × hypothesis cell (no row = not rated yet)."""
 
     # The codes and labels of apps.ach.scoring, so a matrix loads straight into an array.
-    Value = models.IntegerChoices("Value", [(label, (code, label)) for code, label in enumerate(RATING_LABELS) if code])
+    # The stubs know only the class form of IntegerChoices; the functional one keeps the labels in one place.
+    Value = models.IntegerChoices(  # type: ignore[call-overload]
+        "Value", [(label, (code, label)) for code, label in enumerate(RATING_LABELS) if code]
+    )
 
     # Denormalised from the evidence so a whole matrix loads with one indexed query.
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")

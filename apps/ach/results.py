@@ -190,7 +190,7 @@ def answer_of(matrix: Matrix, scores: scoring.AssessmentScores) -> dict[str, Any
     }
     if len(hkeys) < 2 or by_posterior is None or not scores.analyst_pool_weight.sum():
         return answer
-    if by_inconsistency != by_posterior:
+    if by_inconsistency is not None and by_inconsistency != by_posterior:
         second = by_inconsistency
     else:
         others = [j for j in np.argsort(-scores.team_posterior, kind="stable") if j != by_posterior]

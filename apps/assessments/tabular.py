@@ -69,7 +69,7 @@ def _read_csv(content: bytes) -> list[list[str]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError("The CSV file is not UTF-8 text.") from exc
-    rows = []
+    rows: list[list[str]] = []
     try:
         for row in csv.reader(io.StringIO(text)):
             _check_cells(row, len(rows) + 1)
@@ -124,7 +124,7 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
-        rows = []
+        rows: list[list[str]] = []
         # Read-only mode streams the sheet; stop one row past the limit instead of reading it all.
         for row in sheet.iter_rows(values_only=True):
             values = ["" if v is None else (v.date().isoformat() if hasattr(v, "date") else str(v)) for v in row]

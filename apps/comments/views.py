@@ -43,7 +43,11 @@ def thread_list(request: HtmxRequest, pk: int):
     assessment = assessment_for_user(request.user, pk)
     evidence_id = _int_or_none(request.GET.get("evidence"))
     target = next(
-        ((kind, pk) for kind in selectors.TARGET_MODELS if (pk := _int_or_none(request.GET.get(kind))) is not None),
+        (
+            (kind, target_id)
+            for kind in selectors.TARGET_MODELS
+            if (target_id := _int_or_none(request.GET.get(kind))) is not None
+        ),
         None,
     )
     listing = selectors.threads_for(

@@ -78,5 +78,5 @@ def conflict_show(form: forms.BaseForm, exc: VersionConflict) -> list[tuple[str,
             continue
         display = getattr(exc.current, f"get_{name}_display", None)
         value = display() if display else getattr(exc.current, name)
-        values.append((field.label or name.capitalize(), value))
+        values.append((str(field.label or name.capitalize()), value))
     return values

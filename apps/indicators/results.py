@@ -85,7 +85,9 @@ def alerts_for(previous: dict | None, current: dict) -> list[dict]:
 
 def tension_of(results: dict | None, leader: str | None) -> tuple[str, str] | None:
     favoured = (results or {}).get("favoured")
-    return (favoured, leader) if validator.tension(favoured, leader) else None
+    if favoured is None or leader is None or not validator.tension(favoured, leader):
+        return None
+    return (favoured, leader)
 
 
 def tension_apply(assessment, results: dict, snapshot: dict, previous: dict | None) -> list[dict]:

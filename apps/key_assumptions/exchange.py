@@ -101,7 +101,7 @@ def _username(user) -> str | None:
 def export_section(assessment, view=None) -> dict[str, Any]:
     # Given a view (apps.assessments.visibility), the spread and order leave out what it hides.
     check = check_get(assessment=assessment, hidden=view.hidden.get("key_assumptions", ()) if view else ())
-    history = {}
+    history: dict[int, list[dict[str, Any]]] = {}
     for entry in Change.objects.filter(assumption__assessment=assessment).order_by("at", "id"):
         history.setdefault(entry.assumption_id, []).append(
             {
@@ -120,7 +120,7 @@ def export_section(assessment, view=None) -> dict[str, Any]:
             {
                 "key": a.key,
                 **{
-                    name: [h.key for h in sorted(a.supports.all(), key=lambda h: hypothesis_order.get(h.pk))]
+                    name: [h.key for h in sorted(a.supports.all(), key=lambda h: hypothesis_order[h.pk])]
                     if name == "supports"
                     else _username(a.owner)
                     if name == "owner"

@@ -31,12 +31,12 @@ def results_compute(assessment) -> dict[str, Any]:
         .order_by("order", "id")
         .values_list("key", "source_entry_id", "information")
     ):
-        source = by_id.get(source_id)
-        if source is not None:
-            sources[source.key]["items"].append(key)
+        item_source = by_id.get(source_id)
+        if item_source is not None:
+            sources[item_source.key]["items"].append(key)
             if information:
-                sources[source.key]["information"][key] = information
-        if source is None or (not source.grade and not source.retracted_on):
+                sources[item_source.key]["information"][key] = information
+        if item_source is None or (not item_source.grade and not item_source.retracted_on):
             ungraded.append(key)
     return {"sources": sources, "ungraded_items": ungraded, "checklist": answers_of(assessment=assessment)}
 

@@ -169,11 +169,8 @@ def post_mortem(request: HtmxRequest, pk: int):
         # The summaries as they were when resolved: the post-mortem does not follow later edits.
         summaries = calibration["misleading_summaries"]
         misleading = [{"key": key, "summary": summaries.get(key, "")} for key in calibration["misleading_evidence"]]
-    analysts = (calibration or {}).get("brier", {}).get("analysts", {})
-    context = {
-        "assessment": assessment,
-        "calibration": calibration,
-        "analysts": [
+    analysts = (
+        [
             (
                 username,
                 {
@@ -182,8 +179,15 @@ def post_mortem(request: HtmxRequest, pk: int):
                     "log": calibration["log"]["analysts"][username],
                 },
             )
-            for username, scores in sorted(analysts.items())
-        ],
+            for username, scores in sorted(calibration["brier"]["analysts"].items())
+        ]
+        if calibration
+        else []
+    )
+    context = {
+        "assessment": assessment,
+        "calibration": calibration,
+        "analysts": analysts,
         "misleading": misleading,
         "view_notice": view.notice("ach") if calibration else "",
         "can_unresolve": calibration is not None and assessment.membership.can_review,

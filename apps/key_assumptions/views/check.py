@@ -277,8 +277,7 @@ def history(request: HtmxRequest, pk: int, assumption_id: int):
     if assumption.pk in view_for(assessment=assessment, user=request.user).hidden.get("key_assumptions", ()):
         # Teammates' judgments of an assumption she has not judged yet (apps.assessments.visibility).
         entries = entries.exclude(action=Change.Action.JUDGED)
-    entries = list(entries)
-    context = {"assessment": assessment, "assumption": assumption, "entries": entries}
+    context = {"assessment": assessment, "assumption": assumption, "entries": list(entries)}
     template = "key_assumptions/check.html#history" if request.htmx else "key_assumptions/history.html"
     return render(request, template, context)
 
