@@ -7,8 +7,10 @@ LOAD_USERS analysts (default 50) for LOAD_SECONDS (default 45). Then it checks e
 item the server acknowledged against the database, waits for the worker to catch up and compares the
 final snapshot with a fresh synchronous recomputation. With LOAD_NODES=N (N > 1) it starts ops/cluster.py's
 N web nodes and N workers behind HAProxy instead. The cache (rate-limit counters, each analyst's view of
-the scores) is LOAD_CACHE_URL, default Redis db 7, whatever the node count. The last line is parsed by other tools:
-`load: <users> users, <r> req/s, rating p95 <ms> ms, matrix p95 <ms> ms, snapshot p95 <ms> ms, errors <n>, lost <n>`
+the scores) is LOAD_CACHE_URL, default Redis db 7, whatever the node count. The burst (every user opening
+the matrix at the same instant, bench/locustfile.py) is reported on its own line. The last line is parsed by other
+tools: `load: <users> users, <r> req/s, rating p95 <ms> ms, matrix p95 <ms> ms, burst p95 <ms> ms,
+snapshot p95 <ms> ms, errors <n>, lost <n>`
 
 It touches nothing it did not create: it refuses a broker or cache Redis database that holds keys already,
 and afterwards removes the keys it created in both, its database and its temporary folder (LOAD_KEEP=1
@@ -366,9 +368,18 @@ def load_and_report(started, name, plan, work, env, url, label, stop_set) -> boo
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (1 min) at the end")
     rating = stats.get("rate a cell", {}).get("p95", 0)
     matrix = stats.get("open the matrix", {}).get("p95", 0)
+    at_once = stats.get("open the matrix (burst)", {})
+    if at_once:
+        print(
+            f"burst: {at_once['requests']} matrix opens at the same instant, "
+            f"p50 {at_once['p50']:.0f} ms, p95 {at_once['p95']:.0f} ms, p99 {at_once['p99']:.0f} ms"
+        )
+    else:
+        print("burst: none (the run ended before LOAD_BURST_AFTER seconds after the last user started)")
     print(
         f"load: {USERS} users, {record['total']['rps']:.1f} req/s, rating p95 {rating:.0f} ms, "
-        f"matrix p95 {matrix:.0f} ms, snapshot p95 {percentile(snapshots, 0.95):.0f} ms, "
+        f"matrix p95 {matrix:.0f} ms, burst p95 {at_once.get('p95', 0):.0f} ms, "
+        f"snapshot p95 {percentile(snapshots, 0.95):.0f} ms, "
         f"errors {errors}, lost {len(lost)}"
     )
     return matches and not lost

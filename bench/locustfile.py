@@ -4,8 +4,10 @@ Each user is its own analyst in its own logged-in session and, with a pause of L
 seconds between actions, rates cells of the matrix, opens the matrix page, reads the score panel and
 adds evidence. After adding evidence (answered by the fresh add form and the `items-changed` event) it reads the
 panel, as the page's regions do, and polls it until a snapshot at least as new as its save is shown.
-Meanwhile its open page polls the panel every 2 s, as the browser does (hx-trigger="every 2s"). Paths are
-written out (not reversed) so the script runs against any checkout that serves them.
+Meanwhile its open page polls the panel every 2 s, as the browser does (hx-trigger="every 2s"). Once, LOAD_BURST_AFTER
+seconds (default 10) after the last user started, every user opens the matrix at the same instant besides its own
+work: the burst of simultaneous opens, reported as its own request type. Paths are written out (not reversed) so the
+script runs against any checkout that serves them.
 """
 
 import json
@@ -16,6 +18,7 @@ import time
 import uuid
 
 import gevent
+import gevent.event
 from locust import HttpUser, between, events, task
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read())  # noqa: SIM115 - read once at import
@@ -25,6 +28,9 @@ LEVELS = ["low", "medium", "high"]
 SHOWN = re.compile(r"panel/\?shown=(\d+)-(\d+)")
 CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 ITEMS_CHANGED = "items-changed"
+BURST = "open the matrix (burst)"
+BURST_AFTER = float(os.environ.get("LOAD_BURST_AFTER", "10"))
+burst = gevent.event.Event()
 
 # What the users sent and the server acknowledged (2xx), for the lost-write check afterwards.
 ratings_sent: list[dict] = []
@@ -49,9 +55,15 @@ class Analyst(HttpUser):
         self.htmx = {"HX-Request": "true", "X-CSRFToken": token.group(1) if token else ""}
         shown = SHOWN.search(page)
         self.poller = gevent.spawn(self._open_page_polls, shown.group(0).split("=", 1)[1] if shown else "")
+        self.burster = gevent.spawn(self._burst)
 
     def on_stop(self):
         self.poller.kill()
+        self.burster.kill()
+
+    def _burst(self) -> None:
+        burst.wait()
+        self._get(self.base, name=BURST)
 
     def _open_page_polls(self, shown: str) -> None:
         """The open matrix page's panel poll: 204 while nothing moved, else the new panel and its token."""
@@ -155,6 +167,11 @@ class Analyst(HttpUser):
                     return
             time.sleep(0.1)
         snapshot_timeouts.append(f"{self.username}: no snapshot of version {version} within 30 s")
+
+
+@events.spawning_complete.add_listener
+def burst_schedule(user_count, **kwargs):
+    gevent.spawn_later(BURST_AFTER, burst.set)
 
 
 @events.quitting.add_listener
