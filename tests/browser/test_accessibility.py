@@ -114,11 +114,12 @@ def test_no_page_has_a_serious_or_critical_axe_violation(browser_ready, live_ser
         # The evidence and hypothesis forms open inside the matrix (full rows, so the buttons show).
         page.goto(f"{live_server.url}/assessments/{demo['assessment'].pk}/?view=mine&density=full")
         page.get_by_role("button", name=f"Edit {demo['evidence'].key}", exact=True).click()
-        expect(page.locator(f"#ev-{demo['evidence'].pk} form")).to_be_visible()
+        # The edit form (the row holds the duplicate-mark form too).
+        expect(page.locator(f"#ev-{demo['evidence'].pk} form[hx-post$='/edit/']")).to_be_visible()
         if found := blocking_violations(page):
             problems["evidence edit form"] = found
         page.get_by_role("button", name=f"Edit {demo['hypothesis'].key}", exact=True).click()
-        expect(page.locator(f"#hyp-{demo['hypothesis'].pk} form")).to_be_visible()
+        expect(page.locator(f"#hyp-{demo['hypothesis'].pk} form[hx-post$='/edit/']")).to_be_visible()
         if found := blocking_violations(page):
             problems["hypothesis edit form"] = found
     assert not problems, "\n".join(f"{path}: {found}" for path, found in problems.items())
