@@ -35,7 +35,7 @@ def test_fork_with_ratings_copies_everything_as_a_new_draft(aqim, analyst):
     assert fork.title == f"Copy of {aqim.title}"
     assert list(fork.evidence.values_list("key", flat=True)) == list(aqim.evidence.values_list("key", flat=True))
     assert Rating.objects.filter(assessment=fork).count() == Rating.objects.filter(assessment=aqim).count() == 795
-    assert fork.assumptions.count() == 14 and fork.indicators.count() == 15
+    assert fork.assumptions.count() == 14 and fork.indicators.count() == 16
     assert Judgment.objects.filter(assumption__assessment=fork).exists()
 
 

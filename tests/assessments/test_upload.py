@@ -122,7 +122,7 @@ def test_the_preview_waits_on_the_server_and_a_second_confirm_is_refused(client,
     login(client, team_admin)
     preview = _preview(client, _aqim(), team=team.pk, create_analysts="1")
     pending = PendingImport.objects.get(pk=_token(preview))
-    assert pending.kind == "assessment" and pending.team == team and pending.total == 882
+    assert pending.kind == "assessment" and pending.team == team and pending.total == 883
     _confirm(client, preview)
     again = _confirm(client, preview)
     assert again.status_code == 400 and "already confirmed" in again.content.decode()
@@ -179,7 +179,7 @@ def test_a_large_load_runs_as_a_task_and_the_page_ends_with_a_link(
     assessment = Assessment.objects.get(team=team, slug="aqim")
     partial = client.get(response["Location"], headers={"HX-Request": "true"})
     page = partial.content.decode()
-    assert partial.status_code == 286 and 'value="882" max="882"' in page
+    assert partial.status_code == 286 and 'value="883" max="883"' in page
     assert reverse("ach:matrix", args=[assessment.pk]) in page and "every 1s" not in page
 
 
@@ -214,7 +214,7 @@ def test_progress_of_a_queued_load_keeps_polling(client, team, team_admin):
     response = _progress(client, _queued(team, team_admin))
     page = response.content.decode()
     assert response.status_code == 200 and 'hx-trigger="every 1s"' in page
-    assert 'value="0" max="882"' in page and "Queued: 0 of 882 items" in page
+    assert 'value="0" max="883"' in page and "Queued: 0 of 883 items" in page
 
 
 def test_progress_of_a_running_load_shows_its_counts(client, team, team_admin):
@@ -224,7 +224,7 @@ def test_progress_of_a_running_load_shows_its_counts(client, team, team_admin):
     response = _progress(client, pending)
     page = response.content.decode()
     assert response.status_code == 200 and 'hx-trigger="every 1s"' in page
-    assert '<progress value="400" max="882">' in page and "Running: 400 of 882 items" in page
+    assert '<progress value="400" max="883">' in page and "Running: 400 of 883 items" in page
 
 
 def test_a_failed_task_load_names_each_error_and_writes_nothing(client, team, team_admin):
@@ -245,7 +245,7 @@ def test_the_task_loads_once_however_often_it_runs(team, team_admin):
     load_upload.delay(pending.pk)
     load_upload.delay(pending.pk)
     pending.refresh_from_db()
-    assert pending.status == "done" and pending.done == 882 and Assessment.objects.count() == 1
+    assert pending.status == "done" and pending.done == 883 and Assessment.objects.count() == 1
 
 
 def test_a_task_load_refuses_a_user_who_lost_the_team_admin_role(team, team_admin):

@@ -49,6 +49,12 @@ def test_no_observation_is_called_present_when_its_own_note_says_it_was_not_seen
         ("IND10", "2013-02-01", "emerging"),
         # The 2012 capture was a first capture, not a regaining.
         ("IND14", "2012-04-01", "no_information"),
+        # An Islamist order pursued beyond Algeria: first an ambition read from where the attacks spread, then
+        # shari'a imposed in AQIM-held Mali, then (the towns lost to Serval) plans for rule and a judged focus.
+        ("IND16", "2007-01-01", "emerging"),
+        ("IND16", "2012-12-01", "fully_present"),
+        ("IND16", "2013-02-01", "partially_present"),
+        ("IND16", "2013-07-01", "partially_present"),
     ],
 )
 def test_the_named_observations_have_the_status_their_notes_support(key, date, status):
@@ -159,6 +165,35 @@ def test_validations_follow_the_one_claim_of_the_hypothesis(key, hypothesis, lik
     assert _validations(key, hypothesis) == likelihoods
 
 
+def test_the_islamist_order_signpost_is_rated_on_each_claim():
+    # What H1 claims: violence directed at an Islamist order in Algeria's neighbours.
+    assert _validations("IND16", "H1") == {"alice": "highly_likely", "bob": "highly_likely", "carol": "highly_likely"}
+    # The report sets this focus against attacking the West ("rather than directly attacking Europe or the United
+    # States"), yet AQAP, the most global affiliate, imposed its shari'a too: bob, who weighs the global risk, says
+    # likely.
+    assert _validations("IND16", "H2") == {"alice": "could", "bob": "likely", "carol": "could"}
+    # A profit enterprise has little reason to rule by a shari'a that alienates the locals its money buys; carol's
+    # criminal reading keeps the ideology as the legitimacy AQIM lends crude crime (§ An Amorphous … Threat, ¶4).
+    assert _validations("IND16", "H3") == {"alice": "unlikely", "bob": "unlikely", "carol": "could"}
+    # The factions the report calls fragmented still share "a common goal: ... instituting an Islamist regime" (¶3).
+    assert set(_validations("IND16", "H4").values()) == {"likely"}
+    # Decline runs through shari'a pushed on locals who reject it, but a residual threat has little ground to rule.
+    assert set(_validations("IND16", "H5").values()) == {"could"}
+
+
+def test_the_islamist_order_observations_cite_their_passage_and_source():
+    sources = {s["key"]: s["name"] for s in DEMO["sources"]}
+    evidence = {e["key"]: e for e in DEMO["evidence"]}
+    observations = _observations("IND16")
+    assert all("§" in o["note"] for o in observations)
+    for o in observations:
+        if "source_key" in evidence.get(o.get("evidence", ""), {}):
+            assert o["source"].startswith(sources[evidence[o["evidence"]]["source_key"]])
+    # The Timbuktu documents are the report's note 35, The Telegraph (not the AP manifesto article, note 19).
+    (timbuktu,) = [o for o in observations if o["date"] == "2013-02-01"]
+    assert timbuktu["source"].startswith(sources["S17"]) and "note 35" in timbuktu["note"]
+
+
 def test_core_tasking_is_rated_alike_under_regional_and_profit_aims():
     # Directives from the core are the core's act; under H1 and H3 alike the tie is a marriage of convenience
     # (A8 underpins both), so no analyst expects them more under one than the other.
@@ -186,8 +221,10 @@ def test_the_indicator_board_favours_profit_because_the_jihadist_signposts_were_
 
     present = [row for row in rows.values() if row["status"] in PRESENT]
     negatives = {key: row for key, row in rows.items() if row["negative"]}
-    # What was seen (In Amenas, IND7; fighters moving east, IND8) is expected more under regional aims ...
+    # What was seen (In Amenas, IND7; fighters moving east, IND8; above all an Islamist order pursued in held
+    # territory, IND16) is expected more under regional aims ...
     assert sum(seen(row) for row in present) > 0
+    assert max(present, key=seen) is rows["IND16"] and rows["IND16"]["status"] == "partially_present"
     # ... but the signposts looked for and not seen for a whole review period (an attack in Europe, MANPADs used,
     # a re-merger, techniques passed to Boko Haram, a town regained) are each expected least by a profit-first
     # AQIM, and together they outweigh it.
@@ -195,6 +232,15 @@ def test_the_indicator_board_favours_profit_because_the_jihadist_signposts_were_
     assert all(row["team"]["H3"] < row["team"]["H1"] for row in negatives.values())
     assert sum(seen(row) for row in present) + sum(not_seen(row) for row in negatives.values()) < 0
     assert results["support"]["H3"] > results["support"]["H1"]
+
+    # The one signpost regional aims expect and profit does not that could be seen narrows H3's lead over H1 but
+    # does not close it.
+    without = copy.deepcopy(DEMO)
+    without["indicators"] = [i for i in without["indicators"] if i["key"] != "IND16"]
+    before = results_compute(assessment_import(data=without, team=team, create_analysts=True))
+    assert before["favoured"] == "H3"
+    lead = results["support"]["H3"] - results["support"]["H1"]
+    assert 0 < lead < before["support"]["H3"] - before["support"]["H1"]
 
 
 def test_each_key_assumption_supports_only_the_hypotheses_whose_one_claim_rests_on_it():
