@@ -516,9 +516,10 @@ FROM {Evidence._meta.db_table} e WHERE e.assessment_id = %s
 
 
 def rating_conflicts_for(*, assessment_id: int, user_id: int) -> list[RatingConflict]:
-    """What merges left this analyst to settle: her own cells only, never a teammate's (one query)."""
+    """What merges left this analyst to settle: her own cells only, never a teammate's (one query when there
+    are none, as on almost every page; three when there are)."""
     return list(
-        RatingConflict.objects.filter(assessment_id=assessment_id, analyst_id=user_id).select_related(
+        RatingConflict.objects.filter(assessment_id=assessment_id, analyst_id=user_id).prefetch_related(
             "evidence", "hypothesis"
         )
     )
