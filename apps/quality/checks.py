@@ -93,7 +93,8 @@ def flags_of(quality: dict[str, Any], ach: dict[str, Any]) -> list[dict[str, Any
                 "item": None,
                 "source": None,
                 "items": ungraded,
-                "message": f"{len(ungraded)} items come from no graded source: {shown}.",
+                "message": f"{len(ungraded)} item{'s come' if len(ungraded) > 1 else ' comes'} from no graded source: "
+                f"{shown}.",
             }
         )
     return flags
