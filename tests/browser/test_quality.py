@@ -1,5 +1,6 @@
 """Real Chromium, three people: an analyst grades a source, a supervisor retracts it, and every open page (the
-analyst's source register, a teammate's matrix panel) shows the new answer without a reload."""
+analyst's source register, a teammate's matrix panel and his indicator board) shows the new answer without a
+reload."""
 
 import pytest
 from playwright.sync_api import expect
@@ -59,6 +60,10 @@ def test_an_analyst_grades_a_supervisor_retracts_and_every_open_page_shows_the_n
     log_in(sam, live_server, "sam")
     alice.goto(register)
     bob.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    board = browser.new_page()
+    log_in(board, live_server, "bob")
+    board.goto(f"{live_server.url}/assessments/{assessment.pk}/indicators/")
+    expect(board.locator("#col-H1 h3")).to_contain_text("ACH leader")
     bob_leader = bob.locator("#answer-leaders tr", has_text="Leader by posterior")
     expect(bob_leader).to_contain_text("H1")
     expect(alice.locator("#quality-leader")).to_have_text("H1")
@@ -80,6 +85,8 @@ def test_an_analyst_grades_a_supervisor_retracts_and_every_open_page_shows_the_n
     expect(alice.locator("#quality-leader")).to_have_text("H2")
     expect(alice.locator("#source-S1 .source-items s")).to_contain_text("E1")
     expect(bob_leader).to_contain_text("H2")
+    expect(board.locator("#col-H2 h3")).to_contain_text("ACH leader")
+    expect(board.locator("#col-H1 h3")).not_to_contain_text("ACH leader")
     for page in (alice, sam):
         page.reload()
     expect(alice.locator("#quality-leader")).to_have_text("H2")

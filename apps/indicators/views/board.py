@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
@@ -22,6 +22,8 @@ from ..forms import IndicatorForm, StatusLabelsForm
 from ..selectors import ach_leader, board_get, status_labels_get
 
 WARNINGS_SHOWN = 8
+# The panel announces a new snapshot; the board, whose columns name the ACH leader, refreshes on it.
+SCORES_CHANGED = "scores-changed"
 
 
 def panel_context(assessment) -> dict:
@@ -91,7 +93,7 @@ def panel(request: HtmxRequest, pk: int):
     context = panel_context(assessment)
     if unchanged(request, context["token"]):
         return HttpResponse(status=204)
-    return render(request, "indicators/board.html#panel", context)
+    return trigger_client_event(render(request, "indicators/board.html#panel", context), SCORES_CHANGED)
 
 
 @require_POST
