@@ -180,6 +180,12 @@ def detail_fields() -> dict[str, serializers.Field]:
         ),
         "linchpins": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
         "sensitivity": serializers.JSONField(allow_null=True, help_text="Sensitivity results, when computed."),
+        "sources": serializers.DictField(
+            child=serializers.JSONField(),
+            help_text="By source key: its items, and the team's leader and posterior without them and with their "
+            "ratings reversed (CC↔II, C↔I: what if this source lies?). The posterior names the leader of the run "
+            "and the current leader.",
+        ),
     }
 
 
@@ -197,5 +203,6 @@ def snapshot_represent(results: dict, view: View, full: bool) -> dict:
             analysts=results.get("analysts", {}),
             linchpins=results.get("linchpins", {}),
             sensitivity=results.get("sensitivity"),
+            sources=results.get("sources", {}),
         )
     return shown
