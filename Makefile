@@ -87,9 +87,11 @@ endif
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djade --check --target-version 5.2 $$(git ls-files '*.html')
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djade --check --target-version 5.2 $$(git ls-files '*.html')
 	$(VENV)/bin/mypy apps config
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(MAKE) --no-print-directory docs-build
