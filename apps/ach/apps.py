@@ -69,6 +69,7 @@ class AchConfig(AppConfig):
                 technique="ach",
                 judged=selectors.rows_judged,
                 results=results.results_visible,
+                own=results.results_own,
                 alert_visible=results.alert_visible,
                 trigger_shown=results.trigger_shown,
                 export=exchange.export_section,

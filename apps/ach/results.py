@@ -147,13 +147,17 @@ def matrix_visible(matrix: Matrix, hidden: Collection[int]) -> Matrix:
 
 def results_visible(assessment, view, stored: dict[str, Any]) -> dict[str, Any]:
     """The snapshot's ACH results as an analyst's view shows them (apps.assessments.visibility): the team's
-    figures scored over the rows she has rated in full, and of the analysts' own scores only hers (which
-    depend on her ratings alone, so the stored ones)."""
+    figures scored over the rows she has rated in full, and no analyst's own scores (results_own adds hers)."""
     matrix = matrix_visible(matrix_get(assessment=assessment, for_scoring=True), view.hidden.get("ach", ()))
     results = results_of_matrix(matrix)
-    own = stored.get("analysts", {}).get(view.username)
-    results["analysts"] = {view.username: own} if own else {}
+    results["analysts"] = {}
     return results
+
+
+def results_own(view, stored: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
+    """Of the analysts' own scores, the viewer's: they depend on her ratings alone, so the stored ones."""
+    own = stored.get("analysts", {}).get(view.username)
+    return {**shown, "analysts": {view.username: own} if own else {}}
 
 
 # The answer card names this many of the items that move the top two apart.

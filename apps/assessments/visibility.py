@@ -15,6 +15,7 @@ judged, how to compute its results from a view, and which of its alerts a view m
 """
 
 import copy
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,7 +79,8 @@ class Rule:
     # (assessment_id, user_id) -> ({item id: key} of every item, ids of the items the user has judged);
     # None for a technique that keeps no one's own judgments
     judged: Callable[[int, int], tuple[dict[int, str], set[int]]] | None
-    # (assessment, view, the stored results of the technique) -> the results as the view shows them
+    # (assessment, view, the stored results of the technique) -> the results as the view shows them; a
+    # function of the view's hidden items alone (every view hiding the same items shares them)
     results: Callable[[Assessment, View, Results], Results]
     # Techniques whose figures this one reads: when the view hides any of theirs, it hides this one's too
     depends_on: tuple[str, ...] = ()
@@ -90,6 +92,9 @@ class Rule:
     export: Callable[[Assessment, View], dict] | None = None
     # (items, judged, judge): "Team view over the 48 items you have rated; …"
     wording: tuple[str, str, str] = ("items", "judged", "judge")
+    # (view, the stored results, the results shown) -> the shown results with the viewer's own figures (those
+    # computed from her judgments alone), which `results` leaves out so that it can be shared
+    own: Callable[[View, Results, Results], Results] = lambda view, stored, shown: shown
 
 
 RULES: dict[str, Rule] = {}
@@ -142,29 +147,53 @@ def views_of_members(*, assessment: Assessment, users: Iterable) -> dict[int, Vi
     return {user.pk: view_for(assessment=assessment, user=user, role=roles.get(user.pk, "")) for user in users}
 
 
-# Per-viewer results are cached per snapshot version and viewer, with the hidden set they were computed for.
+# The results a view is shown are cached per snapshot version and hidden set (shared by every view hiding the
+# same items: the analysts who have rated none of the rows, those who have rated all but a newly added one), and
+# each viewer's pointer to the ones she was last shown.
 CACHE_SECONDS = 600
+
+
+def hidden_digest(view: View) -> str:
+    """What the view's shared results depend on: the items it hides, by technique."""
+    hidden = sorted((name, sorted(ids)) for name, ids in view.hidden.items() if ids)
+    return hashlib.blake2b(repr(hidden).encode(), digest_size=12).hexdigest()
 
 
 def results_for(*, view: View, snapshot: ScoreSnapshot, assessment: Assessment | None = None) -> Results:
     """The snapshot's results as the view may see them: the stored ones when nothing is hidden, else each
     hiding technique's results computed from the view (its team figures over the judged items only)."""
+    return results_shown(view=view, snapshot=snapshot, assessment=assessment)[1]
+
+
+def results_shown(*, view: View, snapshot: ScoreSnapshot, assessment: Assessment | None = None) -> tuple[str, Results]:
+    """results_for, with a key naming the team figures shown: two views given the same key are shown the same
+    team figures (what differs is each viewer's own)."""
     if view.sees_all or not view.hides_anything:
-        return snapshot.results
-    key = f"visibility:{view.assessment_id}:{view.user_id}:{snapshot.version}"
-    cached = cache.get(key)
+        return "all", snapshot.results
+    prefix = f"visibility:{view.assessment_id}:{snapshot.version}"
+    exact, mine = f"{prefix}:{hidden_digest(view)}", f"{prefix}:user:{view.user_id}"
+    found = cache.get_many([exact, mine])
+    key, shared, pointer = exact, found.get(exact), found.get(mine)
     # Results computed while she hid more are still hers to see: a rating that completes a row reuses them
     # (its response must stay O(row)) until the next snapshot, which the rating itself brings.
-    if cached is not None and view.hides_at_most(cached[0]):
-        return cached[1]
-    if assessment is None:
-        assessment = Assessment.objects.get(pk=view.assessment_id)
+    if shared is None and pointer is not None and view.hides_at_most(pointer[0]):
+        key, shared = pointer[1], cache.get(pointer[1])
+    if shared is None:
+        if assessment is None:
+            assessment = Assessment.objects.get(pk=view.assessment_id)
+        key = exact
+        shared = {
+            name: RULES[name].results(assessment, view, section) if view.hides(name) and name in RULES else section
+            for name, section in snapshot.results.items()
+        }
+        cache.set(key, shared, CACHE_SECONDS)
+    if pointer is None or pointer[1] != key:
+        cache.set(mine, (dict(view.hidden), key), CACHE_SECONDS)
     results = {
-        name: RULES[name].results(assessment, view, section) if view.hides(name) and name in RULES else section
-        for name, section in snapshot.results.items()
+        name: RULES[name].own(view, snapshot.results[name], section) if view.hides(name) and name in RULES else section
+        for name, section in shared.items()
     }
-    cache.set(key, (dict(view.hidden), results), CACHE_SECONDS)
-    return results
+    return key, results
 
 
 def snapshot_shown(*, view: View, snapshot: ScoreSnapshot, latest: bool, assessment=None) -> Results:

@@ -217,3 +217,26 @@ def test_a_rating_that_completes_a_row_reuses_her_view_until_the_next_snapshot(s
     newer = services.snapshot_compute(assessment_id=split.pk)
     results_for(view=view_for(assessment=split, user=analyst), snapshot=newer)
     assert len(scored) == 2
+
+
+def test_views_hiding_the_same_rows_share_one_computation_and_each_sees_only_her_own_scores(
+    split, analyst, teammate, carol, monkeypatch
+):
+    # bob and carol have each rated E1 and E2 and hide E3–E5; alice hides E2 too, so hers are her own.
+    from apps.assessments import visibility
+
+    cache.clear()
+    scored = []
+    rule = visibility.RULES["ach"]
+    counting = dataclasses.replace(rule, results=lambda *args: scored.append(1) or rule.results(*args))
+    monkeypatch.setitem(visibility.RULES, "ach", counting)
+    snapshot = ScoreSnapshot.objects.filter(assessment=split).order_by("-version").first()
+    bob = results_for(view=view_for(assessment=split, user=teammate), snapshot=snapshot)["ach"]
+    carols = results_for(view=view_for(assessment=split, user=carol), snapshot=snapshot)["ach"]
+    assert len(scored) == 1
+    assert list(bob["analysts"]) == ["bob"] and list(carols["analysts"]) == ["carol"]
+    assert {k: v for k, v in bob.items() if k != "analysts"} == {k: v for k, v in carols.items() if k != "analysts"}
+    alice = results_for(view=view_for(assessment=split, user=analyst), snapshot=snapshot)["ach"]
+    assert len(scored) == 2
+    # Her team figures are over E1 alone: not the ones bob and carol share, which count their E2.
+    assert alice["team"] != bob["team"] and list(alice["analysts"]) == ["alice"]
