@@ -68,6 +68,7 @@ class AchConfig(AppConfig):
             Rule(
                 technique="ach",
                 judged=selectors.rows_judged,
+                judged_by=selectors.rows_judged_by,
                 results=results.results_visible,
                 own=results.results_own,
                 alert_visible=results.alert_visible,

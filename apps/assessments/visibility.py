@@ -82,6 +82,9 @@ class Rule:
     # (assessment, view, the stored results of the technique) -> the results as the view shows them; a
     # function of the view's hidden items alone (every view hiding the same items shares them)
     results: Callable[[Assessment, View, Results], Results]
+    # (assessment_id, user ids) -> `judged`'s answer for several users at once: ({item id: key}, {user id: ids
+    # of the items she has judged}); None: `judged` is asked for each
+    judged_by: Callable[[int, list[int]], tuple[dict[int, str], dict[int, set[int]]]] | None = None
     # Techniques whose figures this one reads: when the view hides any of theirs, it hides this one's too
     depends_on: tuple[str, ...] = ()
     # Whether the view may show one of the technique's alerts (only asked when the view hides something)
@@ -121,12 +124,15 @@ def view_for(*, assessment: Assessment, user, role: str | None = None) -> View:
             )
     if sees_all(role):
         return View(assessment_id=assessment.pk, user_id=user.pk, username=user.get_username(), sees_all=True)
+    judged = {name: rule.judged(assessment.pk, user.pk) for name, rule in RULES.items() if rule.judged is not None}
+    return _view_hiding(assessment=assessment, user=user, judged=judged)
+
+
+def _view_hiding(*, assessment: Assessment, user, judged: Mapping[str, tuple[dict[int, str], set[int]]]) -> View:
+    """The view of a member who does not see everything: by technique, (every item, the items she has judged)."""
     hidden, hidden_keys, totals = {}, {}, {}
-    for name, rule in RULES.items():
-        if rule.judged is None:
-            continue
-        items, judged = rule.judged(assessment.pk, user.pk)
-        hidden[name] = frozenset(set(items) - judged)
+    for name, (items, done) in judged.items():
+        hidden[name] = frozenset(set(items) - done)
         hidden_keys[name] = frozenset(items[pk] for pk in hidden[name])
         totals[name] = len(items)
     return View(
@@ -141,10 +147,31 @@ def view_for(*, assessment: Assessment, user, role: str | None = None) -> View:
 
 
 def views_of_members(*, assessment: Assessment, users: Iterable) -> dict[int, View]:
-    """Each member's view (for notifications and e-mails, where there is no request)."""
+    """Each member's view (for notifications and e-mails, where there is no request): view_for's policy, its
+    questions asked once for all of them."""
     users = list(users)
     roles = dict(Membership.objects.filter(team_id=assessment.team_id, user__in=users).values_list("user_id", "role"))
-    return {user.pk: view_for(assessment=assessment, user=user, role=roles.get(user.pk, "")) for user in users}
+    hiding = [user.pk for user in users if not sees_all(roles.get(user.pk, ""))]
+    answers = {}
+    for name, rule in RULES.items():
+        if rule.judged is None:
+            continue
+        if rule.judged_by is not None:
+            answers[name] = rule.judged_by(assessment.pk, hiding)
+        else:
+            asked = {pk: rule.judged(assessment.pk, pk) for pk in hiding}
+            items = next(iter(asked.values()))[0] if asked else {}
+            answers[name] = (items, {pk: done for pk, (_, done) in asked.items()})
+    views = {}
+    for user in users:
+        if sees_all(roles.get(user.pk, "")):
+            views[user.pk] = View(
+                assessment_id=assessment.pk, user_id=user.pk, username=user.get_username(), sees_all=True
+            )
+        else:
+            judged = {name: (items, by_user[user.pk]) for name, (items, by_user) in answers.items()}
+            views[user.pk] = _view_hiding(assessment=assessment, user=user, judged=judged)
+    return views
 
 
 # The results a view is shown are cached per snapshot version and hidden set (shared by every view hiding the

@@ -56,6 +56,7 @@ class KeyAssumptionsConfig(AppConfig):
             Rule(
                 technique="key_assumptions",
                 judged=selectors.assumptions_judged,
+                judged_by=selectors.assumptions_judged_by,
                 results=results.results_visible,
                 # A key uncertainty comes from the assumption's agreed confidence and impact, not from
                 # anyone's own judgment: every member hears of it.

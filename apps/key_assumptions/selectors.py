@@ -182,6 +182,31 @@ SELECT a.id, a.key, EXISTS(
 """
 
 
+def assumptions_judged_by(assessment_id: int, user_ids: list[int]) -> tuple[dict[int, str], dict[int, set[int]]]:
+    """assumptions_judged for several users in one query (a snapshot's alerts reach every member)."""
+    judged: dict[int, set[int]] = {pk: set() for pk in user_ids}
+    if not user_ids:
+        return {}, judged
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ASSUMPTIONS_JUDGED_BY_SQL.format(users=", ".join(["%s"] * len(user_ids))), [*user_ids, assessment_id]
+        )
+        rows = cursor.fetchall()
+    items = {}
+    for pk, key, analyst_id in rows:
+        items[pk] = key
+        if analyst_id is not None:
+            judged[analyst_id].add(pk)
+    return items, judged
+
+
+_ASSUMPTIONS_JUDGED_BY_SQL = f"""
+SELECT a.id, a.key, j.analyst_id FROM {Assumption._meta.db_table} a
+LEFT JOIN {Judgment._meta.db_table} j ON j.assumption_id = a.id AND j.analyst_id IN ({{users}})
+WHERE a.assessment_id = %s
+"""
+
+
 def assumptions_citing(assessment: Assessment, evidence_keys: list[str]) -> list[str]:
     """The assumptions these items support, one line each (a retracted source's alert names them)."""
     supported: dict[str, list[str]] = {}

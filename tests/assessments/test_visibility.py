@@ -14,7 +14,7 @@ from apps.ach.services import rating_set
 from apps.assessments import services
 from apps.assessments.models import Activity, Notification, ScoreSnapshot
 from apps.assessments.services.files import assessment_fork
-from apps.assessments.visibility import results_for, view_for
+from apps.assessments.visibility import results_for, view_for, views_of_members
 from apps.key_assumptions.services import assumption_create, judgment_set
 from tests import factories
 
@@ -240,3 +240,23 @@ def test_views_hiding_the_same_rows_share_one_computation_and_each_sees_only_her
     assert len(scored) == 2
     # Her team figures are over E1 alone: not the ones bob and carol share, which count their E2.
     assert alice["team"] != bob["team"] and list(alice["analysts"]) == ["alice"]
+
+
+def test_the_members_views_asked_at_once_are_each_members_own_view(split, analyst, teammate, carol, supervisor):
+    assumption = assumption_create(
+        assessment=split, user=analyst, statement="Borders stay shut", confidence="caveats", impact="high"
+    )
+    judgment_set(assumption=assumption, analyst=teammate, confidence="solid", impact="high")
+    _rate(split, carol, 2, ("C", "C"))  # part of a row is not the row
+    members = [analyst, teammate, carol, supervisor]
+    views = views_of_members(assessment=split, users=members)
+    assert views == {user.pk: view_for(assessment=split, user=user) for user in members}
+    assert views[teammate.pk].hidden["key_assumptions"] == frozenset()
+    assert views[carol.pk].hidden["key_assumptions"] == {assumption.pk}
+
+
+def test_with_no_hypothesis_every_row_counts_as_rated_for_every_member(team, analyst, teammate):
+    bare = factories.assessment_with_matrix(team=team, user=analyst, hypotheses=())
+    views = views_of_members(assessment=bare, users=[analyst, teammate])
+    assert not views[analyst.pk].hides_anything and not views[teammate.pk].hides_anything
+    assert views[teammate.pk] == view_for(assessment=bare, user=teammate)
