@@ -23,6 +23,7 @@ from .models import (
     Notification,
     RescoreQueue,
     ScoreSnapshot,
+    Source,
 )
 from .techniques import TECHNIQUES
 
@@ -66,10 +67,12 @@ def snapshot_latest_version(*, assessment_id: int) -> int | None:
 
 
 def items_signature(*, assessment_id: int) -> str:
-    """What changes whenever a hypothesis or an evidence item is added, edited, moved or deleted: an open
-    page compares it with the one it shows (one query of two small aggregates)."""
+    """What changes whenever a hypothesis or an evidence item is added, edited, moved or deleted, or a source
+    added, edited (graded), retracted, restored or deleted (the rows show their source's grade and strike a
+    retracted one's items through): an open page compares it with the one it shows (one query of three small
+    aggregates)."""
     with connection.cursor() as cursor:
-        cursor.execute(_ITEMS_SIGNATURE_SQL, [assessment_id, assessment_id])
+        cursor.execute(_ITEMS_SIGNATURE_SQL, [assessment_id, assessment_id, assessment_id])
         row = cursor.fetchone()
     return "-".join(row)
 
@@ -83,7 +86,11 @@ def _items_summary_sql(model: type[models.Model]) -> str:
 
 # Written out once: every matrix page and every panel poll runs it, and the ORM's compilation of the same
 # aggregates cost more CPU than the query itself (bench/bench_matrix_page.py).
-_ITEMS_SIGNATURE_SQL = f"SELECT {_items_summary_sql(Hypothesis)}, {_items_summary_sql(Evidence)}"
+_ITEMS_SIGNATURE_SQL = (
+    f"SELECT {_items_summary_sql(Hypothesis)}, {_items_summary_sql(Evidence)}, "
+    "(SELECT COUNT(*) || '.' || COALESCE(SUM(version), 0) || '.' || COALESCE(MAX(id), 0) "
+    f"FROM {Source._meta.db_table} WHERE assessment_id = %s)"
+)
 
 
 def _notifications_visible(user: User) -> QuerySet[Notification]:

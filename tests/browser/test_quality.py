@@ -2,6 +2,8 @@
 analyst's source register, a teammate's matrix panel and his indicator board) shows the new answer without a
 reload."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -86,6 +88,10 @@ def test_an_analyst_grades_a_supervisor_retracts_and_every_open_page_shows_the_n
     expect(alice.locator("#source-S1 .source-items s")).to_contain_text("E1")
     expect(bob_leader).to_contain_text("H2")
     expect(board.locator("#col-H2 h3")).to_contain_text("ACH leader")
+    # The teammate's open matrix strikes the retracted source's item through, as a reload would.
+    e1 = assessment.evidence.get(key="E1")
+    expect(bob.locator(f"#ev-{e1.pk}")).to_have_class(re.compile(r"\bretracted\b"))
+    expect(bob.locator(f"#ev-{e1.pk}")).to_contain_text("source retracted: counts in no score")
     expect(board.locator("#col-H1 h3")).not_to_contain_text("ACH leader")
     for page in (alice, sam):
         page.reload()
