@@ -54,6 +54,24 @@ def test_a_graded_item_weighs_grade_times_information_on_a_hand_worked_matrix(te
     assert results_compute(assessment)["team"]["H1"]["posterior"] == pytest.approx(0.815)
 
 
+def test_a_graded_sources_items_share_its_n_beside_an_ungraded_item_on_a_hand_worked_matrix(team, analyst):
+    # E1 [CC, II] and E2 [C, I] from Agent X, graded B, information 2: r = .81 each (relevance high), so
+    # p(E1|H1) = .81 × .95 + .19 × .5 = .8645, p(E1|H2) = .1355, p(E2|H1) = .81 × .80 + .095 = .743, p(E2|H2) = .257.
+    # One source, n = 2: its term is the mean, H1 ∝ √(.8645 × .743) = .80145, H2 ∝ √(.1355 × .257) = .18661.
+    # E3 [I, C], of no source, medium credibility (r = .7): p(E3|H1) = .7 × .2 + .15 = .29, p(E3|H2) = .71.
+    # H1 = .80145 × .29 / (.80145 × .29 + .18661 × .71) = .23242 / .36491 = 0.63692.
+    assessment = _matrix(
+        team,
+        analyst,
+        ["CC II", "C I", "I C"],
+        e1={"origin": "Agent X", "information": 2},
+        e2={"origin": "Agent X", "information": 2},
+    )
+    source = Source.objects.get(assessment=assessment)
+    services.source_update(source=source, user=analyst, expected_version=source.version, grade="B")
+    assert results_compute(assessment)["team"]["H1"]["posterior"] == pytest.approx(0.63692, abs=1e-5)
+
+
 def test_an_ungraded_matrix_scores_exactly_as_before(team, analyst):
     rows = ["CC I", "C II", "N C", "I CC", "II N"]
     origins = {"e1": {"origin": "Wire"}, "e2": {"origin": "wire "}, "e4": {"origin": "Informant"}}
