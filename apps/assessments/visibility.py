@@ -197,7 +197,8 @@ def results_shown(*, view: View, snapshot: ScoreSnapshot, assessment: Assessment
     team figures (what differs is each viewer's own)."""
     if view.sees_all or not view.hides_anything:
         return "all", snapshot.results
-    prefix = f"visibility:{view.assessment_id}:{snapshot.version}"
+    # The snapshot's time too: a database restored (or a test's, rolled back) reuses its ids and versions.
+    prefix = f"visibility:{view.assessment_id}:{snapshot.version}:{snapshot.created_at.timestamp():.6f}"
     exact, mine = f"{prefix}:{hidden_digest(view)}", f"{prefix}:user:{view.user_id}"
     found = cache.get_many([exact, mine])
     key, shared, pointer = exact, found.get(exact), found.get(mine)

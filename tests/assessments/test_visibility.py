@@ -260,3 +260,23 @@ def test_with_no_hypothesis_every_row_counts_as_rated_for_every_member(team, ana
     views = views_of_members(assessment=bare, users=[analyst, teammate])
     assert not views[analyst.pk].hides_anything and not views[teammate.pk].hides_anything
     assert views[teammate.pk] == view_for(assessment=bare, user=teammate)
+
+
+def test_a_panel_rendered_for_one_view_is_served_to_the_views_hiding_the_same_rows_only(
+    client, split, analyst, teammate, carol, monkeypatch
+):
+    # bob and carol hide E3–E5, alice E2 too: carol is served bob's panel, alice her own.
+    from apps.ach.views import matrix
+
+    cache.clear()
+    url = reverse("ach:panel", args=[split.pk])
+    client.force_login(teammate)
+    bobs = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    cache.clear()
+    client.force_login(carol)
+    carols = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert carols == bobs
+    monkeypatch.setattr(matrix, "render_to_string", lambda *args, **kwargs: "rendered again")
+    assert client.get(url, HTTP_HX_REQUEST="true").content.decode() == carols
+    client.force_login(analyst)
+    assert client.get(url, HTTP_HX_REQUEST="true").content.decode() == "rendered again"

@@ -1,8 +1,12 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, retarget, trigger_client_event
 
@@ -10,7 +14,7 @@ from apps.assessments import selectors as assessment_selectors
 from apps.assessments import services as assessment_services
 from apps.assessments.access import assessment_for_user
 from apps.assessments.forms import EvidenceForm, HypothesisForm
-from apps.assessments.visibility import View, alerts_shown, results_for, view_for
+from apps.assessments.visibility import CACHE_SECONDS, View, alerts_shown, hidden_digest, results_shown, view_for
 from apps.core.htmx import control_submit, unchanged, version_token
 from apps.core.types import HtmxRequest
 
@@ -62,10 +66,12 @@ def _panel_context(request, assessment, view: View | None = None) -> dict:
         "ranking": [],
         "view": view,
         "view_notice": view.notice("ach"),
+        "results_key": "",
         **_panel_state(assessment, snapshot.version if snapshot else None),
     }
     if snapshot is not None:
-        results = results_for(view=view, snapshot=snapshot, assessment=assessment).get("ach", {})
+        context["results_key"], shown = results_shown(view=view, snapshot=snapshot, assessment=assessment)
+        results = shown.get("ach", {})
         keys = results.get("hypotheses", [])
         alerts = alerts_shown(view=view, alerts=snapshot.alerts)
         context["chart"] = scores_chart(hypotheses_keys=keys, results=results)
@@ -262,11 +268,29 @@ def panel(request: HtmxRequest, pk: int):
         response = HttpResponse(status=204)
     else:
         # Whatever moved the panel moved the matrix's scores and the judgment panels: they refresh on this.
-        panel_html = render(request, f"{TEMPLATE}#panel", _panel_context(request, assessment))
-        response = trigger_client_event(panel_html, SCORES_CHANGED)
+        response = trigger_client_event(HttpResponse(_panel_html(request, assessment)), SCORES_CHANGED)
     # The page sends the items its matrix shows: a teammate's added, edited, moved or deleted item or
     # hypothesis (a move changes no score) makes the matrix, and what else lists items, refresh itself.
     shown = request.GET.get("items")
     if shown is not None and shown != assessment_selectors.items_signature(assessment_id=assessment.pk):
         trigger_client_event(response, ITEMS_CHANGED)
     return response
+
+
+def _panel_html(request: HtmxRequest, assessment) -> str:
+    """The panel, rendered once for every viewer shown the same one: after a snapshot every open page polls
+    for it within 2 s, and most of them (every analyst who has rated none of the rows, or all but the newest)
+    are shown the same figures. What it shows is named by the polling token (versions, delay), the figures
+    shown (results_key) and the viewer's hidden items (the notice, the alerts she may read)."""
+    context = _panel_context(request, assessment)
+    view = context["view"]
+    snapshot = context["snapshot"]
+    # The snapshot's time too: a database restored (or a test's, rolled back) reuses its ids and versions.
+    stamp = snapshot.created_at.isoformat() if snapshot else ""
+    shown = (context["token"], stamp, context["results_key"], hidden_digest(view), context["view_notice"])
+    key = f"ach-panel:{assessment.pk}:{hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(f"{TEMPLATE}#panel", context, request=request)
+        cache.set(key, html, CACHE_SECONDS)
+    return html
