@@ -214,7 +214,8 @@ def test_the_known_circles_are_broken_where_they_were():
         for module, targets in graph.items()
         if _is_within(module, "apps.ach.selectors") and "apps.ach.results" in targets
     ]
-    assert "apps.assessments.services" in graph["apps.assessments.exchange"]
+    assert "apps.assessments.services" in graph["apps.assessments.exchange.validation"]
+    assert "apps.assessments.services" in graph["apps.assessments.exchange.translation"]
     # Only the fork and the upload load go through the file format, and the services package leaves them out.
     services_on_exchange = {
         module
