@@ -55,6 +55,9 @@ def tally(codes, weight):
 
     Returns consensus, disagreement (E, H), diagnosticity (E,); each analyst's inconsistency and weighted
     inconsistency (A, H) and whether they filled any cell (A,); the team's inconsistencies (H,).
+
+    One kernel, not one per rule: a single pass over the (A, E, H) codes, a block of rows at a time, feeds
+    all four rules from the same counts while they are in cache; split, each rule would read the array again.
     """
     n_analysts, n_evidence, n_hypotheses = codes.shape
     consensus = np.zeros((n_evidence, n_hypotheses), np.int8)
@@ -217,6 +220,9 @@ def team_without_each(
     is (S − L_e)/(n − 1) − S/n = S/(n(n − 1)) − L_e/(n − 1). The pool weight loses the row's rated cells.
     Hypotheses trailing the analyst's leader by more than ``cutoff`` in log-posterior stay negligible
     whichever item goes, and are left out.
+
+    One kernel: the per-analyst origin sums and the kept hypotheses are computed once and used by every
+    row's removal; split into functions, they would be passed around or recomputed per row.
     """
     n_analysts, n_evidence, n_hypotheses = codes.shape
     n_origins = origin_count.shape[1]

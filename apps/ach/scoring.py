@@ -336,6 +336,9 @@ def score_assessment(
     for independent, default all independent. Malformed input (codes outside 0–6, mismatched shapes,
     negative weights, priors not summing to 1, a likelihood map ``likelihoods_checked`` refuses,
     reliabilities outside (0, 1]) raises ValueError.
+
+    Long for its docstring: the method's rules are stated here, where they are applied; the body, about 55
+    lines, runs them in order through the kernels and would only be scattered by a split.
     """
     from . import _kernels
 

@@ -256,8 +256,30 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
     users, new_accounts = _team_users(context.analysts, team=assessment.team, user=user)
     _accounts_record(assessment=assessment, usernames=new_accounts, user=user, via="file load")
     context.users, context.user = users, user
-    changes: list[str] = []
+    changes = _settings_update(assessment=assessment, data=data, user=user)
+    hypotheses, hypothesis_changes = _hypotheses_update(assessment=assessment, data=data, user=user)
+    changes.extend(hypothesis_changes)
+    changes.extend(services.sources_load(assessment=assessment, items=data.get("sources", []), user=user))
+    evidence, evidence_changes = _evidence_update(assessment=assessment, data=data, user=user)
+    changes.extend(evidence_changes)
+    context.hypotheses, context.evidence = hypotheses, evidence
+    for technique in TECHNIQUES.values():
+        changes.extend(technique.update_section(assessment, data, context))
+    if changes:
+        _attribution_record(assessment=assessment, context=context, user=user, via="loaded")
+        services.activity_record(
+            assessment=assessment,
+            kind=Activity.Kind.CHANGE,
+            message=f"Updated from file “{assessment.slug}”: "
+            + "; ".join(changes[:10])
+            + (f" and {len(changes) - 10} more" if len(changes) > 10 else ""),
+            actor=user,
+        )
+    return changes
 
+
+def _settings_update(*, assessment: Assessment, data: dict, user) -> list[str]:
+    """The assessment's own fields, its marking and its as-of date; the change, if any, as one line."""
     settings = {name: data.get(name, "") for name in services.ASSESSMENT_FIELDS}
     fields = services.assessment_update(assessment=assessment, user=user, via="file load", **settings)
     marking = _marking(data)
@@ -266,10 +288,14 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
         fields.append("marking")
     if services.assessment_as_of_set(assessment=assessment, user=user, as_of=file_as_of(data)):
         fields.append("as-of date")
-    if fields:
-        changes.append(f"assessment: {', '.join(fields)} changed")
+    return [f"assessment: {', '.join(fields)} changed"] if fields else []
 
+
+def _hypotheses_update(*, assessment: Assessment, data: dict, user) -> tuple[dict[str, Any], list[str]]:
+    """Hypotheses by key: the new ones added, changed statements saved, then the priors and the order.
+    Returns every hypothesis by key, and the changes."""
     hypotheses = {h.key: h for h in assessment.hypotheses.all()}
+    changes = []
     for item in data["hypotheses"]:
         hypothesis = hypotheses.get(item["key"])
         if hypothesis is None:
@@ -292,9 +318,14 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
     if ordered is not None:
         services.hypothesis_reorder(assessment=assessment, user=user, ordered_ids=ordered)
         changes.append("hypotheses: order changed")
+    return hypotheses, changes
 
-    changes.extend(services.sources_load(assessment=assessment, items=data.get("sources", []), user=user))
+
+def _evidence_update(*, assessment: Assessment, data: dict, user) -> tuple[dict[str, Any], list[str]]:
+    """Evidence by key: changed items saved, the new ones added together, then the order. Returns every
+    item by key, and the changes."""
     evidence = {e.key: e for e in assessment.evidence.all()}
+    changes = []
     source_names = _source_names(assessment)
     new_items = []
     for item in data["evidence"]:
@@ -319,18 +350,4 @@ def _assessment_update(*, assessment: Assessment, data: dict, context: ImportCon
     if ordered is not None:
         services.evidence_reorder(assessment=assessment, user=user, ordered_ids=ordered)
         changes.append("evidence: order changed")
-
-    context.hypotheses, context.evidence = hypotheses, evidence
-    for technique in TECHNIQUES.values():
-        changes.extend(technique.update_section(assessment, data, context))
-    if changes:
-        _attribution_record(assessment=assessment, context=context, user=user, via="loaded")
-        services.activity_record(
-            assessment=assessment,
-            kind=Activity.Kind.CHANGE,
-            message=f"Updated from file “{assessment.slug}”: "
-            + "; ".join(changes[:10])
-            + (f" and {len(changes) - 10} more" if len(changes) > 10 else ""),
-            actor=user,
-        )
-    return changes
+    return evidence, changes

@@ -46,57 +46,10 @@ def export_section(assessment, view=None) -> dict[str, Any]:
             }
         )
     hypothesis_order = {h.pk: (h.order, h.pk) for h in assessment.hypotheses.all()}
-    assumptions = []
-    for row in sorted(check.rows, key=lambda r: (r.assumption.order, r.assumption.pk)):
-        a = row.assumption
-        assumptions.append(
-            {
-                "key": a.key,
-                **{
-                    name: [h.key for h in sorted(a.supports.all(), key=lambda h: hypothesis_order[h.pk])]
-                    if name == "supports"
-                    else _username(a.owner)
-                    if name == "owner"
-                    else getattr(a, name)
-                    for name in ASSUMPTION_FIELDS
-                },
-                "order": a.order,
-                "evidence_links": [
-                    {
-                        "evidence": link.evidence.key,
-                        "relation": link.relation,
-                        "note": link.note,
-                        "new_since_check": link.version > a.checked_version,
-                    }
-                    for link in a.evidence_links.all()
-                ],
-                "judgments": [
-                    {
-                        "analyst": j.analyst.get_username(),
-                        "confidence": j.confidence,
-                        "impact": j.impact,
-                        **({"note": j.note} if j.note else {}),
-                    }
-                    for j in a.judgments.all()
-                ],
-                "flag": {"reason": a.recheck_reason, "evidence": a.recheck_evidence, "raised_at": _iso(a.flagged_at)}
-                if a.needs_recheck
-                else None,
-                "last_checked": {"at": _iso(a.checked_at), "by": _username(a.checked_by)},
-                "history": history.get(a.pk, []),
-                "collection_requirements": [
-                    {
-                        "need": r.need,
-                        "due": _iso(r.due),
-                        "status": r.status,
-                        "created_by": _username(r.created_by),
-                        "created_at": _iso(r.created_at),
-                    }
-                    for r in sorted(a.collection_requirements.all(), key=lambda r: (r.created_at, r.pk))
-                ],
-                "results": row_results(row),
-            }
-        )
+    assumptions = [
+        _assumption_entry(row, history=history.get(row.assumption.pk, []), hypothesis_order=hypothesis_order)
+        for row in sorted(check.rows, key=lambda r: (r.assumption.order, r.assumption.pk))
+    ]
     return {
         "assumptions": assumptions,
         "assumption_checks": [
@@ -109,6 +62,58 @@ def export_section(assessment, view=None) -> dict[str, Any]:
             }
             for c in check.rounds
         ],
+    }
+
+
+def _assumption_entry(row, *, history: list[dict[str, Any]], hypothesis_order: dict[int, tuple]) -> dict[str, Any]:
+    """One assumption as the file carries it: its fields, links, judgments, flag, last check, history,
+    requirements and computed results."""
+    a = row.assumption
+    return {
+        "key": a.key,
+        **{
+            name: [h.key for h in sorted(a.supports.all(), key=lambda h: hypothesis_order[h.pk])]
+            if name == "supports"
+            else _username(a.owner)
+            if name == "owner"
+            else getattr(a, name)
+            for name in ASSUMPTION_FIELDS
+        },
+        "order": a.order,
+        "evidence_links": [
+            {
+                "evidence": link.evidence.key,
+                "relation": link.relation,
+                "note": link.note,
+                "new_since_check": link.version > a.checked_version,
+            }
+            for link in a.evidence_links.all()
+        ],
+        "judgments": [
+            {
+                "analyst": j.analyst.get_username(),
+                "confidence": j.confidence,
+                "impact": j.impact,
+                **({"note": j.note} if j.note else {}),
+            }
+            for j in a.judgments.all()
+        ],
+        "flag": {"reason": a.recheck_reason, "evidence": a.recheck_evidence, "raised_at": _iso(a.flagged_at)}
+        if a.needs_recheck
+        else None,
+        "last_checked": {"at": _iso(a.checked_at), "by": _username(a.checked_by)},
+        "history": history,
+        "collection_requirements": [
+            {
+                "need": r.need,
+                "due": _iso(r.due),
+                "status": r.status,
+                "created_by": _username(r.created_by),
+                "created_at": _iso(r.created_at),
+            }
+            for r in sorted(a.collection_requirements.all(), key=lambda r: (r.created_at, r.pk))
+        ],
+        "results": row_results(row),
     }
 
 

@@ -47,32 +47,12 @@ def assumptions_import(
     if not items and not checks:
         return
     version = assessment_bump(assessment_id=assessment.pk, change="key assumptions imported")
-    names = {c.get("completed_by") for c in checks} | {(i.get("last_checked") or {}).get("by") for i in items}
-    for item in items:
-        names |= {entry.get("by") for entry in item.get("history", [])}
-        names |= {r.get("created_by") for r in item.get("collection_requirements", [])}
-    users = users_by_name(assessment, context, {name for name in names if name})
+    users = _users_named(assessment, items=items, checks=checks, context=context)
     now = timezone.now()
-    assumptions = []
-    for position, item in enumerate(items, start=1):
-        flag = item.get("flag")
-        checked = item.get("last_checked") or {}
-        assumptions.append(
-            Assumption(
-                assessment=assessment,
-                key=item["key"],
-                **assumption_values_from(item),
-                owner=users.get(item.get("owner") or ""),
-                order=item.get("order", position),
-                checked_version=version,
-                checked_at=time_parse(checked.get("at")) if "at" in checked else now,
-                checked_by=users.get(checked["by"] or "") if "by" in checked else context.user,
-                needs_recheck=bool(flag),
-                recheck_reason=(flag or {}).get("reason", ""),
-                recheck_evidence=(flag or {}).get("evidence", []),
-                flagged_at=time_parse((flag or {}).get("raised_at")) if flag else None,
-            )
-        )
+    assumptions = [
+        _assumption(item, position, assessment=assessment, users=users, context=context, version=version, now=now)
+        for position, item in enumerate(items, start=1)
+    ]
     assumptions = bulk_create_with_history(assumptions, Assumption, default_user=context.user)
     key_counter_raise(assessment_id=assessment.pk, prefix="A", keys=[a.key for a in assumptions])
     by_key = {a.key: a for a in assumptions}
@@ -80,89 +60,27 @@ def assumptions_import(
     # rescoring after the import flags their assumptions (unless the file's flag already names them).
     has_new = any(link.get("new_since_check") for item in items for link in item.get("evidence_links", []))
     new_version = assessment_bump(assessment_id=assessment.pk, change="evidence linked (JSON import)") if has_new else 0
-    supports, links, judgments, history, requirements = [], [], [], [], []
+    supports: list[Any] = []
+    links: list[EvidenceLink] = []
+    judgments: list[Judgment] = []
+    history: list[Change] = []
+    requirements: list[CollectionRequirement] = []
     for item in items:
         assumption = by_key[item["key"]]
         supports += [
             Assumption.supports.through(assumption_id=assumption.pk, hypothesis_id=context.hypotheses[key].pk)
             for key in dict.fromkeys(item.get("supports", []))
         ]
-        links += [
-            EvidenceLink(
-                assumption=assumption,
-                evidence=context.evidence[link["evidence"]],
-                relation=link["relation"],
-                note=link.get("note", ""),
-                version=new_version if link.get("new_since_check") else version,
-                created_by=context.user,
-            )
-            for link in item.get("evidence_links", [])
-        ]
-        judgments += [
-            Judgment(
-                assumption=assumption,
-                analyst=context.users[judgment["analyst"]],
-                confidence=judgment["confidence"],
-                impact=judgment["impact"],
-                note=judgment.get("note", ""),
-            )
-            for judgment in item.get("judgments", [])
-        ]
-        if "history" in item:
-            history += [
-                Change(
-                    assumption=assumption,
-                    at=time_required(entry["at"]),
-                    actor=users.get(entry.get("by") or ""),
-                    actor_name=entry.get("by") or "",
-                    action=entry["action"],
-                    changes=entry.get("changes", {}),
-                    reason=entry.get("reason", ""),
-                )
-                for entry in item["history"]
-            ]
-        else:
-            history.append(
-                Change(
-                    assumption=assumption,
-                    at=now,
-                    actor=context.user,
-                    actor_name=context.user.get_username() if context.user else "",
-                    action=Change.Action.CREATED,
-                    reason=IMPORT_REASON,
-                )
-            )
-        requirements += [
-            CollectionRequirement(
-                assessment=assessment,
-                assumption=assumption,
-                need=requirement["need"],
-                due=datetime.date.fromisoformat(requirement["due"]) if requirement.get("due") else None,
-                status=requirement.get("status", CollectionRequirement.Status.OPEN),
-                created_by=users.get(requirement.get("created_by") or ""),
-                created_at=time_parse(requirement.get("created_at")) or now,
-            )
-            for requirement in item.get("collection_requirements", [])
-        ]
+        links += _links(item, assumption, context=context, version=version, new_version=new_version)
+        judgments += _judgments(item, assumption, context=context)
+        history += _history(item, assumption, users=users, context=context, now=now)
+        requirements += _requirements(item, assumption, assessment=assessment, users=users, now=now)
     Assumption.supports.through.objects.bulk_create(supports)
     EvidenceLink.objects.bulk_create(links)
     Judgment.objects.bulk_create(judgments)
     Change.objects.bulk_create(history)
     CollectionRequirement.objects.bulk_create(requirements)
-    CheckRound.objects.bulk_create(
-        [
-            CheckRound(
-                assessment=assessment,
-                number=check["round"],
-                completed_by=users.get(check.get("completed_by") or ""),
-                completed_by_name=check.get("completed_by") or "",
-                completed_at=time_required(check["completed_at"]),
-                note=check.get("note", ""),
-                summary=check.get("summary", {}),
-            )
-            for check in checks
-        ]
-    )
+    CheckRound.objects.bulk_create(_check_rounds(checks, assessment=assessment, users=users))
     if items:
         activity_record(
             assessment=assessment,
@@ -171,3 +89,132 @@ def assumptions_import(
             actor=context.user,
             version=new_version or version,
         )
+
+
+def _users_named(
+    assessment: Assessment, *, items: list[dict], checks: list[dict], context: ImportContext
+) -> dict[str, Any]:
+    """Whoever the section names outside the judgments: checkers, history entries' authors, requirements'."""
+    names = {c.get("completed_by") for c in checks} | {(i.get("last_checked") or {}).get("by") for i in items}
+    for item in items:
+        names |= {entry.get("by") for entry in item.get("history", [])}
+        names |= {r.get("created_by") for r in item.get("collection_requirements", [])}
+    return users_by_name(assessment, context, {name for name in names if name})
+
+
+def _assumption(
+    item: dict,
+    position: int,
+    *,
+    assessment: Assessment,
+    users: dict[str, Any],
+    context: ImportContext,
+    version: int,
+    now: datetime.datetime,
+) -> Assumption:
+    flag = item.get("flag")
+    checked = item.get("last_checked") or {}
+    return Assumption(
+        assessment=assessment,
+        key=item["key"],
+        **assumption_values_from(item),
+        owner=users.get(item.get("owner") or ""),
+        order=item.get("order", position),
+        checked_version=version,
+        checked_at=time_parse(checked.get("at")) if "at" in checked else now,
+        checked_by=users.get(checked["by"] or "") if "by" in checked else context.user,
+        needs_recheck=bool(flag),
+        recheck_reason=(flag or {}).get("reason", ""),
+        recheck_evidence=(flag or {}).get("evidence", []),
+        flagged_at=time_parse((flag or {}).get("raised_at")) if flag else None,
+    )
+
+
+def _links(
+    item: dict, assumption: Assumption, *, context: ImportContext, version: int, new_version: int
+) -> list[EvidenceLink]:
+    return [
+        EvidenceLink(
+            assumption=assumption,
+            evidence=context.evidence[link["evidence"]],
+            relation=link["relation"],
+            note=link.get("note", ""),
+            version=new_version if link.get("new_since_check") else version,
+            created_by=context.user,
+        )
+        for link in item.get("evidence_links", [])
+    ]
+
+
+def _judgments(item: dict, assumption: Assumption, *, context: ImportContext) -> list[Judgment]:
+    return [
+        Judgment(
+            assumption=assumption,
+            analyst=context.users[judgment["analyst"]],
+            confidence=judgment["confidence"],
+            impact=judgment["impact"],
+            note=judgment.get("note", ""),
+        )
+        for judgment in item.get("judgments", [])
+    ]
+
+
+def _history(
+    item: dict, assumption: Assumption, *, users: dict[str, Any], context: ImportContext, now: datetime.datetime
+) -> list[Change]:
+    """The file's history of the assumption; without one, a single entry: created by this import."""
+    if "history" in item:
+        return [
+            Change(
+                assumption=assumption,
+                at=time_required(entry["at"]),
+                actor=users.get(entry.get("by") or ""),
+                actor_name=entry.get("by") or "",
+                action=entry["action"],
+                changes=entry.get("changes", {}),
+                reason=entry.get("reason", ""),
+            )
+            for entry in item["history"]
+        ]
+    return [
+        Change(
+            assumption=assumption,
+            at=now,
+            actor=context.user,
+            actor_name=context.user.get_username() if context.user else "",
+            action=Change.Action.CREATED,
+            reason=IMPORT_REASON,
+        )
+    ]
+
+
+def _requirements(
+    item: dict, assumption: Assumption, *, assessment: Assessment, users: dict[str, Any], now: datetime.datetime
+) -> list[CollectionRequirement]:
+    return [
+        CollectionRequirement(
+            assessment=assessment,
+            assumption=assumption,
+            need=requirement["need"],
+            due=datetime.date.fromisoformat(requirement["due"]) if requirement.get("due") else None,
+            status=requirement.get("status", CollectionRequirement.Status.OPEN),
+            created_by=users.get(requirement.get("created_by") or ""),
+            created_at=time_parse(requirement.get("created_at")) or now,
+        )
+        for requirement in item.get("collection_requirements", [])
+    ]
+
+
+def _check_rounds(checks: list[dict], *, assessment: Assessment, users: dict[str, Any]) -> list[CheckRound]:
+    return [
+        CheckRound(
+            assessment=assessment,
+            number=check["round"],
+            completed_by=users.get(check.get("completed_by") or ""),
+            completed_by_name=check.get("completed_by") or "",
+            completed_at=time_required(check["completed_at"]),
+            note=check.get("note", ""),
+            summary=check.get("summary", {}),
+        )
+        for check in checks
+    ]
